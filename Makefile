@@ -1,0 +1,134 @@
+# rendergate - one non-recursive Makefile.
+#
+#   make                 build ./rendergate (in build/)
+#   make check           unit tests, golden cases, end-to-end pushes, fuzz corpus replay
+#   make asan            the same test suite under AddressSanitizer and UBSan
+#   make valgrind        the unit tests under valgrind (memcheck, leaks are errors)
+#   make demo            throw-away bare repository, a good push and a bad push
+#   make conformance     compare rendering with ../shared/corpus (needs that folder)
+#   make fuzz            libFuzzer builds of every harness (clang)
+#   make install PREFIX=/usr/local
+#   make deps            apt-get the Debian -dev packages that are missing
+#   DEVELOPER=1          adds -Werror
+#
+# Sources are found by directory: lib/ render/ policy/ hooks/ hold the
+# modules, hooks/main.c holds main(). tests/unit/test-*.c are unit test
+# programs, tests/fuzz/fuzz-*.c fuzz harnesses.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKGS = libgit2 yaml-0.1 libcurl jansson libpcre2-8 zlib
+DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
+	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Wpointer-arith -Wcast-qual -Wsign-compare -Wno-unused-parameter \
+	-Wformat=2 -Wno-format-truncation -Wno-format-nonliteral -Wvla
+OPT ?= -O2 -g
+CFLAGS ?=
+ifdef DEVELOPER
+WARN += -Werror
+endif
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(SAN_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_CFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+LIB_SRCS := $(wildcard lib/*.c render/*.c policy/*.c) \
+	$(filter-out hooks/main.c,$(wildcard hooks/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/hooks/main.o
+TEST_SRCS := $(wildcard tests/unit/test-*.c)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+HEADERS := $(wildcard include/rendergate/*.h)
+
+all: $(BUILD)/rendergate rendergate
+
+rendergate: $(BUILD)/rendergate
+	@ln -sf $(BUILD)/rendergate rendergate
+
+$(BUILD)/librendergate.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/rendergate: $(MAIN_OBJ) $(BUILD)/librendergate.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/librendergate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/librendergate.a $(ALL_LDFLAGS) $(LIBS)
+
+# Fuzz harnesses built as plain programs that replay their corpus.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/librendergate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/librendergate.a $(ALL_LDFLAGS) $(LIBS)
+
+build-tests: $(BUILD)/rendergate $(TEST_BINS) $(FUZZ_REPLAY)
+
+check: build-tests check-layers
+	@RG_BUILD=$(BUILD) ./tests/run.sh
+
+# Sanitizers: separate build directory, arena in malloc mode so ASan sees
+# every object's bounds.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -DRG_ARENA_MALLOC" \
+		check
+
+valgrind:
+	$(MAKE) BUILD=build-vg OPT="-O1 -g" SAN_CFLAGS="-DRG_ARENA_MALLOC" build-tests
+	@RG_BUILD=build-vg RG_VALGRIND=1 ./tests/run.sh unit
+
+# Layering: lib <- render <- policy <- hooks. Only hooks/ may include git2.h or curl.
+check-layers:
+	@bad=$$(grep -lE '#include <(git2|curl/)' lib/*.c render/*.c policy/*.c 2>/dev/null; \
+		grep -lE '#include "rendergate/(policy|hooks|gittree|forge|spool|report)' lib/*.c render/*.c 2>/dev/null; \
+		grep -lE '#include <(stdio|unistd|fcntl|dirent)\.h>' render/*.c policy/*.c 2>/dev/null | \
+			xargs -r grep -LE 'NEEDSWORK: stdio' ); \
+	if [ -n "$$bad" ]; then echo "layering violation in: $$bad"; exit 1; fi
+
+check-headers:
+	@for h in $(HEADERS); do \
+		echo "#include \"$${h#include/}\"" | $(CC) -std=c11 -Iinclude $(PKG_CFLAGS) -fsyntax-only -x c - || exit 1; \
+	done; echo "headers ok"
+
+demo: $(BUILD)/rendergate
+	@./contrib/demo.sh $(BUILD)/rendergate
+
+conformance: $(BUILD)/rendergate
+	@./tests/conformance.sh $(BUILD)/rendergate
+
+fuzz:
+	@./tests/fuzz/build.sh
+
+style:
+	@clang-format --dry-run --Werror $(LIB_SRCS) hooks/main.c $(HEADERS)
+
+install: $(BUILD)/rendergate
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(BUILD)/rendergate $(DESTDIR)$(PREFIX)/bin/rendergate
+	for m in doc/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in doc/*.5; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "all build dependencies are installed"; fi
+
+clean:
+	rm -rf build build-asan build-vg build-fuzz rendergate
+
+.PHONY: all check asan valgrind check-layers check-headers demo conformance fuzz style install deps clean build-tests

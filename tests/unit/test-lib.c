@@ -1,0 +1,90 @@
+#include "test.h"
+#include "rendergate/arena.h"
+#include "rendergate/buf.h"
+#include "rendergate/err.h"
+
+TEST(arena_alloc_zeroed_and_aligned)
+{
+	struct rg_arena *a = rg_arena_new();
+	char *p = rg_arena_alloc(a, 13);
+	double *d = rg_arena_alloc(a, sizeof(double));
+
+	CHECK(p != NULL);
+	for (int i = 0; i < 13; i++)
+		CHECK_INT(p[i], 0);
+	CHECK_INT((uintptr_t)d % _Alignof(max_align_t), 0);
+	*d = 1.5;
+	rg_arena_free(a);
+}
+
+TEST(arena_big_blocks_and_strings)
+{
+	struct rg_arena *a = rg_arena_new();
+	char *big = rg_arena_alloc(a, 10 * 1024 * 1024);
+	char *s = rg_arena_strndup(a, "ab\0cd", 5);
+
+	big[10 * 1024 * 1024 - 1] = 'x';
+	CHECK_MEM(s, 5, "ab\0cd", 5);
+	CHECK_INT(s[5], 0);
+	CHECK_STR(rg_arena_printf(a, "%s-%d", "x", 42), "x-42");
+	CHECK(rg_arena_used(a) >= 10 * 1024 * 1024);
+	for (int i = 0; i < 100000; i++)
+		rg_arena_alloc(a, 100);
+	rg_arena_free(a);
+	rg_arena_free(NULL);
+}
+
+TEST(buf_cap_is_enforced)
+{
+	struct rg_buf b = RG_BUF_INIT(8);
+
+	CHECK_STR(b.ptr, "");
+	CHECK_INT(rg_buf_adds(&b, "12345"), 0);
+	CHECK_INT(rg_buf_adds(&b, "6789"), RG_ELIMIT);
+	CHECK_STR(b.ptr, "12345");
+	CHECK_INT(rg_buf_addf(&b, "%d", 678), 0);
+	CHECK_STR(b.ptr, "12345678");
+	CHECK_INT(rg_buf_addch(&b, 'x'), RG_ELIMIT);
+	CHECK_INT(b.len, 8);
+	rg_buf_truncate(&b, 2);
+	CHECK_STR(b.ptr, "12");
+	rg_buf_release(&b);
+	CHECK_INT(b.len, 0);
+}
+
+TEST(buf_detach_and_binary)
+{
+	struct rg_buf b = RG_BUF_INIT(1024);
+	size_t len = 0;
+	char *p;
+
+	CHECK_INT(rg_buf_add(&b, "a\0b", 3), 0);
+	CHECK_INT(rg_buf_addchn(&b, '-', 3), 0);
+	p = rg_buf_detach(&b, &len);
+	CHECK_MEM(p, len, "a\0b---", 6);
+	free(p);
+	CHECK_STR(b.ptr, "");
+	p = rg_buf_detach(&b, &len);
+	CHECK_INT(len, 0);
+	free(p);
+}
+
+TEST(err_format_with_origin)
+{
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_pos pos = { "envs/prod/values.yaml", 12, 4 };
+	char out[256];
+
+	CHECK_INT(rg_err_set(&err, RG_EPARSE, &pos, "bad %s\nthing", "x"),
+		  RG_EPARSE);
+	rg_err_format(&err, out, sizeof(out));
+	CHECK_STR(out, "envs/prod/values.yaml:12:4: bad x thing");
+	rg_err_prefix(&err, "environment %s", "prod");
+	rg_err_format(&err, out, sizeof(out));
+	CHECK_STR(out, "envs/prod/values.yaml:12:4: environment prod: bad x thing");
+	rg_err_set(&err, RG_ELIMIT, NULL, "too big");
+	rg_err_format(&err, out, sizeof(out));
+	CHECK_STR(out, "too big");
+	CHECK_STR(rg_err_codename(RG_ELIMIT), "limit exceeded");
+	CHECK_INT(rg_err_set(NULL, RG_EIO, NULL, "x"), RG_EIO);
+}
