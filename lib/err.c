@@ -95,3 +95,35 @@ const char *rg_err_codename(int code)
 	default: return "error";
 	}
 }
+
+void rg_errlist_add(struct rg_errlist *l, const struct rg_err *err)
+{
+	size_t max = l->max ? l->max : 100;
+
+	if (l->len >= max) {
+		l->dropped++;
+		return;
+	}
+	RG_ALLOC_GROW(l->items, l->len + 1, l->alloc);
+	l->items[l->len++] = *err;
+}
+
+int rg_errlist_addf(struct rg_errlist *l, int code, const struct rg_pos *pos,
+		    const char *fmt, ...)
+{
+	struct rg_err err = RG_ERR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rg_err_vset(&err, code, pos, fmt, ap);
+	va_end(ap);
+	rg_errlist_add(l, &err);
+	return code;
+}
+
+void rg_errlist_release(struct rg_errlist *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->len = l->alloc = l->dropped = 0;
+}

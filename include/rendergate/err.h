@@ -76,4 +76,26 @@ size_t rg_err_format(const struct rg_err *err, char *out, size_t outsz);
 /* Short name of a code, e.g. "parse error", "limit exceeded". */
 const char *rg_err_codename(int code);
 
+/*
+ * A list of errors, for loaders that report every problem in one pass
+ * (configs, policies). Heap-owned; at most max entries are kept (0 means
+ * 100), further ones are counted in `dropped`.
+ */
+struct rg_errlist {
+	struct rg_err *items;
+	size_t len, alloc;
+	size_t max;
+	size_t dropped;
+};
+
+#define RG_ERRLIST_INIT { NULL, 0, 0, 0, 0 }
+
+/* Append a copy of err. */
+void rg_errlist_add(struct rg_errlist *l, const struct rg_err *err);
+/* Format and append; returns code. */
+int rg_errlist_addf(struct rg_errlist *l, int code, const struct rg_pos *pos,
+		    const char *fmt, ...) RG_PRINTF(4, 5);
+/* Free the entries. */
+void rg_errlist_release(struct rg_errlist *l);
+
 #endif

@@ -88,3 +88,21 @@ TEST(err_format_with_origin)
 	CHECK_STR(rg_err_codename(RG_ELIMIT), "limit exceeded");
 	CHECK_INT(rg_err_set(NULL, RG_EIO, NULL, "x"), RG_EIO);
 }
+
+TEST(errlist_collects_and_caps)
+{
+	struct rg_errlist l = RG_ERRLIST_INIT;
+	struct rg_pos pos = { "a.yaml", 3, 0 };
+	char out[128];
+
+	l.max = 2;
+	rg_errlist_addf(&l, RG_EINVALID, &pos, "unknown key %s", "foo");
+	rg_errlist_addf(&l, RG_EINVALID, NULL, "second");
+	rg_errlist_addf(&l, RG_EINVALID, NULL, "third");
+	CHECK_INT(l.len, 2);
+	CHECK_INT(l.dropped, 1);
+	rg_err_format(&l.items[0], out, sizeof(out));
+	CHECK_STR(out, "a.yaml:3: unknown key foo");
+	rg_errlist_release(&l);
+	CHECK_INT(l.len, 0);
+}
