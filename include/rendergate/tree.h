@@ -52,7 +52,7 @@ struct rg_tree_dep {
 
 struct rg_tree_ops {
 	/*
-	 * Read the file at path into *data/*len (arena-owned, NUL-terminated
+	 * Read the file at path into *data and *len (arena-owned, NUL-terminated
 	 * copy; len excludes the NUL). Set *id to the blob's git id (hex).
 	 * Errors: RG_ENOTFOUND, RG_EUNSAFE (symlink), RG_EUNSUPPORTED
 	 * (submodule), RG_EINVALID (a directory), RG_ELIMIT (over
