@@ -249,7 +249,7 @@ struct rg_tree *rg_gittree_new(struct rg_arena *a, git_repository *repo,
 			 "cannot read tree", hex);
 		goto out;
 	}
-	t = rg_tree_new(a, &gittree_ops, g, label);
+	t = rg_tree_new(a, &gittree_ops, g, rg_arena_strdup(a, label));
 	g = NULL; /* the tree owns it now */
 out:
 	gt_free(g);
