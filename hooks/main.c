@@ -1,9 +1,99 @@
+/*
+ * main.c - the rendergate program: one binary, many commands.
+ *
+ * The command comes from argv[1] ("rendergate pre-receive") or, when the
+ * binary is called through a link named like a hook, from the basename
+ * of argv[0] ("hooks/pre-receive" -> pre-receive). Adding a command is
+ * one line in the table below: a name, a function taking (argc, argv)
+ * with argv[0] set to the command name and returning the exit code, and
+ * a one-line summary for `rendergate --help`.
+ */
 #include "rendergate/compat.h"
+#include "rendergate/install.h"
+
+#include <git2.h>
+
+#define RG_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	bool by_argv0; /* may be invoked as a link with this name */
+};
+
+static const struct command commands[] = {
+	{ "install", rg_install_cmd,
+	  "install the hooks into a bare repository", false },
+};
+
+static void print_help(FILE *f)
+{
+	fprintf(f,
+		"usage: rendergate <command> [options] [args]\n"
+		"       rendergate --version\n"
+		"\n"
+		"rendergate renders the GitOps environments a push touches and "
+		"rejects\nthe push when the rendered result breaks policy.\n"
+		"\n"
+		"Commands:\n");
+	for (size_t i = 0; i < RG_ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f,
+		"\n"
+		"Run 'rendergate <command> --help' for a command's options.\n"
+		"Exit codes: 0 accepted/ok, 1 denied by findings, 2 bad input "
+		"or config,\n3 internal error. See rendergate(1).\n");
+}
+
+static const struct command *find(const char *name, bool argv0)
+{
+	for (size_t i = 0; i < RG_ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name) &&
+		    (!argv0 || commands[i].by_argv0))
+			return &commands[i];
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "rendergate: not built yet\n");
-	return 3;
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	const struct command *cmd;
+	int rc = 2;
+
+	base = base ? base + 1 : argc > 0 ? argv[0] : "rendergate";
+	git_libgit2_init();
+	cmd = find(base, true);
+	if (cmd) {
+		rc = cmd->fn(argc, argv);
+		goto out;
+	}
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		print_help(argc < 2 ? stderr : stdout);
+		rc = argc < 2 ? 2 : 0;
+		goto out;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		int maj, min, rev;
+
+		git_libgit2_version(&maj, &min, &rev);
+		printf("rendergate %s (libgit2 %d.%d.%d)\n", RG_VERSION, maj,
+		       min, rev);
+		rc = 0;
+		goto out;
+	}
+	cmd = find(argv[1], false);
+	if (!cmd) {
+		fprintf(stderr, "rendergate: unknown command '%s'\n\n",
+			argv[1]);
+		print_help(stderr);
+		goto out;
+	}
+	rc = cmd->fn(argc - 1, argv + 1);
+out:
+	fflush(stdout);
+	git_libgit2_shutdown();
+	return rc;
 }
