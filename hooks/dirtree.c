@@ -170,6 +170,12 @@ static int dt_list(void *ctx, struct rg_arena *a, const char *path,
 				"%s: no such directory", path);
 		goto out;
 	}
+	if (S_ISLNK(st.st_mode)) {
+		rc = rg_err_set(err, RG_EUNSAFE, NULL,
+				"%s: is a symbolic link; rendergate does not "
+				"follow symbolic links", path);
+		goto out;
+	}
 	if (!S_ISDIR(st.st_mode)) {
 		rc = rg_err_set(err, RG_EINVALID, NULL,
 				"%s: is not a directory", path);
