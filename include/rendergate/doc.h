@@ -134,6 +134,38 @@ int rg_doc_parse_one(struct rg_node **out, struct rg_arena *a,
 		     const char *file, const char *data, size_t len,
 		     unsigned flags, struct rg_err *err);
 
+/*
+ * What the text of an untagged plain scalar resolves to, by go-yaml v2's
+ * resolve.go (or yaml.v3's with RG_PARSE_YAML12 or RG_PARSE_JSON in
+ * flags, which differs only in the booleans: yes/no/on/off/y/n stay
+ * strings; v3 still reads 0644 as octal, 0o17, 0x1F, 0b101 and '_').
+ * The parser uses it for every plain scalar and the emitter to decide
+ * which strings need quotes. Ints that do not fit int64 but fit uint64
+ * come back as RG_RTAG_FLOAT with intlike set; ints beyond that and
+ * floats that overflow are strings, as in go-yaml. Timestamps (2001-12-14,
+ * 2001-12-14T21:59:43.1Z) are reported as RG_RTAG_TIMESTAMP but the
+ * parser keeps them as strings, and "<<" is RG_RTAG_MERGE.
+ */
+enum rg_doc_rtag {
+	RG_RTAG_STR = 0,
+	RG_RTAG_NULL,
+	RG_RTAG_BOOL,
+	RG_RTAG_INT,
+	RG_RTAG_FLOAT,
+	RG_RTAG_TIMESTAMP,
+	RG_RTAG_MERGE,
+};
+
+struct rg_doc_scalar {
+	bool b;	      /* RG_RTAG_BOOL */
+	bool intlike; /* RG_RTAG_FLOAT written as an integer */
+	int64_t i;    /* RG_RTAG_INT */
+	double f;     /* RG_RTAG_FLOAT */
+};
+
+enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *out, const char *s,
+				size_t n, unsigned flags);
+
 /* --- building and reading nodes -------------------------------------- */
 
 struct rg_node *rg_node_new(struct rg_arena *a, enum rg_kind kind);
