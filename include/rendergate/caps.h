@@ -231,4 +231,41 @@
 /* calls: nested includes of one template name (Helm's recursionMaxNums) */
 #define RG_CAP_TMPL_INCLUDE_DEPTH 1000u
 
+/* --- Forge clients, spool and drainer -------------------------------- */
+
+/* bytes: largest HTTP response body read from a forge */
+#define RG_CAP_HTTP_RESPONSE_BYTES (8u * 1024 * 1024)
+/* bytes: largest response header value kept (Link, Retry-After, ...) */
+#define RG_CAP_HTTP_HEADER_BYTES 8192u
+/* milliseconds: default connect timeout of one HTTP attempt */
+#define RG_CAP_HTTP_CONNECT_MS_DEFAULT 5000u
+/* milliseconds: default total timeout of one HTTP attempt */
+#define RG_CAP_HTTP_ATTEMPT_MS_DEFAULT 30000u
+/* milliseconds: default deadline of one request including its retries */
+#define RG_CAP_HTTP_DEADLINE_MS_DEFAULT 120000u
+/* attempts: most tries of one HTTP request (first try included) */
+#define RG_CAP_HTTP_ATTEMPTS 6u
+/* milliseconds: longest single backoff or Retry-After wait honoured */
+#define RG_CAP_HTTP_BACKOFF_MS_MAX 60000u
+/* pages: most pages followed when listing (MRs, notes, reviews) */
+#define RG_CAP_FORGE_PAGES 100u
+/* items: most items kept from one paginated listing */
+#define RG_CAP_FORGE_ITEMS 10000u
+/* bytes: largest token file */
+#define RG_CAP_TOKEN_BYTES 4096u
+/* characters: GitLab note body limit (documented) */
+#define RG_CAP_COMMENT_GITLAB_CHARS 1000000u
+/* characters: Gitea comment body default (TEXT column is 64 KiB) */
+#define RG_CAP_COMMENT_GITEA_CHARS 65000u
+/* characters: commit status description (GitLab limit 255) */
+#define RG_CAP_STATUS_DESC_CHARS 255u
+/* bytes: largest spool job file */
+#define RG_CAP_SPOOL_JOB_BYTES (4u * 1024 * 1024)
+/* jobs: most jobs one drain pass looks at */
+#define RG_CAP_SPOOL_JOBS 10000u
+/* attempts: failed deliveries before a job moves to failed/ */
+#define RG_CAP_SPOOL_ATTEMPTS 10u
+/* seconds: longest backoff between two deliveries of one job */
+#define RG_CAP_SPOOL_BACKOFF_S_MAX 3600u
+
 #endif
