@@ -1,0 +1,573 @@
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/buf.h"
+#include "rendergate/caps.h"
+#include "rendergate/config.h"
+#include "rendergate/diff.h"
+#include "rendergate/env.h"
+#include "rendergate/finding.h"
+#include "rendergate/gate.h"
+#include "rendergate/gittree.h"
+#include "rendergate/objects.h"
+#include "rendergate/push.h"
+#include "rendergate/repo.h"
+#include "rendergate/report.h"
+#include "rendergate/serverconf.h"
+
+#include <time.h>
+#include <unistd.h>
+
+uint64_t rg_gate_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
+			const git_oid *tree_id)
+{
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_tree *t = rg_gittree_new(g->arena, g->repo, tree_id,
+					   "config", &err);
+	const char *data = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!t) {
+		rg_report_error(g->report, &err);
+		rc = err.code;
+		goto out;
+	}
+	rc = rg_tree_read(t, RG_CONFIG_REPO_FILE, &data, &len, &err);
+	if (rc == RG_ENOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc) {
+		rg_err_prefix(&err, "%s", RG_CONFIG_REPO_FILE);
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	rc = rg_config_repo_parse(out, g->arena, RG_CONFIG_REPO_FILE, data,
+				  len, &g->report->errors);
+	if (rc)
+		*out = NULL;
+out:
+	rg_tree_free(t);
+	return rc;
+}
+
+int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
+		   struct rg_gate *g, const struct rg_config_repo *cfg,
+		   const struct rg_config_env *env, const git_oid *tree_id,
+		   bool missing_ok, struct rg_err *err)
+{
+	struct rg_tree *t = NULL;
+	struct rg_objset *set = NULL;
+	char label[256], hex[GIT_OID_HEXSZ + 1];
+	int rc = 0;
+
+	*out = NULL;
+	git_oid_tostr(hex, sizeof(hex), tree_id);
+	snprintf(label, sizeof(label), "%s@%.7s", env->name, hex);
+	t = rg_gittree_new(g->arena, g->repo, tree_id, label, err);
+	if (!t) {
+		rc = err->code ? err->code : RG_ERROR;
+		goto out;
+	}
+	if (missing_ok && *env->path &&
+	    rg_tree_stat(t, env->path) == RG_TREE_MISSING)
+		goto out;
+	set = rg_arena_alloc(g->arena, sizeof(*set));
+	rg_objset_init(set, g->arena);
+	rc = rg_env_render(set, findings, cfg, env, t, g->arena, err);
+	if (!rc)
+		*out = set;
+out:
+	rg_tree_free(t);
+	return rc;
+}
+
+/* Is branch (full ref) the branch of some environment of cfg? */
+static const struct rg_config_env *env_on_branch(
+	const struct rg_config_repo *cfg, const char *ref)
+{
+	if (strncmp(ref, "refs/heads/", 11) != 0)
+		return NULL;
+	for (size_t i = 0; i < cfg->nenvs; i++) {
+		const char *b = rg_config_env_branch(cfg, &cfg->envs[i]);
+
+		if (b && !strcmp(b, ref + 11))
+			return &cfg->envs[i];
+	}
+	return NULL;
+}
+
+/*
+ * Find the config for update u: old tip, else default branch tip. *from
+ * says where it came from (for notes). *out NULL: none anywhere.
+ */
+static int find_config(struct rg_config_repo **out, const char **from,
+		       struct rg_gate *g, const struct rg_push_update *u)
+{
+	git_oid tree, tip;
+	const char *defref = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	int rc = 0;
+
+	*out = NULL;
+	*from = NULL;
+	if (u->kind != RG_PUSH_CREATE) {
+		rc = rg_repo_commit_tree(&tree, g->repo, u->old_id, &err);
+		if (rc) {
+			rg_report_error(g->report, &err);
+			goto out;
+		}
+		rc = rg_gate_repo_config(out, g, &tree);
+		if (rc || *out)
+			goto out;
+	}
+	rc = rg_repo_default_branch(&defref, &tip, g->arena, g->repo, &err);
+	if (rc == RG_ENOTFOUND) {
+		rc = 0; /* no default branch yet: an empty repository */
+		goto out;
+	}
+	if (rc) {
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	if (u->kind != RG_PUSH_CREATE && !strcmp(defref, u->ref))
+		goto out; /* already looked there */
+	rc = rg_repo_resolve(NULL, &tree, g->repo, defref, &err);
+	if (rc) {
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	rc = rg_gate_repo_config(out, g, &tree);
+	if (!rc && *out) {
+		char hex[8];
+
+		rg_repo_short_id(hex, &tip);
+		*from = rg_arena_printf(g->arena, "%s@%s", defref, hex);
+	}
+out:
+	return rc;
+}
+
+static bool out_of_time(struct rg_gate *g, const char *what)
+{
+	uint64_t elapsed = rg_gate_now_ms() - g->start_ms;
+	struct rg_err err = RG_ERR_INIT;
+
+	if (elapsed <= g->server->deadline_ms)
+		return false;
+	rg_err_set(&err, RG_ETIMEOUT, NULL,
+		   "rendergate ran out of time after %llu ms while rendering "
+		   "%s (deadline %llu ms)", (unsigned long long)elapsed, what,
+		   (unsigned long long)g->server->deadline_ms);
+	rg_report_error(g->report, &err);
+	return true;
+}
+
+/* Render one environment old and new, diff, collect. */
+static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
+		    const struct rg_push_update *u,
+		    const struct rg_env_choice *ch, const git_oid *old_tree,
+		    const git_oid *new_tree)
+{
+	const struct rg_config_env *env = ch->env;
+	struct rg_report_env *re = rg_report_add_env(g->report, u->ref,
+						     env->name, true,
+						     ch->reason);
+	struct rg_objset *oldset = NULL, *newset = NULL;
+	struct rg_findings oldf;
+	struct rg_err err = RG_ERR_INIT;
+	int rc = 0;
+
+	rg_finding_init(&oldf, g->arena);
+	if (old_tree) {
+		rc = rg_gate_render(&oldset, &oldf, g, cfg, env, old_tree,
+				    true, &err);
+		if (rc) {
+			char msg[RG_ERR_MSG_MAX + 600];
+
+			rg_err_format(&err, msg, sizeof(msg));
+			re->note = rg_arena_printf(
+				g->arena,
+				"the state before the push could not be "
+				"rendered (%s); every object is shown as added",
+				msg);
+			oldset = NULL;
+			rg_err_init(&err);
+			rc = 0;
+		}
+	}
+	rc = rg_gate_render(&newset, &g->report->findings, g, cfg, env,
+			    new_tree, true, &err);
+	if (rc) {
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	if (!newset)
+		re->note = rg_arena_printf(g->arena,
+					   "path %s is gone; every object of "
+					   "%s is shown as removed",
+					   env->path, env->name);
+	rc = rg_diff_objsets(&re->diff, oldset, newset, env->name, g->arena,
+			     &err);
+	if (rc)
+		rg_report_error(g->report, &err);
+out:
+	return rc;
+}
+
+static void deletion(struct rg_gate *g, const struct rg_config_repo *cfg,
+		     const struct rg_push_update *u)
+{
+	const struct rg_config_env *env = env_on_branch(cfg, u->ref);
+	struct rg_finding *f;
+
+	if (!env || !g->server->protect_env_branch_deletion) {
+		rg_report_add_env(g->report, u->ref, env ? env->name : "-",
+				  false, "branch deleted; deletion allowed");
+		return;
+	}
+	f = rg_finding_add(&g->report->findings, RG_SEV_DENY,
+			   "gate.env-branch-deletion", &env->pos,
+			   "deleting %s would delete environment %s",
+			   u->ref, env->name);
+	if (f) {
+		f->env = env->name;
+		rg_finding_set_hint(&g->report->findings, f,
+				    "remove the environment from %s first, "
+				    "or ask an admin to set "
+				    "protect_env_branch_deletion: false",
+				    RG_CONFIG_REPO_FILE);
+	}
+}
+
+int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
+{
+	struct rg_config_repo *cfg = NULL;
+	struct rg_env_choice *choices = NULL;
+	const char *from = NULL;
+	const char **paths = NULL;
+	size_t nchoices = 0, npaths = 0;
+	git_oid old_tree, new_tree;
+	struct rg_err err = RG_ERR_INIT;
+	int rc = 0;
+
+	if (!rg_config_ref_gated(g->server, u->ref)) {
+		rg_report_add_env(g->report, u->ref, "-", false,
+				  "ref not gated (only branches and the "
+				  "server's ref_include are)");
+		goto out;
+	}
+	rc = find_config(&cfg, &from, g, u);
+	if (rc)
+		goto out;
+	if (!cfg) {
+		rg_report_note(g->report,
+			       "%s: no %s before this push; accepting without "
+			       "rendering", u->ref, RG_CONFIG_REPO_FILE);
+		goto out;
+	}
+	if (from)
+		rg_report_note(g->report, "%s: using %s from %s", u->ref,
+			       RG_CONFIG_REPO_FILE, from);
+	if (u->kind == RG_PUSH_DELETE) {
+		deletion(g, cfg, u);
+		goto out;
+	}
+	rc = rg_repo_commit_tree(&new_tree, g->repo, u->new_id, &err);
+	if (!rc && u->kind == RG_PUSH_UPDATE)
+		rc = rg_repo_commit_tree(&old_tree, g->repo, u->old_id, &err);
+	if (!rc && u->kind == RG_PUSH_UPDATE)
+		rc = rg_repo_changed_paths(&paths, &npaths, g->arena, g->repo,
+					   &old_tree, &new_tree, &err);
+	if (rc) {
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	rg_env_select(&choices, &nchoices, cfg, u->ref,
+		      u->kind == RG_PUSH_UPDATE ? paths : NULL, npaths, NULL,
+		      g->arena);
+	for (size_t i = 0; i < nchoices; i++) {
+		const struct rg_env_choice *ch = &choices[i];
+
+		if (!ch->render) {
+			rg_report_add_env(g->report, u->ref, ch->env->name,
+					  false, ch->reason);
+			continue;
+		}
+		rc = gate_env(g, cfg, u, ch,
+			      u->kind == RG_PUSH_UPDATE ? &old_tree : NULL,
+			      &new_tree);
+		if (out_of_time(g, ch->env->name)) {
+			rc = RG_ETIMEOUT;
+			goto out;
+		}
+		rc = 0;
+	}
+out:
+	return rc;
+}
+
+int rg_gate_run(struct rg_gate *g, const struct rg_push *push)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < push->len; i++) {
+		rc = rg_gate_update(g, &push->updates[i]);
+		if (rc == RG_ETIMEOUT)
+			break;
+	}
+	return 0;
+}
+
+/* --- the hook commands ----------------------------------------------- */
+
+static const char hook_usage[] =
+	"usage: rendergate pre-receive [--config FILE] < <old> <new> <ref> lines\n"
+	"       rendergate update [--config FILE] REF OLD NEW\n"
+	"       rendergate post-receive [--config FILE] < lines\n"
+	"\n"
+	"Run as git server hooks (see rendergate install). pre-receive gates\n"
+	"every ref of a push at once; update gates one ref; post-receive\n"
+	"accepts and hands results to the drainer.\n"
+	"\n"
+	"  --config FILE  server config (default $RENDERGATE_CONFIG, then\n"
+	"                 /etc/rendergate/config.yaml)\n"
+	"\n"
+	"Environment: GIT_DIR and the quarantine variables set by git,\n"
+	"GIT_PUSH_OPTION_* (push option rendergate.trace prints the scoping\n"
+	"decisions), RENDERGATE_TRACE=1, GL_PROTOCOL=web (adds GL-HOOK-ERR\n"
+	"lines), GL_USERNAME / GITEA_PUSHER_NAME (the pusher).\n"
+	"\n"
+	"Exit codes: 0 accepted, 1 denied by findings, 2 bad input or config,\n"
+	"3 internal error (every non-zero code rejects the push).\n";
+
+struct hook_args {
+	const char *config;
+	char **rest;
+	int nrest;
+};
+
+static int parse_hook_args(struct hook_args *h, int argc, char **argv)
+{
+	memset(h, 0, sizeof(*h));
+	h->rest = argv + argc;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(hook_usage, stdout);
+			return 1;
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			h->config = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			h->config = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--")) {
+			h->rest = argv + i + 1;
+			h->nrest = argc - i - 1;
+			break;
+		} else {
+			h->rest = argv + i;
+			h->nrest = argc - i;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int read_stdin(struct rg_buf *b, struct rg_err *err)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = read(0, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rg_err_set(err, RG_EIO, NULL,
+					  "cannot read standard input: %s",
+					  strerror(errno));
+		if (n == 0)
+			return 0;
+		if (rg_buf_add(b, chunk, (size_t)n))
+			return rg_err_set(err, RG_ELIMIT, NULL,
+					  "hook input is larger than %zu "
+					  "bytes", b->cap);
+	}
+}
+
+static const char *push_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+static void write_out(int fd, const struct rg_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t n = write(fd, b->ptr + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+static void print_errlist(const struct rg_errlist *l)
+{
+	char line[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 64];
+
+	for (size_t i = 0; i < l->len; i++) {
+		rg_err_format(&l->items[i], line, sizeof(line));
+		fprintf(stderr, "rendergate: %s\n", line);
+	}
+}
+
+static bool env_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* The shared body of pre-receive and update. */
+static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_buf in = RG_BUF_INIT((size_t)RG_CAP_PUSH_REFS *
+				       (RG_CAP_PUSH_LINE_BYTES + 1));
+	struct rg_buf out = RG_BUF_INIT(RG_CAP_REPORT_TERM_BYTES * 4);
+	struct rg_errlist cfgerrs = RG_ERRLIST_INIT;
+	struct rg_config_server *srv = NULL;
+	struct rg_report rep;
+	struct rg_push push;
+	struct rg_gate g;
+	struct rg_err err = RG_ERR_INIT;
+	git_repository *repo = NULL;
+	const char *proto = getenv("GL_PROTOCOL");
+	bool trace = env_true("RENDERGATE_TRACE");
+	int rc = RG_EXIT_OK;
+
+	memset(&g, 0, sizeof(g));
+	g.start_ms = rg_gate_now_ms();
+	rg_report_init(&rep, a);
+	rg_push_init(&push);
+	if (from_stdin && read_stdin(&in, &err) == 0)
+		rg_push_parse(&push, a, in.ptr, in.len, &err);
+	else if (!from_stdin && h->nrest == 3)
+		rg_push_add_args(&push, a, h->rest[0], h->rest[1], h->rest[2],
+				 &err);
+	else if (!from_stdin)
+		rg_err_set(&err, RG_EINVALID, NULL,
+			   "update needs three arguments: REF OLD NEW");
+	if (!err.code)
+		rg_push_options_load(&push, a, push_getenv, &err);
+	if (err.code) {
+		fprintf(stderr, "rendergate: %s: %s\n", hook, err.msg);
+		rc = rg_report_exit_for(err.code);
+		goto out;
+	}
+	if (rg_push_option(&push, "rendergate.trace"))
+		trace = true;
+	if (rg_serverconf_load(&srv, a, h->config, &cfgerrs)) {
+		print_errlist(&cfgerrs);
+		fprintf(stderr, "rendergate: push rejected: the server config "
+			"is broken; ask the administrator\n");
+		if (proto && !strcmp(proto, "web"))
+			fprintf(stderr, "GL-HOOK-ERR: rendergate: the server "
+				"config is broken; ask the administrator\n");
+		rc = RG_EXIT_BADINPUT;
+		goto out;
+	}
+	rep.warn_mode = srv->mode == RG_MODE_WARN;
+	if (push.len == 0)
+		goto out;
+	if (rg_repo_open_env(&repo, &err)) {
+		fprintf(stderr, "rendergate: %s\n", err.msg);
+		rc = RG_EXIT_INTERNAL;
+		goto out;
+	}
+	g.arena = a;
+	g.repo = repo;
+	g.server = srv;
+	g.report = &rep;
+	g.user = getenv("GL_USERNAME");
+	if (!g.user)
+		g.user = getenv("GITEA_PUSHER_NAME");
+	rg_gate_run(&g, &push);
+	rg_finding_sort(&rep.findings);
+	if (g.user && rg_config_user_bypasses(srv, g.user) &&
+	    rg_report_problems(&rep)) {
+		rg_report_note(&rep, "%s is in bypass_users: the push is "
+			       "accepted whatever the findings", g.user);
+		rep.warn_mode = true;
+	}
+	if (trace)
+		rg_report_trace(&out, &rep);
+	if (rg_report_text(&out, &rep, 0) == RG_ELIMIT)
+		rg_buf_adds(&out, "\n[report cut: too long]\n");
+	if (proto && !strcmp(proto, "web"))
+		rg_report_glhook(&out, &rep);
+	write_out(2, &out);
+	rc = rg_report_exit_code(&rep);
+out:
+	git_repository_free(repo);
+	rg_report_release(&rep);
+	rg_errlist_release(&cfgerrs);
+	rg_buf_release(&in);
+	rg_buf_release(&out);
+	rg_arena_free(a);
+	return rc;
+}
+
+int rg_gate_cmd_pre_receive(int argc, char **argv)
+{
+	struct hook_args h;
+
+	if (parse_hook_args(&h, argc, argv))
+		return RG_EXIT_OK;
+	if (h.nrest) {
+		fprintf(stderr, "rendergate: pre-receive takes no arguments; "
+			"the refs come on standard input\n");
+		return RG_EXIT_BADINPUT;
+	}
+	return hook_main("pre-receive", &h, true);
+}
+
+int rg_gate_cmd_update(int argc, char **argv)
+{
+	struct hook_args h;
+
+	if (parse_hook_args(&h, argc, argv))
+		return RG_EXIT_OK;
+	return hook_main("update", &h, false);
+}
+
+int rg_gate_cmd_post_receive(int argc, char **argv)
+{
+	struct rg_buf in = RG_BUF_INIT((size_t)RG_CAP_PUSH_REFS *
+				       (RG_CAP_PUSH_LINE_BYTES + 1));
+	struct rg_err err = RG_ERR_INIT;
+	struct hook_args h;
+
+	if (parse_hook_args(&h, argc, argv))
+		return RG_EXIT_OK;
+	/*
+	 * Drain standard input so git never sees a broken pipe. The ref
+	 * updates are final here; the spool and drainer (forge comments and
+	 * statuses) take over from this point once configured.
+	 */
+	read_stdin(&in, &err);
+	rg_buf_release(&in);
+	return RG_EXIT_OK;
+}

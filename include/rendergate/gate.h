@@ -1,0 +1,95 @@
+/*
+ * gate.h - the run of a hook: from a push to a verdict.
+ *
+ * For every ref a push updates (push.h), the gate
+ *
+ *   1. skips refs the server config does not gate (branches always are;
+ *      other refs only when they match ref_include), with a trace line;
+ *   2. reads .rendergate.yaml from the state before the push: the old tip
+ *      of that ref, or for a new branch the default branch tip (HEAD of
+ *      the bare repository); when the old tip has none, the default
+ *      branch's is used (branch-per-environment repositories often keep
+ *      the config on the default branch only). No config anywhere: the
+ *      ref is accepted with a one-line note. A broken config rejects with
+ *      every ".rendergate.yaml:LINE:COL: message". A push that changes
+ *      .rendergate.yaml is therefore judged by the config it replaces;
+ *   3. deletion: deleting a branch an environment lives on is a deny
+ *      finding (rule "gate.env-branch-deletion") unless the server config
+ *      sets protect_env_branch_deletion: false; other deletions pass;
+ *   4. asks rg_env_select (env.h) which environments the change touches
+ *      (creation and unknown history: all environments on the branch);
+ *   5. renders each chosen environment twice, old tree and new tree
+ *      (a force push is diffed the same way, old tip against new tip),
+ *      diffs the two (diff.h) and collects the new render's findings.
+ *      An environment whose old state cannot be rendered is shown as all
+ *      added, with a note; one whose path is gone from the new tree as all
+ *      removed; an error in the new render rejects;
+ *   6. checks the deadline after every environment: past it, the push is
+ *      rejected with "rendergate ran out of time after N ms while
+ *      rendering X".
+ *
+ * Everything lands in a struct rg_report (report.h), which decides the
+ * exit code. Nothing here writes to stdout or stderr; the commands at
+ * the bottom do.
+ */
+#ifndef RENDERGATE_GATE_H
+#define RENDERGATE_GATE_H
+
+#include "rendergate/compat.h"
+#include "rendergate/err.h"
+
+#include <git2.h>
+
+struct rg_arena;
+struct rg_report;
+struct rg_push;
+struct rg_push_update;
+struct rg_objset;
+struct rg_findings;
+struct rg_config_server;
+struct rg_config_repo;
+struct rg_config_env;
+
+struct rg_gate {
+	struct rg_arena *arena;
+	git_repository *repo;			/* borrowed */
+	const struct rg_config_server *server;	/* never NULL */
+	struct rg_report *report;		/* results go here */
+	uint64_t start_ms;			/* rg_gate_now_ms() at start */
+	const char *user;			/* pusher, or NULL */
+};
+
+/* Monotonic milliseconds. */
+uint64_t rg_gate_now_ms(void);
+
+/* Gate every update of push (see above). Returns 0; results in report. */
+int rg_gate_run(struct rg_gate *g, const struct rg_push *push);
+
+/* Gate one update (used by rg_gate_run and the update hook). */
+int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u);
+
+/*
+ * Read and parse .rendergate.yaml from the tree tree_id. *out is NULL
+ * (and 0 returned) when the file does not exist. Parse errors are added
+ * to g->report and RG_EINVALID (or the parser's code) returned.
+ */
+int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
+			const git_oid *tree_id);
+
+/*
+ * Render env from the tree tree_id into a fresh *out, appending its
+ * findings to findings. With missing_ok, a tree without the
+ * environment's path gives *out == NULL and 0 (the environment does not
+ * exist there). Errors as rg_env_render (env.h).
+ */
+int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
+		   struct rg_gate *g, const struct rg_config_repo *cfg,
+		   const struct rg_config_env *env, const git_oid *tree_id,
+		   bool missing_ok, struct rg_err *err);
+
+/* The hook commands (argv[0] is the command name); return exit codes. */
+int rg_gate_cmd_pre_receive(int argc, char **argv);
+int rg_gate_cmd_update(int argc, char **argv);
+int rg_gate_cmd_post_receive(int argc, char **argv);
+
+#endif
