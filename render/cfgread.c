@@ -80,9 +80,13 @@ int rg_cfg_expect(struct rg_cfg *c, const struct rg_node *n,
 	if (n && n->kind == kind)
 		return 0;
 	article = kind == RG_INT ? "an" : "a";
-	return rg_cfg_errorf(c, n ? &n->pos : NULL, "%s must be %s %s, found %s",
+	return rg_cfg_errorf(c, n ? &n->pos : NULL, "%s must be %s %s, found %s%s",
 			     what, article, rg_kind_name(kind),
-			     n ? rg_kind_name((enum rg_kind)n->kind) : "nothing");
+			     n ? rg_kind_name((enum rg_kind)n->kind) : "nothing",
+			     kind == RG_STR && n && n->kind == RG_BOOL ?
+				     " (quote it: y, n, yes, no, on and off "
+				     "are booleans in YAML)" :
+				     "");
 }
 
 int rg_cfg_check_keys(struct rg_cfg *c, const struct rg_node *map,
