@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int rg_forge_kind_parse(enum rg_forge_kind *out, const char *s,
+int rg_forge_kind_parse(enum rg_config_forge *out, const char *s,
 			struct rg_err *err)
 {
 	if (!strcmp(s, "gitlab"))
@@ -26,7 +26,7 @@ int rg_forge_kind_parse(enum rg_forge_kind *out, const char *s,
 	return 0;
 }
 
-const char *rg_forge_kind_name(enum rg_forge_kind k)
+const char *rg_forge_kind_name(enum rg_config_forge k)
 {
 	switch (k) {
 	case RG_FORGE_GITLAB:

@@ -38,14 +38,11 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
 #include "rendergate/buf.h"
+#include "rendergate/config.h"
 #include "rendergate/err.h"
 #include "rendergate/http.h"
 
-enum rg_forge_kind {
-	RG_FORGE_NONE = 0,
-	RG_FORGE_GITLAB,
-	RG_FORGE_GITEA,
-};
+/* Forge kinds are config.h's enum rg_config_forge (RG_FORGE_GITLAB, ...). */
 
 /* The commit status states rendergate sets (mapped per forge:
  * GitLab pending/success/failed, Gitea pending/success/failure). */
@@ -88,7 +85,7 @@ struct rg_forge_comment {
 
 /* Settings of one forge connection. Strings are copied. */
 struct rg_forge_opts {
-	enum rg_forge_kind kind;
+	enum rg_config_forge kind;
 	const char *url;     /* web root or API root */
 	const char *project; /* "group/sub/project" or "owner/repo" */
 	const char *token;   /* secret; NULL for anonymous (tests only) */
@@ -98,9 +95,9 @@ struct rg_forge_opts {
 struct rg_forge;
 
 /* Parse "gitlab" / "gitea" / "forgejo" / "none". RG_EINVALID otherwise. */
-int rg_forge_kind_parse(enum rg_forge_kind *out, const char *s,
+int rg_forge_kind_parse(enum rg_config_forge *out, const char *s,
 			struct rg_err *err);
-const char *rg_forge_kind_name(enum rg_forge_kind k);
+const char *rg_forge_kind_name(enum rg_config_forge k);
 
 /*
  * Read a token file: must be a regular file (not a symlink), with no
@@ -244,7 +241,7 @@ struct rg_forge_ops {
 };
 
 struct rg_forge {
-	enum rg_forge_kind kind;
+	enum rg_config_forge kind;
 	const struct rg_forge_ops *ops;
 	struct rg_http *http;
 	char *api;	/* API root, no trailing slash */
