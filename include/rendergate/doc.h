@@ -227,6 +227,13 @@ enum rg_emit_flags {
 	RG_EMIT_KEEP_ORDER = 1 << 0,
 	/* do not fold long scalars at 80 columns */
 	RG_EMIT_NO_WRAP = 1 << 1,
+	/*
+	 * write floats as sigs.k8s.io/yaml does after its JSON round trip
+	 * (Helm's toYaml, kustomize output): a whole float below 1e21 that
+	 * fits int64 or uint64 is written as an integer (1e6 -> 1000000),
+	 * other floats as below.
+	 */
+	RG_EMIT_JSON_NUMBERS = 1 << 2,
 };
 
 /*
@@ -236,15 +243,28 @@ enum rg_emit_flags {
  * with rg_yaml_keycmp, strings quoted by go-yaml v2's rules (double quotes
  * for strings that would resolve to another type, single quotes for plain-
  * unsafe text, literal blocks for multi-line text), floats formatted like
- * strconv.FormatFloat(f, 'g', -1, 64), empty maps and lists as {} and [].
- * Returns 0 or RG_ELIMIT (the buffer's cap).
+ * strconv.FormatFloat(f, 'g', -1, 64) (.inf, -.inf, .nan for the
+ * specials), empty maps and lists as {} and []. Strings that are not
+ * valid UTF-8 are written as !!binary base64, as go-yaml does. A NULL
+ * node is written as null. The output always ends with a newline.
+ *
+ * Recursion follows the tree: trees from rg_doc_parse are within
+ * RG_CAP_YAML_DEPTH; code that builds trees itself must keep to that cap
+ * too (a deeper tree gives RG_ELIMIT here, not a crash).
+ * Returns 0 or RG_ELIMIT (the buffer's cap, RG_CAP_YAML_EMIT_BYTES, or
+ * the depth); on error the buffer is as it was before the call.
  */
 int rg_doc_emit(struct rg_buf *out, const struct rg_node *n, unsigned flags);
 
 /*
  * Format a float64 the way Go's strconv.FormatFloat(f, fmt, -1, 64) does
  * (shortest representation that reads back exactly) for fmt 'g' or 'e'
- * or 'f'; writes at most 32 bytes plus NUL into out. Returns length.
+ * or 'f', or fmt 'v' for Go's fmt %v of a float64 (the same text as 'g':
+ * 1e+06, 1.5, 1e-05, 123456, +Inf, -Inf, NaN). The exponent has at least
+ * two digits (1e+06, 1e-07); 'g' switches to exponent form below 1e-4 and
+ * from 1e+06 up (Go's shortest rule uses precision 6 for that decision).
+ * 'f' can need up to about 330 bytes for extreme values; out is always
+ * NUL-terminated and the return value is the length written.
  */
 size_t rg_fmt_float(char *out, size_t outsz, double f, char fmt);
 
