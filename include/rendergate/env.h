@@ -94,7 +94,7 @@ const struct rg_renderer *rg_env_detect(struct rg_tree *tree,
  * file:line:col, RG_EUNSAFE for a symlink, RG_ELIMIT, ...), RG_ENOTFOUND
  * when the environment's path does not exist, RG_EUNSUPPORTED for a
  * renderer this build lacks. err's message is prefixed with
- * "environment <name>".
+ * "environment <name>: " (and ", release <name>" when a release failed).
  */
 int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		  const struct rg_config_repo *repo,

@@ -45,4 +45,13 @@ int rg_plain_render(struct rg_objset *out, struct rg_findings *findings,
 /* True for names the plain renderer reads ("x.yaml", "x.yml"). */
 bool rg_plain_is_manifest(const char *name);
 
+struct rg_config_env;
+
+/*
+ * Is rel, a path relative to env->path, skipped by the plain renderer
+ * because it or one of its directories matches an `exclude` glob or is
+ * hidden (starts with '.')? Used by change scoping too.
+ */
+bool rg_plain_excluded(const struct rg_config_env *env, const char *rel);
+
 #endif

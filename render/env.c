@@ -1,0 +1,298 @@
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/config.h"
+#include "rendergate/env.h"
+#include "rendergate/finding.h"
+#include "rendergate/objects.h"
+#include "rendergate/plain.h"
+#include "rendergate/tree.h"
+
+static bool has_file(struct rg_tree *tree, const char *dir, const char *name)
+{
+	return rg_tree_stat(tree, rg_tree_path_join(tree->arena, dir, name)) ==
+	       RG_TREE_FILE;
+}
+
+static bool detect_kustomize(struct rg_tree *tree, const char *path)
+{
+	return has_file(tree, path, "kustomization.yaml") ||
+	       has_file(tree, path, "kustomization.yml") ||
+	       has_file(tree, path, "Kustomization");
+}
+
+static bool detect_helm(struct rg_tree *tree, const char *path)
+{
+	return has_file(tree, path, "Chart.yaml");
+}
+
+static bool detect_plain(struct rg_tree *tree, const char *path)
+{
+	return true;
+}
+
+/*
+ * The renderer registry, in detection order (plain last: it takes
+ * anything). A renderer not in this build has render == NULL.
+ */
+static const struct rg_renderer renderers[] = {
+	{ RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, NULL },
+	{ RG_CONFIG_KIND_HELM, detect_helm, NULL },
+	{ RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render },
+};
+
+const struct rg_renderer *rg_env_renderer(const char *name)
+{
+	for (size_t i = 0; name && i < RG_ARRAY_SIZE(renderers); i++)
+		if (!strcmp(renderers[i].name, name))
+			return &renderers[i];
+	return NULL;
+}
+
+const struct rg_renderer *rg_env_detect(struct rg_tree *tree,
+					const struct rg_config_env *env)
+{
+	if (env->nreleases)
+		return NULL;
+	if (env->kind && strcmp(env->kind, RG_CONFIG_KIND_AUTO))
+		return rg_env_renderer(env->kind);
+	for (size_t i = 0; i < RG_ARRAY_SIZE(renderers); i++)
+		if (renderers[i].detect &&
+		    renderers[i].detect(tree, env->path))
+			return &renderers[i];
+	return rg_env_renderer(RG_CONFIG_KIND_PLAIN);
+}
+
+static int run(const struct rg_renderer *r, struct rg_objset *out,
+	       struct rg_findings *findings, const struct rg_render_req *req,
+	       struct rg_err *err)
+{
+	int error;
+
+	if (!r)
+		return rg_err_set(err, RG_EUNSUPPORTED, &req->env->pos,
+				  "environment %s: no renderer for kind '%s'",
+				  req->env->name, req->env->kind);
+	if (!r->render)
+		return rg_err_set(err, RG_EUNSUPPORTED, &req->env->pos,
+				  "environment %s uses %s, which this build "
+				  "cannot render yet", req->env->name, r->name);
+	error = r->render(out, findings, req, err);
+	if (error < 0 && req->release)
+		rg_err_prefix(err, "environment %s, release %s",
+			      req->env->name, req->release->name);
+	else if (error < 0)
+		rg_err_prefix(err, "environment %s", req->env->name);
+	return error;
+}
+
+int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
+		  const struct rg_config_repo *repo,
+		  const struct rg_config_env *env, struct rg_tree *tree,
+		  struct rg_arena *a, struct rg_err *err)
+{
+	struct rg_render_req req;
+	int error = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.repo = repo;
+	req.env = env;
+	req.path = env->path;
+	req.tree = tree;
+	req.arena = a;
+	rg_tree_deps_reset(tree);
+	if (!env->nreleases) {
+		error = run(rg_env_detect(tree, env), out, findings, &req, err);
+		goto out;
+	}
+	for (size_t i = 0; i < env->nreleases && !error; i++) {
+		const struct rg_config_release *rel = &env->releases[i];
+
+		req.release = rel;
+		req.path = rel->kustomize ? rel->kustomize :
+			   rel->repo	  ? NULL :
+					    rel->chart;
+		error = run(rg_env_renderer(rel->kustomize ?
+						    RG_CONFIG_KIND_KUSTOMIZE :
+						    RG_CONFIG_KIND_HELM),
+			    out, findings, &req, err);
+	}
+out:
+	if (error < 0)
+		return error;
+	rg_objset_check_dups(out, findings, env->name);
+	return 0;
+}
+
+/* --- change scoping -------------------------------------------------- */
+
+/* Is path equal to dir or below it? "" is the root, above everything. */
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!n)
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Is path strictly below dir? */
+static bool below(const char *path, const char *dir)
+{
+	return strcmp(path, dir) && under(path, dir);
+}
+
+/* A path below the environment path that its renderer skips. */
+static bool skipped(const struct rg_config_env *env, const char *path)
+{
+	size_t n = strlen(env->path);
+
+	if (!below(path, env->path) && n)
+		return false;
+	return rg_plain_excluded(env, n ? path + n + 1 : path);
+}
+
+bool rg_env_affected(const char **why, const struct rg_config_env *env,
+		     const struct rg_tree_dep *deps, size_t ndeps,
+		     const char *const *paths, size_t npaths,
+		     struct rg_arena *a)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		const char *p = paths[i];
+
+		for (size_t k = 0; k < ndeps; k++) {
+			const struct rg_tree_dep *d = &deps[k];
+			const char *fmt = NULL;
+
+			if (!d->listed && !strcmp(p, d->path))
+				fmt = d->kind == RG_TREE_MISSING ?
+					      "%s changed, looked up by %s" :
+					      "%s changed, read by %s";
+			else if (!d->listed && below(d->path, p))
+				fmt = "%s changed, holds a file read by %s";
+			else if (d->listed && under(p, d->path) &&
+				 !skipped(env, p))
+				fmt = NULL;
+			else
+				continue;
+			if (fmt) {
+				if (why)
+					*why = rg_arena_printf(a, fmt, p,
+							       env->name);
+			} else if (why) {
+				*why = rg_arena_printf(
+					a, "%s changed, below %s which %s lists",
+					p, d->path[0] ? d->path : "the root",
+					env->name);
+			}
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The first cut without a dependency log (see env.h). */
+static bool first_cut(const char **why, const struct rg_config_env *env,
+		      const char *const *paths, size_t npaths,
+		      struct rg_arena *a)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		const char *p = paths[i];
+
+		if (under(p, env->path) && !skipped(env, p)) {
+			*why = rg_arena_printf(a, "%s changed, below %s", p,
+					       env->path[0] ? env->path :
+							      "the root");
+			return true;
+		}
+		for (size_t r = 0; r < env->nreleases; r++) {
+			const struct rg_config_release *rel = &env->releases[r];
+			const char *dir = rel->kustomize ? rel->kustomize :
+					  rel->repo	 ? NULL :
+							   rel->chart;
+
+			if (dir && under(p, dir)) {
+				*why = rg_arena_printf(
+					a, "%s changed, below %s of release %s",
+					p, dir, rel->name);
+				return true;
+			}
+			for (size_t v = 0; v < rel->nvalues; v++)
+				if (!strcmp(p, rel->values[v])) {
+					*why = rg_arena_printf(
+						a,
+						"%s changed, a values file of "
+						"release %s",
+						p, rel->name);
+					return true;
+				}
+		}
+	}
+	*why = rg_arena_printf(a, "not affected: no changed path under %s",
+			       env->path[0] ? env->path : "the root");
+	return false;
+}
+
+int rg_env_select(struct rg_env_choice **out, size_t *n,
+		  const struct rg_config_repo *repo, const char *refname,
+		  const char *const *paths, size_t npaths,
+		  const struct rg_env_deplog *logs, struct rg_arena *a)
+{
+	struct rg_env_choice *ch =
+		rg_arena_calloc(a, repo->nenvs + 1, sizeof(*ch));
+	const char *branch = NULL, *cfgfile = repo->file ? repo->file :
+							   RG_CONFIG_REPO_FILE;
+	size_t on_branch = 0;
+	bool cfg_changed = false;
+
+	if (refname && !strncmp(refname, "refs/heads/", 11))
+		branch = refname + 11;
+	for (size_t i = 0; branch && i < repo->nenvs; i++)
+		if (!strcmp(rg_config_env_branch(repo, &repo->envs[i]), branch))
+			on_branch++;
+	for (size_t i = 0; paths && i < npaths; i++)
+		if (!strcmp(paths[i], cfgfile))
+			cfg_changed = true;
+	for (size_t i = 0; i < repo->nenvs; i++) {
+		const struct rg_config_env *env = &repo->envs[i];
+		const char *eb = rg_config_env_branch(repo, env);
+		struct rg_env_choice *c = &ch[i];
+
+		c->env = env;
+		if (!branch) {
+			c->reason = rg_arena_printf(a, "%s is not a branch",
+						    refname ? refname : "(none)");
+		} else if (strcmp(eb, branch)) {
+			c->reason = rg_arena_printf(a,
+						    "lives on branch %s, not %s",
+						    eb, branch);
+		} else if (on_branch == 1) {
+			c->render = true;
+			c->reason = rg_arena_printf(a,
+						    "branch %s is environment %s",
+						    branch, env->name);
+		} else if (!paths) {
+			c->render = true;
+			c->reason = rg_arena_printf(
+				a, "everything on branch %s changed (new branch "
+				   "or unknown history)", branch);
+		} else if (cfg_changed) {
+			c->render = true;
+			c->reason = rg_arena_printf(a, "%s changed", cfgfile);
+		} else if (logs && logs[i].deps) {
+			c->render = rg_env_affected(&c->reason, env,
+						    logs[i].deps, logs[i].ndeps,
+						    paths, npaths, a);
+			if (!c->render)
+				c->reason = rg_arena_printf(
+					a,
+					"not affected: none of the %zu changed "
+					"paths was read or listed by %s",
+					npaths, env->name);
+		} else {
+			c->render = first_cut(&c->reason, env, paths, npaths, a);
+		}
+	}
+	*out = ch;
+	*n = repo->nenvs;
+	return 0;
+}
