@@ -20,7 +20,7 @@ BUILD ?= build
 CC ?= cc
 PKGS = libgit2 yaml-0.1 libcurl jansson libpcre2-8 zlib
 DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
-	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3
+	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
