@@ -22,6 +22,13 @@ PKGS = libgit2 yaml-0.1 libcurl jansson libpcre2-8 zlib
 DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
 	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time
 
+# On a fresh machine, say what is missing before the compiler does.
+ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v git >/dev/null && echo ok),ok)
+$(error build dependencies are missing (pkg-config, git or the -dev packages of $(PKGS)); run 'make deps' first, which installs them with apt-get (as root or through sudo), then run make again)
+endif
+endif
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
