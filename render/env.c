@@ -151,39 +151,45 @@ static bool skipped(const struct rg_config_env *env, const char *path)
 	return rg_plain_excluded(env, n ? path + n + 1 : path);
 }
 
+/* A read (or lookup) in deps that a change to p affects, or NULL. */
+static const char *read_reason(const struct rg_tree_dep *d, const char *p)
+{
+	if (d->listed)
+		return NULL;
+	if (!strcmp(p, d->path))
+		return d->kind == RG_TREE_MISSING ? "%s changed, looked up by %s" :
+						    "%s changed, read by %s";
+	if (below(d->path, p))
+		return "%s changed, holds a file read by %s";
+	return NULL;
+}
+
 bool rg_env_affected(const char **why, const struct rg_config_env *env,
 		     const struct rg_tree_dep *deps, size_t ndeps,
 		     const char *const *paths, size_t npaths,
 		     struct rg_arena *a)
 {
 	for (size_t i = 0; i < npaths; i++) {
-		const char *p = paths[i];
+		const char *p = paths[i], *fmt = NULL;
 
+		/* reads first: they give the most precise reason */
+		for (size_t k = 0; k < ndeps && !fmt; k++)
+			fmt = read_reason(&deps[k], p);
+		if (fmt) {
+			if (why)
+				*why = rg_arena_printf(a, fmt, p, env->name);
+			return true;
+		}
 		for (size_t k = 0; k < ndeps; k++) {
 			const struct rg_tree_dep *d = &deps[k];
-			const char *fmt = NULL;
 
-			if (!d->listed && !strcmp(p, d->path))
-				fmt = d->kind == RG_TREE_MISSING ?
-					      "%s changed, looked up by %s" :
-					      "%s changed, read by %s";
-			else if (!d->listed && below(d->path, p))
-				fmt = "%s changed, holds a file read by %s";
-			else if (d->listed && under(p, d->path) &&
-				 !skipped(env, p))
-				fmt = NULL;
-			else
+			if (!d->listed || !under(p, d->path) || skipped(env, p))
 				continue;
-			if (fmt) {
-				if (why)
-					*why = rg_arena_printf(a, fmt, p,
-							       env->name);
-			} else if (why) {
+			if (why)
 				*why = rg_arena_printf(
 					a, "%s changed, below %s which %s lists",
 					p, d->path[0] ? d->path : "the root",
 					env->name);
-			}
 			return true;
 		}
 	}
