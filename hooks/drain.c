@@ -1,0 +1,529 @@
+/*
+ * drain.c - `rendergate drain`: deliver spooled jobs to the forge
+ * (see drain.h for the behaviour and exit codes).
+ */
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/caps.h"
+#include "rendergate/config.h"
+#include "rendergate/drain.h"
+#include "rendergate/forge.h"
+#include "rendergate/serverconf.h"
+#include "rendergate/spool.h"
+
+#include <time.h>
+#include <unistd.h>
+
+/* A comment job for a branch without an open MR is dropped after this. */
+#define NOMR_TRIES 3
+/* Passes in one run while new jobs keep arriving. */
+#define MAX_PASSES 10
+
+struct forge_slot {
+	char *project;
+	struct rg_forge *forge;
+};
+
+struct drain {
+	const char *spool, *config;
+	enum rg_config_forge kind;
+	const char *url, *project, *token_file, *ca_file;
+	char *token;
+	unsigned wait_s, interval_s, max_attempts, deadline_ms, backoff_ms;
+	bool once, verbose;
+	struct forge_slot *forges;
+	size_t nforges;
+	size_t delivered, requeued, failed, waiting, superseded, dropped;
+	bool io_error;
+};
+
+static void logline(const char *fmt, ...) RG_PRINTF(1, 2);
+static void logline(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rendergate drain: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void http_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	logline("http: %s", line);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: rendergate drain [--once] [--spool DIR] [--config FILE]\n"
+	      "                        [--forge gitlab|gitea] [--url URL] [--project P]\n"
+	      "                        [--token-file F] [--ca-file F] [--wait SEC]\n"
+	      "                        [--interval SEC] [--max-attempts N]\n"
+	      "                        [--deadline-ms N] [--backoff-ms N] [--verbose]\n"
+	      "\n"
+	      "Delivers the merge request comments and commit statuses that the hooks\n"
+	      "spooled. Settings come from the server config; flags override them.\n"
+	      "  --once          one pass over the due jobs, then exit (timer units)\n"
+	      "  --spool DIR     the spool directory (default " RG_DRAIN_SPOOL_DEFAULT ")\n"
+	      "  --wait SEC      wait this long for another drainer's lock (default 10)\n"
+	      "  --interval SEC  without --once: seconds between passes (default 30)\n"
+	      "Exit status: 0 all delivered, requeued or waiting; 1 a job moved to\n"
+	      "failed/ or the spool is not writable; 2 usage or configuration error.\n",
+	      f);
+}
+
+static int parse_uint(unsigned *out, const char *flag, const char *v)
+{
+	char *end = NULL;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || !end || *end || end == v || n > 100000000ul) {
+		logline("%s wants a number, not '%s'", flag, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* Returns 0, 1 for --help, -1 for a usage error. */
+static int parse_args(struct drain *d, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq = strchr(arg, '='), *val = NULL;
+		char name[32];
+		size_t nl = eq ? (size_t)(eq - arg) : strlen(arg);
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h"))
+			return 1;
+		if (!strcmp(arg, "--once")) {
+			d->once = true;
+			continue;
+		}
+		if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v")) {
+			d->verbose = true;
+			continue;
+		}
+		if (nl >= sizeof(name) || strncmp(arg, "--", 2)) {
+			logline("unknown argument '%s'", arg);
+			return -1;
+		}
+		memcpy(name, arg, nl);
+		name[nl] = 0;
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else {
+			logline("%s needs a value", name);
+			return -1;
+		}
+		if (!strcmp(name, "--spool"))
+			d->spool = val;
+		else if (!strcmp(name, "--config"))
+			d->config = val;
+		else if (!strcmp(name, "--forge")) {
+			struct rg_err err = RG_ERR_INIT;
+
+			if (rg_forge_kind_parse(&d->kind, val, &err) < 0) {
+				logline("%s", err.msg);
+				return -1;
+			}
+		} else if (!strcmp(name, "--url"))
+			d->url = val;
+		else if (!strcmp(name, "--project"))
+			d->project = val;
+		else if (!strcmp(name, "--token-file"))
+			d->token_file = val;
+		else if (!strcmp(name, "--ca-file"))
+			d->ca_file = val;
+		else if (!strcmp(name, "--wait")) {
+			if (parse_uint(&d->wait_s, name, val) < 0)
+				return -1;
+		} else if (!strcmp(name, "--interval")) {
+			if (parse_uint(&d->interval_s, name, val) < 0)
+				return -1;
+		} else if (!strcmp(name, "--max-attempts")) {
+			if (parse_uint(&d->max_attempts, name, val) < 0)
+				return -1;
+		} else if (!strcmp(name, "--deadline-ms")) {
+			if (parse_uint(&d->deadline_ms, name, val) < 0)
+				return -1;
+		} else if (!strcmp(name, "--backoff-ms")) {
+			if (parse_uint(&d->backoff_ms, name, val) < 0)
+				return -1;
+		} else {
+			logline("unknown option '%s'", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fill what the flags left open from the server config. */
+static int apply_config(struct drain *d, struct rg_arena *a, bool kind_given)
+{
+	struct rg_config_server *c = NULL;
+	struct rg_errlist errs = RG_ERRLIST_INIT;
+	size_t i;
+	int ret = rg_serverconf_load(&c, a, d->config, &errs);
+
+	if (ret < 0) {
+		for (i = 0; i < errs.len; i++) {
+			char line[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 32];
+
+			rg_err_format(&errs.items[i], line, sizeof(line));
+			logline("%s", line);
+		}
+		if (!errs.len)
+			logline("cannot load the server config (%s)", rg_err_codename(ret));
+		goto out;
+	}
+	if (!kind_given)
+		d->kind = c->forge.kind;
+	if (!d->url)
+		d->url = c->forge.url;
+	if (!d->project)
+		d->project = c->forge.project;
+	if (!d->token_file)
+		d->token_file = c->forge.token_file;
+	if (!d->ca_file)
+		d->ca_file = c->forge.ca_file;
+	if (!d->spool)
+		d->spool = c->spool_dir;
+out:
+	rg_errlist_release(&errs);
+	return ret;
+}
+
+static struct rg_forge *forge_for(struct drain *d, const char *project, struct rg_err *err)
+{
+	struct rg_forge_opts o;
+	struct rg_forge *f = NULL;
+	size_t i;
+
+	for (i = 0; i < d->nforges; i++)
+		if (!strcmp(d->forges[i].project, project))
+			return d->forges[i].forge;
+	memset(&o, 0, sizeof(o));
+	o.kind = d->kind;
+	o.url = d->url;
+	o.project = project;
+	o.token = d->token;
+	o.http.ca_file = d->ca_file;
+	o.http.deadline_ms = d->deadline_ms;
+	o.http.backoff_base_ms = d->backoff_ms;
+	if (d->verbose)
+		o.http.log = http_log;
+	if (rg_forge_new(&f, &o, err) < 0)
+		return NULL;
+	d->forges = rg_xrealloc(d->forges, (d->nforges + 1) * sizeof(*d->forges));
+	d->forges[d->nforges].project = rg_xstrdup(project);
+	d->forges[d->nforges].forge = f;
+	d->nforges++;
+	return f;
+}
+
+static const char *job_key(struct rg_arena *a, const struct rg_spool_job *j, const char *proj)
+{
+	if (j->kind == RG_SPOOL_STATUS)
+		return rg_arena_printf(a, "s\n%s\n%s", proj, j->sha);
+	return rg_arena_printf(a, "c\n%s\n%lld\n%s\n%s\n%s\n%s", proj, j->mr,
+			       j->mr ? "" : j->source_branch ? j->source_branch : "",
+			       j->target_branch ? j->target_branch : "",
+			       j->merged && j->sha ? j->sha : "",
+			       j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+		s++;
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+enum result { DELIVERED, NO_MR, FAILED };
+
+static enum result deliver_comment(struct rg_forge *f, struct rg_arena *a,
+				   const struct rg_spool_job *j, struct rg_err *err)
+{
+	const char *marker = j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT;
+	const char *body = starts_with(j->body, marker) ? j->body :
+			   rg_arena_printf(a, "%s\n%s", marker, j->body);
+	struct rg_forge_mr *mrs = NULL, one;
+	size_t n = 0, i;
+	int ret = 0;
+
+	if (j->mr > 0) {
+		memset(&one, 0, sizeof(one));
+		one.iid = j->mr;
+		mrs = &one;
+		n = 1;
+	} else if (j->merged && j->sha) {
+		ret = rg_forge_find_merged_mr(&one, f, a, j->sha, err);
+		if (ret == RG_ENOTFOUND)
+			return NO_MR;
+		mrs = &one;
+		n = ret == 0 ? 1 : 0;
+	} else {
+		ret = rg_forge_find_open_mrs(&mrs, &n, f, a, j->source_branch, j->target_branch,
+					     err);
+		if (ret == 0 && n == 0) {
+			rg_err_set(err, RG_ENOTFOUND, NULL, "no open merge request for branch %s",
+				   j->source_branch);
+			return NO_MR;
+		}
+	}
+	if (ret < 0)
+		return FAILED;
+	for (i = 0; i < n; i++) {
+		long long id = 0;
+		const char *action = NULL;
+
+		ret = rg_forge_upsert_comment(&id, &action, f, a, mrs[i].iid, marker, body, err);
+		if (ret < 0) {
+			rg_err_prefix(err, "merge request %lld", mrs[i].iid);
+			return FAILED;
+		}
+		logline("%s: comment %lld %s on merge request %lld", j->id, id, action,
+			mrs[i].iid);
+	}
+	return DELIVERED;
+}
+
+static enum result deliver_status(struct rg_forge *f, const struct rg_spool_job *j,
+				  struct rg_err *err)
+{
+	enum rg_forge_state st = !strcmp(j->state, "success") ? RG_FORGE_SUCCESS :
+				 !strcmp(j->state, "failed")  ? RG_FORGE_FAILED :
+								RG_FORGE_PENDING;
+
+	if (rg_forge_set_status(f, j->sha, st, j->target_url, j->description, err) < 0)
+		return FAILED;
+	logline("%s: status %s set on %.12s", j->id, j->state, j->sha);
+	return DELIVERED;
+}
+
+static bool permanent(int code, long status)
+{
+	return code == RG_EINVALID ||
+	       (code == RG_EFORGE && (status == 400 || status == 413 || status == 422));
+}
+
+static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
+		   const char *proj, int64_t now)
+{
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_forge *f = forge_for(d, proj, &err);
+	enum result r = FAILED;
+	char why[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 32] = "";
+	long status = 0;
+	bool moved = false;
+
+	if (f) {
+		r = j->kind == RG_SPOOL_COMMENT ? deliver_comment(f, a, j, &err) :
+						  deliver_status(f, j, &err);
+		status = rg_forge_http_status(f);
+	}
+	if (r == DELIVERED) {
+		d->delivered++;
+		if (rg_spool_remove(d->spool, j->id, &err) < 0) {
+			logline("%s: delivered but not removed: %s", j->id, err.msg);
+			d->io_error = true;
+		}
+		return;
+	}
+	rg_err_format(&err, why, sizeof(why));
+	if (r == NO_MR && j->attempts + 1 >= NOMR_TRIES) {
+		logline("%s: dropped after %u tries: %s", j->id, j->attempts + 1, why);
+		d->dropped++;
+		if (rg_spool_remove(d->spool, j->id, &err) < 0)
+			d->io_error = true;
+		return;
+	}
+	if (r == FAILED && permanent(err.code, status)) {
+		logline("%s: moved to failed/: the forge refused it: %s", j->id, why);
+		d->failed++;
+		if (rg_spool_fail(d->spool, j->id, j, why, &err) < 0) {
+			logline("%s: %s", j->id, err.msg);
+			d->io_error = true;
+		}
+		return;
+	}
+	if (rg_spool_requeue(&moved, d->spool, j, now, why, d->max_attempts, &err) < 0) {
+		logline("%s: cannot requeue: %s", j->id, err.msg);
+		d->io_error = true;
+		return;
+	}
+	if (moved) {
+		logline("%s: moved to failed/ after %u attempts: %s", j->id, j->attempts, why);
+		d->failed++;
+	} else {
+		logline("%s: attempt %u failed, next try in %lld s: %s", j->id, j->attempts,
+			(long long)(j->next_attempt - now), why);
+		d->requeued++;
+	}
+}
+
+/*
+ * One pass over the spool. *handled counts the jobs handled (delivered,
+ * requeued, failed) so the caller can pass again when new ones came.
+ */
+static void pass(struct drain *d, size_t *handled)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	const char **ids = NULL, **keys;
+	struct rg_spool_job *jobs;
+	bool *ok;
+	size_t n = 0, i, k;
+	int64_t now = (int64_t)time(NULL);
+
+	*handled = 0;
+	d->waiting = 0;
+	if (rg_spool_list(&ids, &n, d->spool, a, &err) < 0) {
+		logline("%s", err.msg);
+		d->io_error = true;
+		goto out;
+	}
+	jobs = rg_arena_calloc(a, n ? n : 1, sizeof(*jobs));
+	keys = rg_arena_calloc(a, n ? n : 1, sizeof(*keys));
+	ok = rg_arena_calloc(a, n ? n : 1, sizeof(*ok));
+	for (i = 0; i < n; i++) {
+		int ret = rg_spool_load(&jobs[i], d->spool, ids[i], a, &err);
+
+		if (ret == RG_ENOTFOUND)
+			continue;
+		if (ret < 0) {
+			logline("%s: moved to failed/: unreadable job: %s", ids[i], err.msg);
+			d->failed++;
+			if (rg_spool_fail(d->spool, ids[i], NULL, err.msg, &err) < 0)
+				d->io_error = true;
+			continue;
+		}
+		ok[i] = true;
+		keys[i] = job_key(a, &jobs[i], jobs[i].project ? jobs[i].project : d->project);
+	}
+	for (i = 0; i < n; i++) {
+		const char *proj;
+
+		if (!ok[i])
+			continue;
+		for (k = i + 1; k < n; k++)
+			if (ok[k] && !strcmp(keys[i], keys[k]))
+				break;
+		if (k < n) {
+			logline("%s: superseded by %s, not sent", ids[i], ids[k]);
+			d->superseded++;
+			if (rg_spool_remove(d->spool, ids[i], &err) < 0)
+				d->io_error = true;
+			continue;
+		}
+		if (jobs[i].next_attempt > now) {
+			d->waiting++;
+			continue;
+		}
+		proj = jobs[i].project ? jobs[i].project : d->project;
+		if (!proj) {
+			logline("%s: moved to failed/: no project in the job and none configured",
+				ids[i]);
+			d->failed++;
+			rg_spool_fail(d->spool, ids[i], &jobs[i], "no project configured", &err);
+			continue;
+		}
+		handle(d, a, &jobs[i], proj, now);
+		(*handled)++;
+	}
+out:
+	rg_arena_free(a);
+}
+
+static int run(struct drain *d)
+{
+	struct rg_err err = RG_ERR_INIT;
+	int fd = -1, ret = 0;
+
+	for (;;) {
+		size_t handled = 0, passes = 0;
+
+		ret = rg_spool_lock(&fd, d->spool, d->wait_s * 1000, &err);
+		if (ret == RG_EEXISTS) {
+			logline("another drainer is running; it will deliver the jobs");
+			ret = 0;
+			if (d->once)
+				return 0;
+		} else if (ret < 0) {
+			logline("%s", err.msg);
+			return 1;
+		} else {
+			do
+				pass(d, &handled);
+			while (handled && ++passes < MAX_PASSES);
+			rg_spool_unlock(fd);
+			fd = -1;
+		}
+		if (d->once)
+			break;
+		sleep(d->interval_s);
+	}
+	printf("drain: %zu delivered, %zu requeued, %zu failed, %zu waiting, %zu superseded, %zu dropped\n",
+	       d->delivered, d->requeued, d->failed, d->waiting, d->superseded, d->dropped);
+	fflush(stdout);
+	return d->failed || d->io_error ? 1 : 0;
+}
+
+int rg_cmd_drain(int argc, char **argv)
+{
+	struct drain d;
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	bool kind_given;
+	size_t i;
+	int ret = 0, rc = 2;
+
+	memset(&d, 0, sizeof(d));
+	d.wait_s = 10;
+	d.interval_s = 30;
+	ret = parse_args(&d, argc, argv);
+	if (ret == 1) {
+		usage(stdout);
+		rc = 0;
+		goto out;
+	}
+	if (ret < 0) {
+		usage(stderr);
+		goto out;
+	}
+	kind_given = d.kind != RG_FORGE_NONE;
+	if (apply_config(&d, a, kind_given) < 0)
+		goto out;
+	if (!d.spool)
+		d.spool = RG_DRAIN_SPOOL_DEFAULT;
+	if (d.kind == RG_FORGE_NONE || !d.url) {
+		logline("no forge configured (forge.kind and forge.url in the server config, or --forge and --url)");
+		goto out;
+	}
+	if (d.token_file && rg_forge_token_read(&d.token, d.token_file, &err) < 0) {
+		logline("%s", err.msg);
+		goto out;
+	}
+	if (rg_http_url_check(d.url, &err) < 0) {
+		logline("%s", err.msg);
+		goto out;
+	}
+	rc = run(&d);
+out:
+	for (i = 0; i < d.nforges; i++) {
+		free(d.forges[i].project);
+		rg_forge_free(d.forges[i].forge);
+	}
+	free(d.forges);
+	rg_forge_token_free(d.token);
+	rg_arena_free(a);
+	return rc;
+}

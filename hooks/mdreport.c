@@ -1,0 +1,310 @@
+/*
+ * mdreport.c - the merge request comment in Markdown (see mdreport.h).
+ */
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/buf.h"
+#include "rendergate/caps.h"
+#include "rendergate/diff.h"
+#include "rendergate/forge.h"
+#include "rendergate/mdreport.h"
+
+/* Room kept for the closing "cut" line. */
+#define TRAILER_RESERVE 512
+
+size_t rg_mdreport_limit(enum rg_config_forge kind)
+{
+	return kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS : RG_CAP_COMMENT_GITEA_CHARS;
+}
+
+/* Text inside HTML (summary) or a table cell: no tags, no pipes, one line. */
+static void add_escaped(struct rg_buf *b, const char *s, bool markdown)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&':
+			rg_buf_adds(b, "&amp;");
+			break;
+		case '<':
+			rg_buf_adds(b, "&lt;");
+			break;
+		case '>':
+			rg_buf_adds(b, "&gt;");
+			break;
+		case '"':
+			rg_buf_adds(b, "&quot;");
+			break;
+		case '|':
+			rg_buf_adds(b, "\\|");
+			break;
+		case '\n':
+		case '\r':
+			rg_buf_addch(b, ' ');
+			break;
+		case '\\':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '#':
+		case '!':
+		case '~':
+			if (markdown)
+				rg_buf_addch(b, '\\');
+			rg_buf_addch(b, *s);
+			break;
+		default:
+			rg_buf_addch(b, *s);
+		}
+	}
+}
+
+static size_t longest_backtick_run(const char *s, size_t n)
+{
+	size_t best = 0, run = 0, i;
+
+	for (i = 0; i < n; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void add_object(struct rg_buf *b, const struct rg_mdreport_object *o)
+{
+	size_t fence = longest_backtick_run(o->diff, o->diff ? o->diff_len : 0) + 1;
+
+	if (fence < 3)
+		fence = 3;
+	rg_buf_adds(b, "<details><summary>");
+	add_escaped(b, o->change ? o->change : "changed", false);
+	rg_buf_adds(b, ": ");
+	add_escaped(b, o->label ? o->label : "(unnamed object)", false);
+	if (o->masked)
+		rg_buf_adds(b, " (values masked)");
+	if (o->replaced)
+		rg_buf_adds(b, " (too large for a line diff)");
+	rg_buf_adds(b, "</summary>\n\n");
+	rg_buf_addchn(b, '`', fence);
+	rg_buf_adds(b, "diff\n");
+	if (o->diff && o->diff_len) {
+		rg_buf_add(b, o->diff, o->diff_len);
+		if (o->diff[o->diff_len - 1] != '\n')
+			rg_buf_addch(b, '\n');
+	}
+	rg_buf_addchn(b, '`', fence);
+	rg_buf_adds(b, "\n\n</details>\n\n");
+}
+
+static void add_env_head(struct rg_buf *b, const struct rg_mdreport_env *e)
+{
+	size_t i;
+
+	rg_buf_adds(b, "#### ");
+	add_escaped(b, e->name ? e->name : "(environment)", true);
+	rg_buf_adds(b, "\n\n");
+	if (e->error) {
+		rg_buf_adds(b, "**Could not render:** ");
+		add_escaped(b, e->error, true);
+		rg_buf_adds(b, "\n\n");
+	}
+	for (i = 0; i < e->nnotes; i++) {
+		rg_buf_adds(b, "- ");
+		add_escaped(b, e->notes[i], true);
+		rg_buf_addch(b, '\n');
+	}
+	if (e->nnotes)
+		rg_buf_addch(b, '\n');
+	if (e->nfinding_lines) {
+		rg_buf_adds(b, "**Findings**\n\n");
+		for (i = 0; i < e->nfinding_lines; i++) {
+			rg_buf_adds(b, "- ");
+			add_escaped(b, e->finding_lines[i], true);
+			rg_buf_addch(b, '\n');
+		}
+		rg_buf_addch(b, '\n');
+	}
+	if (!e->nobjects && !e->error)
+		rg_buf_adds(b, "No rendered object changes.\n\n");
+}
+
+static void add_header(struct rg_buf *b, const struct rg_mdreport *r, const char *marker)
+{
+	size_t i;
+
+	rg_buf_adds(b, marker);
+	rg_buf_adds(b, "\n### rendergate: ");
+	add_escaped(b, r->title ? r->title : "rendered diff", true);
+	rg_buf_adds(b, "\n\n");
+	if (r->verdict || r->head_sha) {
+		if (r->verdict) {
+			rg_buf_adds(b, "**");
+			add_escaped(b, r->verdict, true);
+			rg_buf_adds(b, "**");
+		}
+		if (r->head_sha) {
+			rg_buf_adds(b, r->verdict ? " · head `" : "head `");
+			/* a commit id: keep only hex so the code span stays closed */
+			for (i = 0; r->head_sha[i] && i < 12; i++)
+				if (strchr("0123456789abcdef", r->head_sha[i]))
+					rg_buf_addch(b, r->head_sha[i]);
+			rg_buf_addch(b, '`');
+		}
+		if (r->target) {
+			rg_buf_adds(b, " into ");
+			add_escaped(b, r->target, true);
+		}
+		rg_buf_adds(b, "\n\n");
+	}
+	if (!r->nenvs) {
+		rg_buf_adds(b, "No environment is affected by this change.\n\n");
+		return;
+	}
+	rg_buf_adds(b, "| Environment | Added | Removed | Changed | Images changed | Findings |\n"
+		       "|---|---:|---:|---:|---:|---:|\n");
+	for (i = 0; i < r->nenvs; i++) {
+		const struct rg_mdreport_env *e = &r->envs[i];
+
+		rg_buf_adds(b, "| ");
+		add_escaped(b, e->name ? e->name : "(environment)", true);
+		if (e->error)
+			rg_buf_adds(b, " (not rendered)");
+		rg_buf_addf(b, " | %zu | %zu | %zu | %zu | %zu |\n", e->added, e->removed,
+			    e->changed, e->images_changed, e->findings);
+	}
+	rg_buf_addch(b, '\n');
+}
+
+int rg_mdreport_render(const char **out, size_t *len, const struct rg_mdreport *r,
+		       struct rg_arena *a, struct rg_err *err)
+{
+	size_t limit = r->limit ? r->limit : RG_CAP_COMMENT_GITEA_CHARS;
+	const char *marker = r->marker ? r->marker : RG_FORGE_MARKER_DEFAULT;
+	/* the buffers may hold one section over the limit before we measure */
+	struct rg_buf b = RG_BUF_INIT(SIZE_MAX / 2), sec = RG_BUF_INIT(SIZE_MAX / 2);
+	struct rg_buf cutenvs = RG_BUF_INIT(4096);
+	size_t i, j, total = 0, cut = 0;
+	bool full = false;
+	int ret = 0;
+
+	*out = NULL;
+	if (limit < 1024) {
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "mdreport: comment limit %zu is too small (at least 1024)", limit);
+		goto out;
+	}
+	add_header(&b, r, marker);
+	if (b.len + TRAILER_RESERVE > limit) {
+		rg_buf_reset(&b);
+		rg_buf_adds(&b, marker);
+		rg_buf_addf(&b, "\n### rendergate: report too large for a comment\n\n"
+				"%zu environments are affected; run `rendergate diff` to see the whole report.\n",
+			    r->nenvs);
+		goto done;
+	}
+	for (i = 0; i < r->nenvs; i++) {
+		const struct rg_mdreport_env *e = &r->envs[i];
+		size_t shown = 0;
+
+		total += e->nobjects;
+		if (!full) {
+			rg_buf_reset(&sec);
+			add_env_head(&sec, e);
+			if (b.len + sec.len + TRAILER_RESERVE > limit)
+				full = true;
+			else
+				rg_buf_add(&b, sec.ptr, sec.len);
+		}
+		for (j = 0; j < e->nobjects && !full; j++) {
+			rg_buf_reset(&sec);
+			add_object(&sec, &e->objects[j]);
+			if (b.len + sec.len + TRAILER_RESERVE > limit) {
+				full = true;
+				break;
+			}
+			rg_buf_add(&b, sec.ptr, sec.len);
+			shown++;
+		}
+		if (shown < e->nobjects || (full && !e->nobjects)) {
+			cut += e->nobjects - shown;
+			if (cutenvs.len)
+				rg_buf_adds(&cutenvs, ", ");
+			add_escaped(&cutenvs, e->name ? e->name : "(environment)", true);
+		}
+	}
+	if (full) {
+		rg_buf_adds(&b, "---\n\n");
+		rg_buf_addf(&b, "_%zu of %zu changed objects are not shown (", cut, total);
+		if (cutenvs.len + b.len + 200 < limit)
+			rg_buf_add(&b, cutenvs.ptr, cutenvs.len);
+		else
+			rg_buf_adds(&b, "several environments");
+		rg_buf_addf(&b, ") to stay within this forge's %zu-character comment limit; "
+				"run `rendergate diff` to see the whole diff._\n",
+			    limit);
+	}
+done:
+	if (b.len > limit) /* cannot happen with the reserve; never post over */
+		RG_BUG("mdreport: body of %zu bytes over the %zu limit", b.len, limit);
+	*out = rg_arena_strndup(a, b.ptr, b.len);
+	if (len)
+		*len = b.len;
+out:
+	rg_buf_release(&b);
+	rg_buf_release(&sec);
+	rg_buf_release(&cutenvs);
+	return ret;
+}
+
+static bool is_image_path(const char *p)
+{
+	static const char *const kinds[] = { "containers[", "initContainers[",
+					     "ephemeralContainers[" };
+	size_t n = strlen(p), i;
+
+	if (n < 7 || strcmp(p + n - 6, ".image"))
+		return false;
+	for (i = 0; i < RG_ARRAY_SIZE(kinds); i++) {
+		const char *k = strstr(p, kinds[i]);
+
+		if (k && (k == p || k[-1] == '.'))
+			return true;
+	}
+	return false;
+}
+
+void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff *d,
+			       struct rg_arena *a)
+{
+	struct rg_mdreport_object *objs;
+	size_t i, j, k = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->name = d->env;
+	out->added = d->nadded;
+	out->removed = d->nremoved;
+	out->changed = d->nchanged;
+	objs = rg_arena_calloc(a, d->len ? d->len : 1, sizeof(*objs));
+	for (i = 0; i < d->len; i++) {
+		const struct rg_diff_obj *o = &d->objs[i];
+
+		if (o->status == RG_DIFF_UNCHANGED)
+			continue;
+		objs[k].label = o->label ? o->label : o->key;
+		/* spelled here, not via rg_diff_status_name: links without diff.o */
+		objs[k].change = o->status == RG_DIFF_ADDED ? "added" :
+				 o->status == RG_DIFF_REMOVED ? "removed" : "changed";
+		objs[k].diff = o->unified;
+		objs[k].diff_len = o->unified_len;
+		objs[k].masked = o->masked;
+		objs[k].replaced = o->replaced;
+		k++;
+		for (j = 0; j < o->nfields; j++)
+			if (o->fields[j].path && is_image_path(o->fields[j].path))
+				out->images_changed++;
+	}
+	out->objects = objs;
+	out->nobjects = k;
+}

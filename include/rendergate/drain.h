@@ -1,0 +1,51 @@
+/*
+ * drain.h - `rendergate drain`: deliver the spooled comments and statuses.
+ *
+ *   rendergate drain [--once] [--spool DIR] [--config FILE]
+ *                    [--forge gitlab|gitea] [--url URL] [--project P]
+ *                    [--token-file F] [--ca-file F] [--wait SEC]
+ *                    [--interval SEC] [--max-attempts N]
+ *                    [--deadline-ms N] [--backoff-ms N] [--verbose]
+ *
+ * Settings come from the server config (config.h: forge.kind, url,
+ * token_file, ca_file, project, spool_dir; --config, $RENDERGATE_CONFIG or
+ * /etc/rendergate/config.yaml) and flags override them. The spool defaults
+ * to RG_DRAIN_SPOOL_DEFAULT.
+ *
+ * One pass: take the spool lock (waiting up to --wait seconds, default 10,
+ * for another drainer; if it is still busy, exit 0: that drainer delivers
+ * what we would have), then for every job, oldest first:
+ *   - a job superseded by a newer one with the same target (same MR and
+ *     marker for comments, same commit for statuses) is removed unsent:
+ *     only the newest state matters and the older one must never land last;
+ *   - a job whose next_attempt is in the future waits;
+ *   - a comment job finds its merge requests (mr, or the open MRs of its
+ *     source branch, or the MR merged as its sha) and upserts the one
+ *     rendergate comment on each (forge.h: found by marker, updated in
+ *     place, so delivering twice never makes two comments);
+ *   - a status job sets the `rendergate` commit status;
+ *   - delivered: the job file is removed. Failed: requeued with backoff
+ *     (spool.h), or moved to failed/ after --max-attempts (default
+ *     RG_CAP_SPOOL_ATTEMPTS) or at once when the forge refuses it for good
+ *     (HTTP 400, 413, 422), with a log line on stderr saying why. A comment
+ *     job whose branch has no open MR is retried 3 times, then dropped
+ *     with a log line (a push to a branch without a merge request).
+ * The pass repeats while new jobs appeared during it (bounded). With
+ * --once the command then exits; without, it sleeps --interval seconds
+ * (default 30) and passes again, forever.
+ *
+ * Exit: 0 when every job was delivered, requeued or left waiting; 1 when
+ * a job was moved to failed/ or the spool could not be written; 2 for a
+ * usage or configuration error (bad flags, token file not 0600, ...).
+ * Log lines never contain the token.
+ */
+#ifndef RENDERGATE_DRAIN_H
+#define RENDERGATE_DRAIN_H
+
+#include "rendergate/compat.h"
+
+#define RG_DRAIN_SPOOL_DEFAULT "/var/spool/rendergate"
+
+int rg_cmd_drain(int argc, char **argv);
+
+#endif

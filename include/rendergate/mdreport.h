@@ -1,0 +1,96 @@
+/*
+ * mdreport.h - the Markdown body of the merge request comment.
+ *
+ * Layout (always valid Markdown; HTML only for <details>):
+ *
+ *   <!-- rendergate:report -->            the hidden marker, first line
+ *   ### rendergate: <title>
+ *   **<verdict>** · head `abc1234` into `main`
+ *
+ *   | Environment | Added | Removed | Changed | Images changed | Findings |
+ *   ...one row per environment...
+ *
+ *   #### <environment>
+ *   - disclosed noise rules and notes ("12 changed lines hidden by ...")
+ *   **Findings** then one bullet per finding
+ *   <details><summary>changed: Deployment prod/web</summary>
+ *   ```diff  (a longer fence when the diff itself holds backticks)
+ *   ...
+ *   ```
+ *   </details>
+ *
+ * Size: the body never exceeds `limit` bytes (a byte count is never less
+ * than the character count the forges limit). The marker, the header and
+ * the summary table always fit (else a short "too large" body is
+ * written); object sections are added in order until the next would pass
+ * the limit, then the rest are left out with a closing line saying how
+ * many objects of which environments were cut and that `rendergate diff`
+ * shows everything. Text from the input (names, findings, notes) is
+ * escaped so it cannot break the table or open HTML.
+ *
+ * Everything the caller passes is borrowed; the result is in the arena.
+ */
+#ifndef RENDERGATE_MDREPORT_H
+#define RENDERGATE_MDREPORT_H
+
+#include "rendergate/compat.h"
+#include "rendergate/config.h"
+#include "rendergate/err.h"
+
+struct rg_arena;
+struct rg_diff;
+
+struct rg_mdreport_object {
+	const char *label;  /* "Deployment prod/web" */
+	const char *change; /* "added", "removed", "changed" */
+	const char *diff;   /* unified diff text (may be NULL) */
+	size_t diff_len;
+	bool masked;	    /* values were masked (Secret, credentials) */
+	bool replaced;	    /* diff is a one-line summary, too large */
+};
+
+struct rg_mdreport_env {
+	const char *name;
+	size_t added, removed, changed, images_changed, findings;
+	const char *error;	      /* could not render: the reason, or NULL */
+	const char *const *notes;     /* noise-rule disclosures etc. */
+	size_t nnotes;
+	const char *const *finding_lines; /* one line each */
+	size_t nfinding_lines;
+	const struct rg_mdreport_object *objects;
+	size_t nobjects;
+};
+
+struct rg_mdreport {
+	const char *marker;	/* NULL: RG_FORGE_MARKER_DEFAULT */
+	const char *title;	/* NULL: "rendered diff" */
+	const char *verdict;	/* e.g. "Push rejected"; NULL: none */
+	const char *head_sha;	/* optional */
+	const char *target;	/* optional target branch */
+	const struct rg_mdreport_env *envs;
+	size_t nenvs;
+	size_t limit;		/* bytes; 0: RG_CAP_COMMENT_GITEA_CHARS */
+};
+
+/* The comment limit of a forge kind (GitLab 1,000,000; Gitea 65,000). */
+size_t rg_mdreport_limit(enum rg_config_forge kind);
+
+/*
+ * Render the comment. *out is an arena string of *len bytes (len may be
+ * NULL). RG_EINVALID for a limit under 1024 bytes.
+ */
+int rg_mdreport_render(const char **out, size_t *len,
+		       const struct rg_mdreport *r, struct rg_arena *a,
+		       struct rg_err *err);
+
+/*
+ * Fill an environment from a semantic diff (diff.h): counts, and one
+ * object per added, removed or changed object in the diff's order. Images
+ * changed counts changed fields ending in "containers[N].image" (also
+ * initContainers, ephemeralContainers). findings, notes and error are
+ * left for the caller.
+ */
+void rg_mdreport_env_from_diff(struct rg_mdreport_env *out,
+			       const struct rg_diff *d, struct rg_arena *a);
+
+#endif
