@@ -268,4 +268,13 @@
 /* seconds: longest backoff between two deliveries of one job */
 #define RG_CAP_SPOOL_BACKOFF_S_MAX 3600u
 
+/* --- Kustomize ---------------------------------------------------------- */
+
+/* levels: deepest chain of kustomizations including one another */
+#define RG_CAP_KUST_DEPTH 64u
+/* bytes: one step of a fieldSpec path (e.g. "containers[]") */
+#define RG_CAP_KUST_FS_SEGMENT 256u
+/* resources: objects one kustomize build may hold at any moment */
+#define RG_CAP_KUST_RESOURCES 100000u
+
 #endif

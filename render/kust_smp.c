@@ -1,0 +1,489 @@
+/*
+ * kust_smp.c - strategic merge patch as kustomize (kyaml merge2) does it.
+ *
+ * The merge keys of built-in types come from a small schema below, written
+ * from the Kubernetes API's patchMergeKey/patchStrategy markers; a list
+ * in a built-in type without a marker is replaced by the patch's list, a
+ * list in an unknown type (a custom resource) merges by `name` when its
+ * elements carry one.
+ */
+#include "rendergate/compat.h"
+
+#include "rendergate/arena.h"
+#include "rendergate/caps.h"
+#include "rendergate/doc.h"
+#include "rendergate/kust.h"
+#include "rendergate/kustint.h"
+
+/* Schema contexts: what kind of value a node is. */
+enum ctx {
+	C_UNKNOWN = 0, /* custom resource: infer list keys from `name` */
+	C_KNOWN,       /* part of a built-in type without list keys */
+	C_META,
+	C_WORKLOAD, /* Deployment & co root */
+	C_WSPEC,
+	C_CRONJOB,
+	C_CJSPEC,
+	C_JOBTPL,
+	C_POD,
+	C_PODTPL_ROOT,
+	C_PODTPL,
+	C_PODSPEC,
+	C_CONTAINER,
+	C_SERVICE,
+	C_SVCSPEC,
+	C_WEBHOOKS,
+	C_BUILTIN, /* other built-in kinds: root */
+};
+
+struct field_rule {
+	uint8_t ctx;
+	const char *field;
+	uint8_t child;
+	const char *key; /* list merge key; NULL: not a keyed list */
+	bool prim_merge; /* primitive list with strategy merge */
+};
+
+static const struct field_rule rules[] = {
+	{ C_META, "ownerReferences", C_KNOWN, "uid", false },
+	{ C_META, "finalizers", C_KNOWN, NULL, true },
+	{ C_WORKLOAD, "spec", C_WSPEC, NULL, false },
+	{ C_WSPEC, "template", C_PODTPL, NULL, false },
+	{ C_CRONJOB, "spec", C_CJSPEC, NULL, false },
+	{ C_CJSPEC, "jobTemplate", C_JOBTPL, NULL, false },
+	{ C_JOBTPL, "metadata", C_META, NULL, false },
+	{ C_JOBTPL, "spec", C_WSPEC, NULL, false },
+	{ C_POD, "spec", C_PODSPEC, NULL, false },
+	{ C_PODTPL_ROOT, "template", C_PODTPL, NULL, false },
+	{ C_PODTPL, "metadata", C_META, NULL, false },
+	{ C_PODTPL, "spec", C_PODSPEC, NULL, false },
+	{ C_PODSPEC, "containers", C_CONTAINER, "name", false },
+	{ C_PODSPEC, "initContainers", C_CONTAINER, "name", false },
+	{ C_PODSPEC, "ephemeralContainers", C_CONTAINER, "name", false },
+	{ C_PODSPEC, "volumes", C_KNOWN, "name", false },
+	{ C_PODSPEC, "imagePullSecrets", C_KNOWN, "name", false },
+	{ C_PODSPEC, "hostAliases", C_KNOWN, "ip", false },
+	{ C_PODSPEC, "topologySpreadConstraints", C_KNOWN, "topologyKey",
+	  false },
+	{ C_CONTAINER, "env", C_KNOWN, "name", false },
+	{ C_CONTAINER, "ports", C_KNOWN, "containerPort", false },
+	{ C_CONTAINER, "volumeMounts", C_KNOWN, "mountPath", false },
+	{ C_CONTAINER, "volumeDevices", C_KNOWN, "devicePath", false },
+	{ C_SERVICE, "spec", C_SVCSPEC, NULL, false },
+	{ C_SVCSPEC, "ports", C_KNOWN, "port", false },
+	{ C_WEBHOOKS, "webhooks", C_KNOWN, "name", false },
+};
+
+static const char *const builtin_groups[] = {
+	"",
+	"apps",
+	"batch",
+	"extensions",
+	"policy",
+	"autoscaling",
+	"rbac.authorization.k8s.io",
+	"networking.k8s.io",
+	"storage.k8s.io",
+	"scheduling.k8s.io",
+	"coordination.k8s.io",
+	"discovery.k8s.io",
+	"node.k8s.io",
+	"certificates.k8s.io",
+	"apiextensions.k8s.io",
+	"admissionregistration.k8s.io",
+	"apiregistration.k8s.io",
+	"events.k8s.io",
+	"flowcontrol.apiserver.k8s.io",
+	"authentication.k8s.io",
+	"authorization.k8s.io",
+};
+
+static bool is_builtin_group(const char *g)
+{
+	for (size_t i = 0; i < RG_ARRAY_SIZE(builtin_groups); i++)
+		if (strcmp(g, builtin_groups[i]) == 0)
+			return true;
+	return false;
+}
+
+static int root_ctx(const struct rg_node *obj)
+{
+	const char *av = rg_kust_str_at(obj, "apiVersion");
+	const char *kind = rg_kust_str_at(obj, "kind");
+	const char *slash = strchr(av, '/');
+	char group[256] = "";
+
+	if (slash && (size_t)(slash - av) < sizeof(group)) {
+		memcpy(group, av, (size_t)(slash - av));
+		group[slash - av] = 0;
+	}
+	if (!*av || !is_builtin_group(group))
+		return C_UNKNOWN;
+	if (!strcmp(kind, "Deployment") || !strcmp(kind, "StatefulSet") ||
+	    !strcmp(kind, "DaemonSet") || !strcmp(kind, "ReplicaSet") ||
+	    !strcmp(kind, "Job") || !strcmp(kind, "ReplicationController"))
+		return C_WORKLOAD;
+	if (!strcmp(kind, "CronJob"))
+		return C_CRONJOB;
+	if (!strcmp(kind, "Pod"))
+		return C_POD;
+	if (!strcmp(kind, "PodTemplate"))
+		return C_PODTPL_ROOT;
+	if (!strcmp(kind, "Service"))
+		return C_SERVICE;
+	if (!strcmp(kind, "MutatingWebhookConfiguration") ||
+	    !strcmp(kind, "ValidatingWebhookConfiguration"))
+		return C_WEBHOOKS;
+	return C_BUILTIN;
+}
+
+static const struct field_rule *rule_for(int ctx, const char *field)
+{
+	for (size_t i = 0; i < RG_ARRAY_SIZE(rules); i++)
+		if (rules[i].ctx == ctx && !strcmp(rules[i].field, field))
+			return &rules[i];
+	return NULL;
+}
+
+/* Context of a field's value, and its list rule. */
+static int child_ctx(int ctx, const char *field, const struct field_rule **r)
+{
+	*r = NULL;
+	if (ctx == C_UNKNOWN)
+		return strcmp(field, "metadata") ? C_UNKNOWN : C_META;
+	if (!strcmp(field, "metadata") &&
+	    (ctx == C_WORKLOAD || ctx == C_CRONJOB || ctx == C_POD ||
+	     ctx == C_PODTPL_ROOT || ctx == C_SERVICE || ctx == C_WEBHOOKS ||
+	     ctx == C_BUILTIN))
+		return C_META;
+	*r = rule_for(ctx, field);
+	return *r ? (*r)->child : C_KNOWN;
+}
+
+struct smp {
+	struct rg_arena *a;
+	struct rg_err *err;
+	unsigned depth;
+};
+
+static const char *directive(const struct rg_node *n)
+{
+	const struct rg_node *p = rg_map_gets(n, "$patch");
+
+	return p ? rg_node_cstr(p) : NULL;
+}
+
+static bool is_directive_key(const struct rg_str *k)
+{
+	return k->len && k->ptr[0] == '$';
+}
+
+static struct rg_node *merge(struct smp *s, struct rg_node *dst,
+			     const struct rg_node *patch, int ctx,
+			     const struct field_rule *lr, int *rc);
+
+/* Value of key field of a list element as text, or NULL. */
+static const char *elem_key(struct smp *s, const struct rg_node *e,
+			    const char *key)
+{
+	const struct rg_node *v;
+
+	if (!e || e->kind != RG_MAP)
+		return NULL;
+	v = rg_map_gets(e, key);
+	if (!v || v->kind == RG_NULL || v->kind == RG_MAP || v->kind == RG_SEQ)
+		return NULL;
+	return rg_kust_scalar_text(s->a, v);
+}
+
+static bool all_have_key(const struct rg_node *l, const char *key)
+{
+	if (!l || l->kind != RG_SEQ || !l->u.seq.len)
+		return false;
+	for (size_t i = 0; i < l->u.seq.len; i++) {
+		const struct rg_node *e = l->u.seq.items[i];
+
+		if (e->kind != RG_MAP || !rg_map_gets(e, key))
+			return false;
+	}
+	return true;
+}
+
+static void seq_append(struct smp *s, struct rg_node *seq, struct rg_node *v)
+{
+	rg_seq_push(s->a, seq, v);
+}
+
+/* Merge a patch list into dst using key (associative). */
+static struct rg_node *merge_keyed(struct smp *s, struct rg_node *dst,
+				   const struct rg_node *patch, int ctx,
+				   const char *key, int *rc)
+{
+	struct rg_node *out = rg_node_seq(s->a);
+	size_t n = dst ? dst->u.seq.len : 0;
+	bool *used = rg_arena_calloc(s->a, n + 1, sizeof(bool));
+
+	/* a `$patch: replace` element replaces the whole list */
+	for (size_t i = 0; i < patch->u.seq.len; i++) {
+		const char *d = directive(patch->u.seq.items[i]);
+
+		if (d && !strcmp(d, "replace")) {
+			for (size_t j = 0; j < patch->u.seq.len; j++) {
+				const struct rg_node *e = patch->u.seq.items[j];
+				struct rg_node *m;
+
+				if (j == i)
+					continue;
+				m = merge(s, NULL, e, ctx, NULL, rc);
+				if (*rc)
+					return NULL;
+				if (m)
+					seq_append(s, out, m);
+			}
+			return out;
+		}
+	}
+	/* patch elements first, in patch order (kustomize prepends) */
+	for (size_t i = 0; i < patch->u.seq.len; i++) {
+		const struct rg_node *pe = patch->u.seq.items[i];
+		const char *kv = elem_key(s, pe, key);
+		const char *d = directive(pe);
+		struct rg_node *de = NULL, *m;
+		bool dup = false;
+
+		if (!kv) {
+			/* element without the key: appended as is */
+			m = merge(s, NULL, pe, ctx, NULL, rc);
+			if (*rc)
+				return NULL;
+			if (m)
+				seq_append(s, out, m);
+			continue;
+		}
+		for (size_t j = 0; j < out->u.seq.len; j++) {
+			const char *ov = elem_key(s, out->u.seq.items[j], key);
+
+			if (ov && !strcmp(ov, kv))
+				dup = true;
+		}
+		for (size_t j = 0; j < n; j++) {
+			const char *dv = elem_key(s, dst->u.seq.items[j], key);
+
+			if (!used[j] && dv && !strcmp(dv, kv)) {
+				de = dst->u.seq.items[j];
+				used[j] = true;
+				break;
+			}
+		}
+		if (d && !strcmp(d, "delete"))
+			continue;
+		if (dup && !de)
+			continue;
+		m = merge(s, de, pe, ctx, NULL, rc);
+		if (*rc)
+			return NULL;
+		/* kyaml drops elements that merge to nothing */
+		if (!m || m->kind == RG_NULL ||
+		    (m->kind == RG_MAP && m->u.map.len == 0))
+			continue;
+		if (m->kind == RG_MAP && !rg_map_gets(m, key))
+			rg_map_set(s->a, m, key, strlen(key),
+				   rg_node_str(s->a, kv));
+		seq_append(s, out, m);
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (used[j])
+			continue;
+		/* deleted by a `$patch: delete` element above? */
+		const char *dv = elem_key(s, dst->u.seq.items[j], key);
+		bool deleted = false;
+
+		for (size_t i = 0; dv && i < patch->u.seq.len; i++) {
+			const struct rg_node *pe = patch->u.seq.items[i];
+			const char *kv = elem_key(s, pe, key);
+			const char *d = directive(pe);
+
+			if (kv && !strcmp(kv, dv) && d && !strcmp(d, "delete"))
+				deleted = true;
+		}
+		if (!deleted)
+			seq_append(s, out, dst->u.seq.items[j]);
+	}
+	return out;
+}
+
+/* Primitive list with strategy merge: union, patch values first. */
+static struct rg_node *merge_prim(struct smp *s, struct rg_node *dst,
+				  const struct rg_node *patch)
+{
+	struct rg_node *out = rg_node_seq(s->a);
+	const struct rg_node *srcs[2] = { patch, dst };
+
+	for (int k = 0; k < 2; k++) {
+		const struct rg_node *l = srcs[k];
+
+		for (size_t i = 0; l && i < l->u.seq.len; i++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < out->u.seq.len; j++)
+				if (rg_node_equal(out->u.seq.items[j],
+						  l->u.seq.items[i]))
+					seen = true;
+			if (!seen)
+				seq_append(s, out,
+					   rg_node_clone(s->a,
+							 l->u.seq.items[i]));
+		}
+	}
+	return out;
+}
+
+static struct rg_node *merge_seq(struct smp *s, struct rg_node *dst,
+				 const struct rg_node *patch, int ctx,
+				 const struct field_rule *lr, int *rc)
+{
+	const char *key = NULL;
+
+	if (dst && dst->kind != RG_SEQ)
+		dst = NULL;
+	if (lr && lr->key)
+		key = lr->key;
+	else if (lr && lr->prim_merge)
+		return merge_prim(s, dst, patch);
+	else if (ctx == C_UNKNOWN &&
+		 (all_have_key(patch, "name") || all_have_key(dst, "name")))
+		key = "name";
+	if (key)
+		return merge_keyed(s, dst, patch, ctx, key, rc);
+	/* not associative: the patch's list replaces (directives dropped) */
+	{
+		struct rg_node *out = rg_node_seq(s->a);
+
+		for (size_t i = 0; i < patch->u.seq.len; i++) {
+			const struct rg_node *e = patch->u.seq.items[i];
+			struct rg_node *m;
+			const char *d = directive(e);
+
+			if (d && (!strcmp(d, "replace") || !strcmp(d, "delete")))
+				continue;
+			m = merge(s, NULL, e, ctx, NULL, rc);
+			if (*rc)
+				return NULL;
+			if (m)
+				seq_append(s, out, m);
+		}
+		return out;
+	}
+}
+
+static void delete_from_primitive(struct smp *s, struct rg_node *dst,
+				  const char *field, const struct rg_node *vals)
+{
+	struct rg_node *l = rg_map_gets(dst, field);
+	size_t w = 0;
+
+	(void)s;
+	if (!l || l->kind != RG_SEQ || !vals || vals->kind != RG_SEQ)
+		return;
+	for (size_t i = 0; i < l->u.seq.len; i++) {
+		bool drop = false;
+
+		for (size_t j = 0; j < vals->u.seq.len; j++)
+			if (rg_node_equal(l->u.seq.items[i],
+					  vals->u.seq.items[j]))
+				drop = true;
+		if (!drop)
+			l->u.seq.items[w++] = l->u.seq.items[i];
+	}
+	l->u.seq.len = w;
+}
+
+static struct rg_node *merge_map(struct smp *s, struct rg_node *dst,
+				 const struct rg_node *patch, int ctx, int *rc)
+{
+	const char *d = directive(patch);
+
+	if (d && !strcmp(d, "delete"))
+		return NULL;
+	if (d && !strcmp(d, "replace"))
+		dst = NULL;
+	if (!dst || dst->kind != RG_MAP)
+		dst = rg_node_map(s->a);
+	for (size_t i = 0; i < patch->u.map.len; i++) {
+		const struct rg_pair *p = &patch->u.map.items[i];
+		const struct field_rule *lr = NULL;
+		struct rg_node *cur, *m;
+		int cc;
+
+		if (is_directive_key(&p->key)) {
+			static const char dfp[] = "$deleteFromPrimitiveList/";
+
+			if (!strncmp(p->key.ptr, dfp, sizeof(dfp) - 1))
+				delete_from_primitive(
+					s, dst, p->key.ptr + sizeof(dfp) - 1,
+					p->val);
+			continue;
+		}
+		if (p->val->kind == RG_NULL) {
+			rg_map_del(dst, p->key.ptr, p->key.len);
+			continue;
+		}
+		cc = child_ctx(ctx, p->key.ptr, &lr);
+		cur = rg_map_get(dst, p->key.ptr, p->key.len);
+		m = merge(s, cur, p->val, cc, lr, rc);
+		if (*rc)
+			return NULL;
+		if (!m)
+			rg_map_del(dst, p->key.ptr, p->key.len);
+		else
+			rg_map_set(s->a, dst, p->key.ptr, p->key.len, m);
+	}
+	return dst;
+}
+
+static struct rg_node *merge(struct smp *s, struct rg_node *dst,
+			     const struct rg_node *patch, int ctx,
+			     const struct field_rule *lr, int *rc)
+{
+	struct rg_node *out = NULL;
+
+	if (++s->depth > RG_CAP_YAML_DEPTH) {
+		*rc = rg_err_set(s->err, RG_ELIMIT, &patch->pos,
+				 "strategic merge patch nested deeper than %u "
+				 "levels (RG_CAP_YAML_DEPTH)",
+				 RG_CAP_YAML_DEPTH);
+		goto out;
+	}
+	switch (patch->kind) {
+	case RG_MAP:
+		out = merge_map(s, dst, patch, ctx, rc);
+		break;
+	case RG_SEQ:
+		out = merge_seq(s, dst, patch, ctx, lr, rc);
+		break;
+	default:
+		out = rg_node_clone(s->a, patch);
+		break;
+	}
+out:
+	s->depth--;
+	return out;
+}
+
+int rg_kust_smp(struct rg_node **out, struct rg_arena *a,
+		struct rg_node *target, const struct rg_node *patch,
+		struct rg_err *err)
+{
+	struct smp s = { a, err, 0 };
+	int rc = 0;
+	struct rg_node *res;
+
+	if (!patch || patch->kind != RG_MAP)
+		return rg_err_set(err, RG_EINVALID, patch ? &patch->pos : NULL,
+				  "a strategic merge patch must be a mapping");
+	res = merge(&s, target, patch, root_ctx(target), NULL, &rc);
+	if (rc)
+		return rc;
+	*out = res;
+	return 0;
+}
