@@ -34,9 +34,10 @@
  * Changed keys under data and stringData appear as field paths with a
  * note giving byte counts only ("data.password: changed (12 bytes -> 16
  * bytes)"; base64 data counts decoded bytes), and the unified diff is made
- * from copies whose data/stringData values are replaced by placeholders
- * ("<secret: 12 bytes>", with " changed" on both sides when the value
- * changed but not its length, so the line still shows up as changed).
+ * from copies whose data/stringData values are replaced by placeholders:
+ * "<secret: 12 bytes>" for a value that did not change (a context line),
+ * "<secret: 12 bytes, old value>" and "<secret: 16 bytes, new value>" for
+ * one that did (so the line shows as changed even at equal length).
  * The kubectl.kubernetes.io/last-applied-configuration annotation of a
  * Secret is masked too. ConfigMap data keys that look like credentials
  * (containing password, passwd, secret, token, apikey, api_key,
