@@ -30,9 +30,11 @@ struct drain {
 	const char *url, *project, *token_file, *ca_file;
 	char *token;
 	unsigned wait_s, interval_s, max_attempts, deadline_ms, backoff_ms;
-	bool once, verbose;
+	bool once, verbose, retry_now;
 	struct forge_slot *forges;
 	size_t nforges;
+	char **seen; /* ids handled in this run: each at most once per run */
+	size_t nseen, seen_alloc;
 	size_t delivered, requeued, failed, waiting, superseded, dropped;
 	bool io_error;
 };
@@ -61,7 +63,8 @@ static void usage(FILE *f)
 	      "                        [--forge gitlab|gitea] [--url URL] [--project P]\n"
 	      "                        [--token-file F] [--ca-file F] [--wait SEC]\n"
 	      "                        [--interval SEC] [--max-attempts N]\n"
-	      "                        [--deadline-ms N] [--backoff-ms N] [--verbose]\n"
+	      "                        [--deadline-ms N] [--backoff-ms N] [--retry-now]\n"
+	      "                        [--verbose]\n"
 	      "\n"
 	      "Delivers the merge request comments and commit statuses that the hooks\n"
 	      "spooled. Settings come from the server config; flags override them.\n"
@@ -69,6 +72,7 @@ static void usage(FILE *f)
 	      "  --spool DIR     the spool directory (default " RG_DRAIN_SPOOL_DEFAULT ")\n"
 	      "  --wait SEC      wait this long for another drainer's lock (default 10)\n"
 	      "  --interval SEC  without --once: seconds between passes (default 30)\n"
+	      "  --retry-now     deliver waiting jobs now (after an outage is over)\n"
 	      "Exit status: 0 all delivered, requeued or waiting; 1 a job moved to\n"
 	      "failed/ or the spool is not writable; 2 usage or configuration error.\n",
 	      f);
@@ -89,6 +93,21 @@ static int parse_uint(unsigned *out, const char *flag, const char *v)
 	return 0;
 }
 
+static bool known_option(const char *name)
+{
+	static const char *const opts[] = {
+		"--spool", "--config", "--forge", "--url", "--project", "--token-file",
+		"--ca-file", "--wait", "--interval", "--max-attempts", "--deadline-ms",
+		"--backoff-ms",
+	};
+	size_t i;
+
+	for (i = 0; i < RG_ARRAY_SIZE(opts); i++)
+		if (!strcmp(name, opts[i]))
+			return true;
+	return false;
+}
+
 /* Returns 0, 1 for --help, -1 for a usage error. */
 static int parse_args(struct drain *d, int argc, char **argv)
 {
@@ -105,6 +124,10 @@ static int parse_args(struct drain *d, int argc, char **argv)
 			d->once = true;
 			continue;
 		}
+		if (!strcmp(arg, "--retry-now")) {
+			d->retry_now = true;
+			continue;
+		}
 		if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v")) {
 			d->verbose = true;
 			continue;
@@ -115,6 +138,10 @@ static int parse_args(struct drain *d, int argc, char **argv)
 		}
 		memcpy(name, arg, nl);
 		name[nl] = 0;
+		if (!known_option(name)) {
+			logline("unknown option '%s'", name);
+			return -1;
+		}
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
@@ -370,6 +397,16 @@ static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
 	}
 }
 
+static bool was_seen(const struct drain *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nseen; i++)
+		if (!strcmp(d->seen[i], id))
+			return true;
+	return false;
+}
+
 /*
  * One pass over the spool. *handled counts the jobs handled (delivered,
  * requeued, failed) so the caller can pass again when new ones came.
@@ -424,7 +461,9 @@ static void pass(struct drain *d, size_t *handled)
 				d->io_error = true;
 			continue;
 		}
-		if (jobs[i].next_attempt > now) {
+		if (was_seen(d, ids[i]))
+			continue;
+		if (jobs[i].next_attempt > now && !d->retry_now) {
 			d->waiting++;
 			continue;
 		}
@@ -437,6 +476,8 @@ static void pass(struct drain *d, size_t *handled)
 			continue;
 		}
 		handle(d, a, &jobs[i], proj, now);
+		RG_ALLOC_GROW(d->seen, d->nseen + 1, d->seen_alloc);
+		d->seen[d->nseen++] = rg_xstrdup(ids[i]);
 		(*handled)++;
 	}
 out:
@@ -523,6 +564,9 @@ out:
 		rg_forge_free(d.forges[i].forge);
 	}
 	free(d.forges);
+	for (i = 0; i < d.nseen; i++)
+		free(d.seen[i]);
+	free(d.seen);
 	rg_forge_token_free(d.token);
 	rg_arena_free(a);
 	return rc;

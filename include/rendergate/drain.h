@@ -5,7 +5,8 @@
  *                    [--forge gitlab|gitea] [--url URL] [--project P]
  *                    [--token-file F] [--ca-file F] [--wait SEC]
  *                    [--interval SEC] [--max-attempts N]
- *                    [--deadline-ms N] [--backoff-ms N] [--verbose]
+ *                    [--deadline-ms N] [--backoff-ms N] [--retry-now]
+ *                    [--verbose]
  *
  * Settings come from the server config (config.h: forge.kind, url,
  * token_file, ca_file, project, spool_dir; --config, $RENDERGATE_CONFIG or
@@ -18,7 +19,8 @@
  *   - a job superseded by a newer one with the same target (same MR and
  *     marker for comments, same commit for statuses) is removed unsent:
  *     only the newest state matters and the older one must never land last;
- *   - a job whose next_attempt is in the future waits;
+ *   - a job whose next_attempt is in the future waits (unless
+ *     --retry-now: after an outage is over, deliver everything now);
  *   - a comment job finds its merge requests (mr, or the open MRs of its
  *     source branch, or the MR merged as its sha) and upserts the one
  *     rendergate comment on each (forge.h: found by marker, updated in

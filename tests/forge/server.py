@@ -365,7 +365,7 @@ class Handler(BaseHTTPRequestHandler):
                        and ("target_branch" not in query or m.get("target_branch", "main") == query["target_branch"])]
                 chunk, hdrs = self.paginate([self.gl_mr_json(proj, m) for m in mrs], query, 20, 100, True)
                 return self.send_json(200, chunk, hdrs)
-            if len(rest) == 5 and rest[:2] == ["repository", "commits"] and rest[3] == "merge_requests":
+            if len(rest) == 4 and rest[:2] == ["repository", "commits"] and rest[3] == "merge_requests":
                 iids = proj["commit_mrs"].get(rest[2], [])
                 mrs = [self.gl_mr_json(proj, self.gl_mr(proj, i)) for i in iids if self.gl_mr(proj, i)]
                 chunk, hdrs = self.paginate(mrs, query, 20, 100, True)
@@ -486,6 +486,8 @@ class Handler(BaseHTTPRequestHandler):
                         return self.send_json(200, self.gt_pull_json(repo, p))
                 return self.send_json(404, {"message": "The target couldn't be found."})
             if len(rest) == 3 and rest[0] == "pulls" and rest[2] == "reviews" and method == "GET":
+                if not any(str(p["number"]) == rest[1] for p in repo["pulls"]):
+                    return self.send_json(404, {"message": "The target couldn't be found."})
                 revs = []
                 for i, r in enumerate(repo["reviews"].get(rest[1], [])):
                     revs.append({"id": r.get("id", 100 + i), "user": {"id": i + 1, "login": r["user"]},
