@@ -121,33 +121,33 @@ static const struct fsdef name_only[] = {
 	{ "", "", "", "metadata/name", false },
 };
 
+/* where $(VAR) references are expanded, besides the pod spec fields */
 static const struct fsdef varrefs[] = {
-	{ "", "", "", "spec/template/spec/containers/args", false },
-	{ "", "", "", "spec/template/spec/containers/command", false },
-	{ "", "", "", "spec/template/spec/containers/env/value", false },
-	{ "", "", "", "spec/template/spec/initContainers/args", false },
-	{ "", "", "", "spec/template/spec/initContainers/command", false },
-	{ "", "", "", "spec/template/spec/initContainers/env/value", false },
-	{ "", "", "", "spec/containers/args", false },
-	{ "", "", "", "spec/containers/command", false },
-	{ "", "", "", "spec/containers/env/value", false },
-	{ "", "", "", "spec/initContainers/args", false },
-	{ "", "", "", "spec/initContainers/command", false },
-	{ "", "", "", "spec/initContainers/env/value", false },
-	{ "", "", "", "spec/jobTemplate/spec/template/spec/containers/args",
-	  false },
-	{ "", "", "", "spec/jobTemplate/spec/template/spec/containers/command",
-	  false },
-	{ "", "", "", "spec/jobTemplate/spec/template/spec/containers/env/value",
-	  false },
-	{ "", "", "", "metadata/annotations", false },
-	{ "networking.k8s.io", "", "Ingress", "spec/rules/host", false },
-	{ "networking.k8s.io", "", "Ingress", "spec/tls/hosts", false },
-	{ "networking.k8s.io", "", "Ingress", "spec/tls/secretName", false },
-	{ "", "", "Service", "spec/ports/name", false },
-	{ "", "", "Service", "spec/ports/targetPort", false },
+	{ "", "", "Deployment", "spec/template/metadata/annotations", false },
+	{ "", "", "Ingress", "spec/rules/host", false },
+	{ "", "", "Ingress", "spec/tls/hosts", false },
+	{ "", "", "Ingress", "spec/tls/secretName", false },
 	{ "", "", "Service", "spec/ports/port", false },
-	{ "", "", "Service", "spec/externalName", false },
+	{ "", "", "Service", "spec/ports/targetPort", false },
+	{ "", "", "StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server",
+	  false },
+	{ "", "", "CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server",
+	  false },
+	{ "", "", "PersistentVolume", "spec/nfs/server", false },
+	{ "", "", "", "metadata/labels", false },
+	{ "", "", "", "metadata/annotations", false },
+};
+
+/* pod spec fields holding $(VAR) references, under each carrier's prefix */
+static const char *const var_pod_paths[] = {
+	"containers/args",
+	"containers/command",
+	"containers/env/value",
+	"containers/volumeMounts/mountPath",
+	"initContainers/args",
+	"initContainers/command",
+	"initContainers/env/value",
+	"initContainers/volumeMounts/mountPath",
 };
 
 /*
@@ -194,6 +194,9 @@ static const char *const secret_paths[] = {
  * carriers[i]); kustomize's lists are not uniform */
 #define ALL_CARRIERS 0x0ffu /* Pod..CronJob, not ReplicationController */
 #define SA_CARRIERS 0x1f5u  /* no PodTemplate, no ReplicaSet */
+#define VAR_CARRIERS 0x0fdu /* no PodTemplate, no ReplicationController */
+/* volumes/nfs/server: every var carrier but StatefulSet and CronJob */
+#define NFS_CARRIERS 0x05du
 
 static const struct fsdef cm_extra[] = {
 	{ "", "", "Node", "spec/configSource/configMap", false },
@@ -339,8 +342,8 @@ static struct rg_kust_nameref *nameref_get(struct rg_arena *a,
 	return &c->nr[c->nnr++];
 }
 
-static void add_pod_refs(struct rg_arena *a, struct rg_kust_nameref *r,
-			 const char *const *paths, size_t n, unsigned mask)
+static void add_pod_paths(struct rg_arena *a, struct rg_kust_fslist *l,
+			  const char *const *paths, size_t n, unsigned mask)
 {
 	for (size_t c = 0; c < RG_ARRAY_SIZE(carriers); c++) {
 		if (!(mask & (1u << c)))
@@ -354,9 +357,15 @@ static void add_pod_refs(struct rg_arena *a, struct rg_kust_nameref *r,
 				false
 			};
 
-			rg_kust_fslist_add(a, &r->refs, &fs);
+			rg_kust_fslist_add(a, l, &fs);
 		}
 	}
+}
+
+static void add_pod_refs(struct rg_arena *a, struct rg_kust_nameref *r,
+			 const char *const *paths, size_t n, unsigned mask)
+{
+	add_pod_paths(a, &r->refs, paths, n, mask);
 }
 
 void rg_kust_tcfg_defaults(struct rg_arena *a, struct rg_kust_tcfg *c)
@@ -366,6 +375,7 @@ void rg_kust_tcfg_defaults(struct rg_arena *a, struct rg_kust_tcfg *c)
 		"volumes/persistentVolumeClaim/claimName"
 	};
 	static const char *const prio_path[] = { "priorityClassName" };
+	static const char *const nfs_path[] = { "volumes/nfs/server" };
 	static const char *const scalable[] = { "Deployment",
 						"ReplicationController",
 						"ReplicaSet", "StatefulSet" };
@@ -383,6 +393,9 @@ void rg_kust_tcfg_defaults(struct rg_arena *a, struct rg_kust_tcfg *c)
 	ADD(&c->images, images);
 	ADD(&c->replicas, replicas);
 	ADD(&c->varref, varrefs);
+	add_pod_paths(a, &c->varref, var_pod_paths,
+		      RG_ARRAY_SIZE(var_pod_paths), VAR_CARRIERS);
+	add_pod_paths(a, &c->varref, nfs_path, 1, NFS_CARRIERS);
 
 	for (size_t i = 0; i < RG_ARRAY_SIZE(scalable); i++) {
 		r = nameref_get(a, c, "", "", scalable[i]);
