@@ -297,6 +297,7 @@ int rg_cfg_enum(int *out, struct rg_cfg *c, const struct rg_node *map,
 	for (int i = 0; names[i]; i++) {
 		if (v->kind == RG_STR && strlen(names[i]) == v->u.s.len &&
 		    !memcmp(names[i], v->u.s.ptr, v->u.s.len)) {
+			rg_buf_release(&list);
 			*out = i;
 			return 0;
 		}

@@ -325,3 +325,60 @@ TEST(server_config_defaults_and_errors)
 	rg_errlist_release(&errs);
 	rg_arena_free(a);
 }
+
+/* Read a file of the source tree (tests run from the top directory). */
+static char *slurp(const char *rel, size_t *len)
+{
+	const char *top = getenv("RG_TOP");
+	char path[1024];
+	char *buf = NULL;
+	size_t n = 0, alloc = 0, got;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	do {
+		RG_ALLOC_GROW(buf, n + 4096, alloc);
+		got = fread(buf + n, 1, 4096, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+TEST(contrib_examples_load_cleanly)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_errlist errs = RG_ERRLIST_INIT;
+	struct rg_config_repo *r = NULL;
+	struct rg_config_server *s = NULL;
+	size_t len = 0;
+	char *data = slurp("contrib/rendergate.example.yaml", &len);
+
+	CHECK(data != NULL);
+	CHECK_INT(rg_config_repo_parse(&r, a, "rendergate.example.yaml", data,
+				       len, &errs), 0);
+	CHECK_INT(r->nenvs, 4);
+	CHECK_INT(r->nstages, 4);
+	CHECK_INT(rg_config_repo_env(r, "prod-eu")->nreleases, 3);
+	free(data);
+	data = slurp("contrib/config.example.yaml", &len);
+	CHECK(data != NULL);
+	CHECK_INT(rg_config_server_parse(&s, a, "config.example.yaml", data,
+					 len, &errs), 0);
+	CHECK_INT(s->forge.kind, RG_FORGE_GITLAB);
+	CHECK_INT(s->deadline_ms, 10000);
+	free(data);
+	data = slurp("contrib/example-repo/.rendergate.yaml", &len);
+	if (data) {
+		CHECK_INT(rg_config_repo_parse(&r, a, ".rendergate.yaml", data,
+					       len, &errs), 0);
+		free(data);
+	}
+	CHECK_INT(errs.len, 0);
+	rg_errlist_release(&errs);
+	rg_arena_free(a);
+}
