@@ -608,11 +608,14 @@ static void load_rules(struct loader *L, const struct rg_node *root)
 static bool admin_only(struct loader *L, const struct rg_node *root,
 		       const char *key)
 {
-	const struct rg_node *v = rg_map_gets(root, key);
+	const struct rg_pos *at = NULL;
 
-	if (!v || L->origin == RG_POLICY_ADMIN)
+	for (size_t i = 0; i < root->u.map.len; i++)
+		if (!strcmp(root->u.map.items[i].key.ptr, key))
+			at = &root->u.map.items[i].key_pos;
+	if (!at || L->origin == RG_POLICY_ADMIN)
 		return true;
-	errf(L, &v->pos,
+	errf(L, at,
 	     "'%s' may only be set in an admin policy file, not in the "
 	     "repository's",
 	     key);
