@@ -8,9 +8,12 @@
 #include "rendergate/arena.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
+#include "rendergate/config.h"
 #include "rendergate/doc.h"
+#include "rendergate/env.h"
 #include "rendergate/kust.h"
 #include "rendergate/kustint.h"
+#include "rendergate/objects.h"
 #include "rendergate/regex.h"
 #include "rendergate/tree.h"
 
@@ -1264,4 +1267,23 @@ int rg_kust_emit(struct rg_buf *out, const struct rg_kust_result *res)
 			rc = rg_doc_emit(out, res->objs[i], 0);
 	}
 	return rc;
+}
+
+int rg_kust_render(struct rg_objset *out, struct rg_findings *findings,
+		   const struct rg_render_req *req, struct rg_err *err)
+{
+	struct rg_kust_result res = { NULL, 0 };
+	const char *env = req->env ? req->env->name : "";
+	int rc = rg_kust_build(&res, req->arena, req->tree, req->path, 0, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < res.len; i++) {
+		/* an object without identity becomes a finding; go on */
+		rc = rg_objset_add_doc(NULL, out, res.objs[i], findings,
+				       "kustomize", env, err);
+		if (rc == RG_ELIMIT)
+			return rc;
+	}
+	return 0;
 }
