@@ -1,0 +1,360 @@
+/*
+ * test-mdreport.c - the Markdown comment: layout, escaping, fences, the
+ * cut at object boundaries under the forge limit, the builder from a
+ * semantic diff, and the golden example tests/forge/example-comment.md
+ * (RG_UPDATE_GOLDEN=1 rewrites it).
+ */
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/caps.h"
+#include "rendergate/diff.h"
+#include "rendergate/forge.h"
+#include "rendergate/mdreport.h"
+
+#include "test.h"
+
+static size_t count(const char *s, const char *needle)
+{
+	size_t n = 0, l = strlen(needle);
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += l;
+	}
+	return n;
+}
+
+/* Every fence that opens a block is closed, and <details> are balanced. */
+static bool well_formed(const char *s)
+{
+	size_t open_fence = 0;
+	const char *line = s;
+
+	if (count(s, "<details>") != count(s, "</details>"))
+		return false;
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line), bt = 0;
+
+		while (bt < len && line[bt] == '`')
+			bt++;
+		if (bt >= 3) {
+			if (!open_fence)
+				open_fence = bt;
+			else if (bt >= open_fence && bt == len)
+				open_fence = 0;
+		}
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return open_fence == 0;
+}
+
+static const char deploy_diff[] =
+	"--- a/apps/Deployment/prod/web\n"
+	"+++ b/apps/Deployment/prod/web\n"
+	"@@ -17,7 +17,7 @@\n"
+	"     spec:\n"
+	"       containers:\n"
+	"       - name: web\n"
+	"-        image: registry.example.com/web:1.4.2\n"
+	"+        image: registry.example.com/web:1.5.0\n"
+	"         ports:\n"
+	"         - containerPort: 8080\n";
+
+static const char secret_diff[] =
+	"--- a/v1/Secret/prod/web-db\n"
+	"+++ b/v1/Secret/prod/web-db\n"
+	"@@ -1,5 +1,5 @@\n"
+	" apiVersion: v1\n"
+	" data:\n"
+	"-  password: <secret: 12 bytes>\n"
+	"+  password: <secret: 16 bytes>\n"
+	" kind: Secret\n";
+
+static const char cm_diff[] =
+	"--- /dev/null\n"
+	"+++ b/v1/ConfigMap/prod/web-flags\n"
+	"@@ -0,0 +1,6 @@\n"
+	"+apiVersion: v1\n"
+	"+data:\n"
+	"+  FEATURE_SEARCH: \"on\"\n"
+	"+kind: ConfigMap\n"
+	"+metadata:\n"
+	"+  name: web-flags\n";
+
+static const struct rg_mdreport_object prod_objs[] = {
+	{ "Deployment prod/web", "changed", deploy_diff, sizeof(deploy_diff) - 1, false, false },
+	{ "Secret prod/web-db", "changed", secret_diff, sizeof(secret_diff) - 1, true, false },
+	{ "ConfigMap prod/web-flags", "added", cm_diff, sizeof(cm_diff) - 1, false, false },
+};
+static const char *const prod_notes[] = {
+	"12 changed lines hidden by rule helm-chart-label",
+	"3 changed lines hidden by rule checksum-annotation",
+};
+static const char *const prod_findings[] = {
+	"deny image-allowlist: Deployment prod/web: image registry.example.com/web:1.5.0 is not signed (envs/prod-eu/values.yaml:12:4)",
+};
+
+static void example(struct rg_mdreport *r, struct rg_mdreport_env envs[2])
+{
+	memset(envs, 0, 2 * sizeof(*envs));
+	envs[0].name = "prod-eu";
+	envs[0].added = 1;
+	envs[0].changed = 2;
+	envs[0].images_changed = 1;
+	envs[0].findings = 1;
+	envs[0].notes = prod_notes;
+	envs[0].nnotes = 2;
+	envs[0].finding_lines = prod_findings;
+	envs[0].nfinding_lines = 1;
+	envs[0].objects = prod_objs;
+	envs[0].nobjects = 3;
+	envs[1].name = "staging";
+	memset(r, 0, sizeof(*r));
+	r->title = "2 environments affected";
+	r->verdict = "Push rejected: 1 finding";
+	r->head_sha = "3f2a9c1d5e7b8a9c0d1e2f3a4b5c6d7e8f9a0b1c";
+	r->target = "main";
+	r->envs = envs;
+	r->nenvs = 2;
+	r->limit = RG_CAP_COMMENT_GITLAB_CHARS;
+}
+
+TEST(layout_summary_and_sections)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env envs[2];
+	const char *out = NULL;
+	size_t len = 0;
+
+	example(&r, envs);
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK_INT(len, strlen(out));
+	CHECK(!strncmp(out, RG_FORGE_MARKER_DEFAULT "\n", strlen(RG_FORGE_MARKER_DEFAULT) + 1));
+	CHECK(strstr(out, "### rendergate: 2 environments affected\n"));
+	CHECK(strstr(out, "**Push rejected: 1 finding** · head `3f2a9c1d5e7b` into main\n"));
+	CHECK(strstr(out, "| Environment | Added | Removed | Changed | Images changed | Findings |\n"
+			  "|---|---:|---:|---:|---:|---:|\n"
+			  "| prod-eu | 1 | 0 | 2 | 1 | 1 |\n"
+			  "| staging | 0 | 0 | 0 | 0 | 0 |\n"));
+	CHECK(strstr(out, "<details><summary>changed: Deployment prod/web</summary>\n\n```diff\n"));
+	CHECK(strstr(out, "<details><summary>changed: Secret prod/web-db (values masked)</summary>"));
+	CHECK(strstr(out, "- 12 changed lines hidden by rule helm-chart-label\n"));
+	CHECK(strstr(out, "**Findings**\n\n- deny image-allowlist: Deployment prod/web"));
+	CHECK(strstr(out, "#### staging\n\nNo rendered object changes.\n"));
+	CHECK(!strstr(out, "not shown"));
+	CHECK(well_formed(out));
+	rg_arena_free(a);
+}
+
+TEST(golden_example_comment)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env envs[2];
+	const char *out = NULL, *path = "tests/forge/example-comment.md";
+	char *want = NULL;
+	size_t len = 0, wl = 0, alloc = 0, n;
+	FILE *f;
+
+	example(&r, envs);
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	if (getenv("RG_UPDATE_GOLDEN")) {
+		f = fopen(path, "w");
+		CHECK(f);
+		fwrite(out, 1, len, f);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	CHECK(f);
+	for (;;) {
+		RG_ALLOC_GROW(want, wl + 4096, alloc);
+		n = fread(want + wl, 1, 4096, f);
+		wl += n;
+		if (!n)
+			break;
+	}
+	fclose(f);
+	CHECK_MEM(out, len, want, wl);
+	free(want);
+	rg_arena_free(a);
+}
+
+TEST(untrusted_text_is_escaped)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env env;
+	struct rg_mdreport_object o = { "Pod ns/<img src=x onerror=alert(1)>", "added",
+					"+a: ```\n+b: ````\n", 17, false, false };
+	const char *find[] = { "| broken | table\nnew line" };
+	const char *out = NULL;
+
+	memset(&env, 0, sizeof(env));
+	memset(&r, 0, sizeof(r));
+	env.name = "prod|<b>eu</b>";
+	env.objects = &o;
+	env.nobjects = 1;
+	env.finding_lines = find;
+	env.nfinding_lines = 1;
+	r.envs = &env;
+	r.nenvs = 1;
+	r.head_sha = "abc`def";
+	CHECK_INT(rg_mdreport_render(&out, NULL, &r, a, NULL), 0);
+	CHECK(!strstr(out, "<img"));
+	CHECK(!strstr(out, "<b>"));
+	CHECK(strstr(out, "| prod\\|&lt;b&gt;eu&lt;/b&gt; |"));
+	CHECK(strstr(out, "- \\| broken \\| table new line\n"));
+	CHECK(strstr(out, "head `abcdef`"));
+	/* the diff holds a run of four backticks: the fence is five */
+	CHECK(strstr(out, "\n`````diff\n+a: ```\n+b: ````\n`````\n"));
+	CHECK(well_formed(out));
+	rg_arena_free(a);
+}
+
+TEST(cut_at_object_boundaries_under_the_limit)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env envs[2];
+	struct rg_mdreport_object objs[40];
+	char *diff = rg_xmalloc(1001);
+	const char *out = NULL;
+	size_t len = 0, i, limit;
+
+	memset(diff, '+', 1000);
+	for (i = 0; i < 1000; i += 50)
+		diff[i] = '\n';
+	diff[1000] = 0;
+	for (i = 0; i < 40; i++) {
+		objs[i].label = rg_arena_printf(a, "ConfigMap ns/cm-%02zu", i);
+		objs[i].change = "changed";
+		objs[i].diff = diff;
+		objs[i].diff_len = 1000;
+		objs[i].masked = objs[i].replaced = false;
+	}
+	memset(envs, 0, sizeof(envs));
+	envs[0].name = "dev";
+	envs[0].changed = 20;
+	envs[0].objects = objs;
+	envs[0].nobjects = 20;
+	envs[1].name = "prod";
+	envs[1].changed = 20;
+	envs[1].objects = objs + 20;
+	envs[1].nobjects = 20;
+	memset(&r, 0, sizeof(r));
+	r.envs = envs;
+	r.nenvs = 2;
+	for (limit = 1024; limit < 60000; limit = limit * 3 / 2) {
+		size_t shown;
+
+		r.limit = limit;
+		CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+		CHECK(len <= limit);
+		CHECK(well_formed(out));
+		shown = count(out, "<details>");
+		if (shown < 40) {
+			char want[128];
+
+			snprintf(want, sizeof(want), "_%zu of 40 changed objects are not shown (",
+				 40 - shown);
+			CHECK(strstr(out, want));
+			CHECK(strstr(out, "run `rendergate diff` to see the whole diff"));
+			CHECK(strstr(out, shown < 20 ? "(dev, prod)" : "(prod)"));
+		}
+		/* whole objects only: each shown object has its whole diff */
+		CHECK_INT(count(out, "```diff\n"), shown);
+	}
+	r.limit = 0; /* Gitea default */
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(len <= RG_CAP_COMMENT_GITEA_CHARS);
+	CHECK_INT(count(out, "<details>"), 40);
+	free(diff);
+	rg_arena_free(a);
+}
+
+TEST(summary_too_large_and_bad_limits)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env envs[100];
+	const char *out = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	size_t len = 0, i;
+
+	memset(envs, 0, sizeof(envs));
+	for (i = 0; i < 100; i++)
+		envs[i].name = rg_arena_printf(a, "environment-with-a-long-name-%03zu", i);
+	memset(&r, 0, sizeof(r));
+	r.envs = envs;
+	r.nenvs = 100;
+	r.limit = 2000;
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(len <= 2000);
+	CHECK(strstr(out, "report too large for a comment"));
+	CHECK(strstr(out, "100 environments"));
+	CHECK(!strncmp(out, RG_FORGE_MARKER_DEFAULT, strlen(RG_FORGE_MARKER_DEFAULT)));
+	r.limit = 500;
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, &err), RG_EINVALID);
+	CHECK_INT(rg_mdreport_limit(RG_FORGE_GITLAB), 1000000);
+	CHECK_INT(rg_mdreport_limit(RG_FORGE_GITEA), 65000);
+	r.nenvs = 0;
+	r.limit = 0;
+	r.marker = "<!-- rendergate:merged -->";
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(!strncmp(out, "<!-- rendergate:merged -->\n", 27));
+	CHECK(strstr(out, "No environment is affected"));
+	rg_arena_free(a);
+}
+
+TEST(env_from_semantic_diff)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_diff_field f1[] = {
+		{ "spec.template.spec.containers[0].image", RG_DIFF_CHANGED, NULL },
+		{ "spec.template.spec.initContainers[1].image", RG_DIFF_CHANGED, NULL },
+		{ "spec.replicas", RG_DIFF_CHANGED, NULL },
+		{ "metadata.labels.image", RG_DIFF_CHANGED, NULL },
+	};
+	struct rg_diff_obj objs[3];
+	struct rg_diff d;
+	struct rg_mdreport_env e;
+
+	memset(objs, 0, sizeof(objs));
+	objs[0].status = RG_DIFF_UNCHANGED;
+	objs[0].key = "v1/ConfigMap/ns/same";
+	objs[1].status = RG_DIFF_CHANGED;
+	objs[1].key = "apps/v1/Deployment/ns/web";
+	objs[1].label = "Deployment ns/web";
+	objs[1].fields = f1;
+	objs[1].nfields = 4;
+	objs[1].unified = "--- a\n+++ b\n";
+	objs[1].unified_len = 12;
+	objs[2].status = RG_DIFF_ADDED;
+	objs[2].key = "v1/Secret/ns/s";
+	objs[2].masked = true;
+	memset(&d, 0, sizeof(d));
+	d.env = "prod";
+	d.objs = objs;
+	d.len = 3;
+	d.nadded = 1;
+	d.nchanged = 1;
+	d.nunchanged = 1;
+	rg_mdreport_env_from_diff(&e, &d, a);
+	CHECK_STR(e.name, "prod");
+	CHECK_INT(e.added, 1);
+	CHECK_INT(e.changed, 1);
+	CHECK_INT(e.removed, 0);
+	CHECK_INT(e.images_changed, 2);
+	CHECK_INT(e.nobjects, 2);
+	CHECK_STR(e.objects[0].label, "Deployment ns/web");
+	CHECK_STR(e.objects[0].change, "changed");
+	CHECK_INT(e.objects[0].diff_len, 12);
+	CHECK_STR(e.objects[1].label, "v1/Secret/ns/s"); /* no label: the key */
+	CHECK_STR(e.objects[1].change, "added");
+	CHECK(e.objects[1].masked);
+	rg_arena_free(a);
+}
