@@ -45,6 +45,22 @@ void rg_funcs_add(struct rg_funcs *f, const struct rg_tmpl_func *table);
 /* The function called name[0..len), or NULL. */
 const struct rg_tmpl_func *rg_funcs_find(const struct rg_funcs *f,
 					 const char *name, size_t len);
+/*
+ * Helm's cleanupExecError for required/fail: when err->msg holds
+ * HELM_ERR_START...HELM_ERR_END, rewrite it to "execution error at
+ * (FILE:LINE:COL): MSG" with the outermost template position. Leaves
+ * other errors alone.
+ */
+void rg_funcs_helm_error(struct rg_err *err);
+
+/*
+ * Helm's cleanupParseError: rewrite a parse error "template: F:L: a: b"
+ * to "parse error at (F:L): b" (the last ": "-separated part), as Helm
+ * reports template parse errors; filename is used when there is no
+ * location.
+ */
+void rg_funcs_helm_parse_error(struct rg_err *err, const char *filename);
+
 /* Number of distinct names registered. */
 size_t rg_funcs_count(const struct rg_funcs *f);
 

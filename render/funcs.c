@@ -1,0 +1,902 @@
+/*
+ * funcs.c - the function registry, Go's built-in template functions
+ * (text/template/funcs.go, Go 1.18) and Helm's include, tpl, required,
+ * fail and lookup (pkg/engine, Helm 3.10.1).
+ */
+#include "rendergate/compat.h"
+#include "rendergate/arena.h"
+#include "rendergate/buf.h"
+#include "rendergate/caps.h"
+#include "rendergate/funcs.h"
+#include "rendergate/gofmt.h"
+#include "rendergate/tmpl_int.h"
+
+struct rg_funcs {
+	struct rg_arena *a;
+	struct rg_tmpl_hash h;
+};
+
+/* --- registry -------------------------------------------------------- */
+
+void rg_funcs_add(struct rg_funcs *f, const struct rg_tmpl_func *table)
+{
+	for (; table && table->name; table++)
+		rg_tmpl_hash_put(f->a, &f->h, table->name, strlen(table->name),
+				 (void *)(uintptr_t)table);
+}
+
+const struct rg_tmpl_func *rg_funcs_find(const struct rg_funcs *f,
+					 const char *name, size_t len)
+{
+	return rg_tmpl_hash_get(&f->h, name, len);
+}
+
+size_t rg_funcs_count(const struct rg_funcs *f)
+{
+	return f->h.len;
+}
+
+struct rg_funcs *rg_funcs_new(struct rg_arena *a)
+{
+	struct rg_funcs *f = rg_arena_alloc(a, sizeof(*f));
+
+	f->a = a;
+	rg_funcs_add(f, rg_funcs_builtin);
+	rg_funcs_add(f, rg_funcs_helm);
+	return f;
+}
+
+/* --- argument checks for the built-ins ------------------------------- */
+
+/* reflect.Value parameters refuse "no value" (Go's validateType) */
+static int need_valid(struct rg_tmpl_call *c, struct rg_node *const *args,
+		      size_t i)
+{
+	if (args[i])
+		return 0;
+	rg_tmpl_fail_arg(c, "invalid value; expected reflect.Value");
+	c->err_raw = (unsigned)i + 1;
+	return RG_ERROR;
+}
+
+static int ret_bool(struct rg_node **out, struct rg_tmpl_call *c, bool b)
+{
+	*out = rg_node_bool(c->arena, b);
+	return 0;
+}
+
+/* --- and, or (evaluated by the executor), not, len ------------------- */
+
+static int fn_and_or(struct rg_node **out, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, size_t nargs)
+{
+	/* reached only through `call`; the executor short-circuits */
+	*out = nargs ? args[nargs - 1] : NULL;
+	(void)c;
+	return 0;
+}
+
+static int fn_not(struct rg_node **out, struct rg_tmpl_call *c,
+		  struct rg_node *const *args, size_t nargs)
+{
+	int error = need_valid(c, args, 0);
+
+	(void)nargs;
+	if (error < 0)
+		return error;
+	return ret_bool(out, c, !rg_tmpl_truth(args[0]));
+}
+
+static int fn_len(struct rg_node **out, struct rg_tmpl_call *c,
+		  struct rg_node *const *args, size_t nargs)
+{
+	const struct rg_node *v = args[0];
+	int error = need_valid(c, args, 0);
+	int64_t n;
+
+	(void)nargs;
+	if (error < 0)
+		return error;
+	switch (v->kind) {
+	case RG_NULL:
+		return rg_tmpl_fail(c, "len of nil pointer");
+	case RG_STR:
+		n = (int64_t)v->u.s.len;
+		break;
+	case RG_SEQ:
+		n = (int64_t)v->u.seq.len;
+		break;
+	case RG_MAP:
+		if (v->tag >= RG_GT_STRUCT)
+			return rg_tmpl_fail(c, "len of type %s",
+					    rg_tmpl_typename(rg_tmpl_exec_set(c), v));
+		n = (int64_t)v->u.map.len;
+		break;
+	default:
+		return rg_tmpl_fail(c, "len of type %s",
+				    rg_tmpl_typename(rg_tmpl_exec_set(c), v));
+	}
+	*out = rg_node_int(c->arena, n);
+	return 0;
+}
+
+/* --- index, slice ---------------------------------------------------- */
+
+static bool is_intlike(const struct rg_node *v)
+{
+	return v && v->kind == RG_INT && v->tag != RG_GT_METHOD;
+}
+
+static bool is_unsigned(const struct rg_node *v)
+{
+	return v->tag == RG_GT_UINT8 || v->tag == RG_GT_UINT64;
+}
+
+/* indexArg: an index for a list/string of length cap */
+static int index_arg(int64_t *out, struct rg_tmpl_call *c,
+		     const struct rg_node *ix, size_t cap)
+{
+	int64_t x;
+
+	if (!ix || ix->kind == RG_NULL)
+		return rg_tmpl_fail(c, "cannot index slice/array with nil");
+	if (!is_intlike(ix))
+		return rg_tmpl_fail(c, "cannot index slice/array with type %s",
+				    rg_tmpl_typename(rg_tmpl_exec_set(c), ix));
+	x = ix->u.i;
+	if (is_unsigned(ix) && (uint64_t)x > (uint64_t)INT64_MAX)
+		x = -1;
+	if (x < 0 || (uint64_t)x > cap)
+		return rg_tmpl_fail(c, "index out of range: %lld",
+				    (long long)ix->u.i);
+	*out = x;
+	return 0;
+}
+
+static int fn_index(struct rg_node **out, struct rg_tmpl_call *c,
+		    struct rg_node *const *args, size_t nargs)
+{
+	struct rg_node *item = args[0];
+	int error;
+
+	for (size_t i = 0; i < nargs; i++)
+		if ((error = need_valid(c, args, i)) < 0)
+			return error;
+	if (item->kind == RG_NULL)
+		return rg_tmpl_fail(c, "index of untyped nil");
+	for (size_t i = 1; i < nargs; i++) {
+		const struct rg_node *ix = args[i];
+		int64_t x;
+
+		if (item->kind == RG_NULL)
+			return rg_tmpl_fail(c, "index of nil pointer");
+		switch (item->kind) {
+		case RG_SEQ:
+			if ((error = index_arg(&x, c, ix, item->u.seq.len)) < 0)
+				return error;
+			if ((size_t)x == item->u.seq.len)
+				return rg_tmpl_fail(
+					c, "reflect: slice index out of range");
+			{
+				struct rg_node *e = item->u.seq.items[x];
+
+				item = e ? e : rg_node_null(c->arena);
+			}
+			break;
+		case RG_STR: {
+			struct rg_node *b;
+
+			if ((error = index_arg(&x, c, ix, item->u.s.len)) < 0)
+				return error;
+			if ((size_t)x == item->u.s.len)
+				return rg_tmpl_fail(
+					c, item->tag == RG_GT_BYTES
+						   ? "reflect: slice index out of range"
+						   : "reflect: string index out of range");
+			b = rg_node_int(c->arena,
+					(unsigned char)item->u.s.ptr[x]);
+			b->tag = RG_GT_UINT8;
+			item = b;
+			break;
+		}
+		case RG_MAP: {
+			struct rg_node *v;
+
+			if (item->tag >= RG_GT_STRUCT)
+				goto cant;
+			if (!ix || ix->kind == RG_NULL)
+				return rg_tmpl_fail(c,
+						    "value is nil; should be of "
+						    "type string");
+			if (ix->kind != RG_STR || ix->tag == RG_GT_BYTES)
+				return rg_tmpl_fail(
+					c, "value has type %s; should be string",
+					rg_tmpl_typename(rg_tmpl_exec_set(c), ix));
+			v = rg_map_get(item, ix->u.s.ptr, ix->u.s.len);
+			if (!v)
+				v = item->tag == RG_GT_STRMAP
+					    ? rg_node_strn(c->arena, "", 0)
+					    : rg_node_null(c->arena);
+			item = v;
+			break;
+		}
+		default:
+		cant:
+			return rg_tmpl_fail(c, "can't index item of type %s",
+					    rg_tmpl_typename(rg_tmpl_exec_set(c),
+							     item));
+		}
+	}
+	*out = item;
+	return 0;
+}
+
+static int fn_slice(struct rg_node **out, struct rg_tmpl_call *c,
+		    struct rg_node *const *args, size_t nargs)
+{
+	struct rg_node *item = args[0];
+	int64_t idx[3] = { 0, 0, 0 };
+	size_t cap, len;
+	int error;
+
+	for (size_t i = 0; i < nargs; i++)
+		if ((error = need_valid(c, args, i)) < 0)
+			return error;
+	if (item->kind == RG_NULL)
+		return rg_tmpl_fail(c, "slice of untyped nil");
+	if (nargs - 1 > 3)
+		return rg_tmpl_fail(c, "too many slice indexes: %zu", nargs - 1);
+	if (item->kind == RG_STR) {
+		if (nargs - 1 == 3 && item->tag != RG_GT_BYTES)
+			return rg_tmpl_fail(c, "cannot 3-index slice a string");
+		cap = len = item->u.s.len;
+	} else if (item->kind == RG_SEQ) {
+		cap = len = item->u.seq.len;
+	} else {
+		return rg_tmpl_fail(c, "can't slice item of type %s",
+				    rg_tmpl_typename(rg_tmpl_exec_set(c), item));
+	}
+	idx[1] = (int64_t)len;
+	for (size_t i = 1; i < nargs; i++)
+		if ((error = index_arg(&idx[i - 1], c, args[i], cap)) < 0)
+			return error;
+	if (idx[0] > idx[1])
+		return rg_tmpl_fail(c, "invalid slice index: %lld > %lld",
+				    (long long)idx[0], (long long)idx[1]);
+	if (nargs - 1 == 3 && idx[1] > idx[2])
+		return rg_tmpl_fail(c, "invalid slice index: %lld > %lld",
+				    (long long)idx[1], (long long)idx[2]);
+	if (item->kind == RG_STR) {
+		*out = rg_node_strn(c->arena, item->u.s.ptr + idx[0],
+				    (size_t)(idx[1] - idx[0]));
+		(*out)->tag = item->tag;
+		return 0;
+	}
+	*out = rg_node_seq(c->arena);
+	(*out)->tag = item->tag;
+	for (int64_t i = idx[0]; i < idx[1]; i++)
+		rg_seq_push(c->arena, *out, item->u.seq.items[i]);
+	return 0;
+}
+
+/* --- printing -------------------------------------------------------- */
+
+static struct rg_node *buf_result(struct rg_tmpl_call *c, struct rg_buf *b)
+{
+	struct rg_node *n = rg_node_strn(c->arena, b->ptr, b->len);
+
+	rg_buf_release(b);
+	return n;
+}
+
+static int print_limit(struct rg_tmpl_call *c, struct rg_buf *b)
+{
+	rg_buf_release(b);
+	return rg_tmpl_fail_limit(c,
+				  "%s output exceeds %u bytes "
+				  "(RG_CAP_TMPL_OUTPUT_BYTES)",
+				  c->name, RG_CAP_TMPL_OUTPUT_BYTES);
+}
+
+static int fn_print(struct rg_node **out, struct rg_tmpl_call *c,
+		    struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+
+	if (rg_gofmt_sprint(&b, rg_tmpl_exec_set(c), args, nargs) < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+static int fn_println(struct rg_node **out, struct rg_tmpl_call *c,
+		      struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+
+	if (rg_gofmt_sprintln(&b, rg_tmpl_exec_set(c), args, nargs) < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+static int fn_printf(struct rg_node **out, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	struct rg_str f;
+	int error = rg_tmpl_arg_str(&f, c, args, 0);
+
+	if (error < 0)
+		return error;
+	if (rg_gofmt_sprintf(&b, rg_tmpl_exec_set(c), f.ptr, f.len, args + 1,
+			     nargs - 1) < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+/* evalArgs of funcs.go: one string as is, else fmt.Sprint */
+static int eval_args(struct rg_buf *b, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, size_t nargs)
+{
+	if (nargs == 1 && args[0] && args[0]->kind == RG_STR &&
+	    args[0]->tag != RG_GT_BYTES)
+		return rg_buf_add(b, args[0]->u.s.ptr, args[0]->u.s.len);
+	return rg_gofmt_sprint(b, rg_tmpl_exec_set(c), args, nargs);
+}
+
+static int fn_html(struct rg_node **out, struct rg_tmpl_call *c,
+		   struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	int err = eval_args(&s, c, args, nargs);
+
+	for (size_t i = 0; i < s.len && !err; i++) {
+		switch (s.ptr[i]) {
+		case '"': err = rg_buf_adds(&b, "&#34;"); break;
+		case '\'': err = rg_buf_adds(&b, "&#39;"); break;
+		case '&': err = rg_buf_adds(&b, "&amp;"); break;
+		case '<': err = rg_buf_adds(&b, "&lt;"); break;
+		case '>': err = rg_buf_adds(&b, "&gt;"); break;
+		case '\0': err = rg_buf_adds(&b, "\xEF\xBF\xBD"); break;
+		default: err = rg_buf_addch(&b, s.ptr[i]);
+		}
+	}
+	rg_buf_release(&s);
+	if (err < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+static int fn_js(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	int err = eval_args(&s, c, args, nargs);
+
+	for (size_t i = 0; i < s.len && !err; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+
+		switch (ch) {
+		case '\\': err = rg_buf_adds(&b, "\\\\"); break;
+		case '\'': err = rg_buf_adds(&b, "\\'"); break;
+		case '"': err = rg_buf_adds(&b, "\\\""); break;
+		case '<': err = rg_buf_adds(&b, "\\u003C"); break;
+		case '>': err = rg_buf_adds(&b, "\\u003E"); break;
+		case '&': err = rg_buf_adds(&b, "\\u0026"); break;
+		case '=': err = rg_buf_adds(&b, "\\u003D"); break;
+		default:
+			if (ch < ' ')
+				err = rg_buf_addf(&b, "\\u%04X", ch);
+			else
+				err = rg_buf_addch(&b, (char)ch);
+		}
+	}
+	rg_buf_release(&s);
+	if (err < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+static int fn_urlquery(struct rg_node **out, struct rg_tmpl_call *c,
+		       struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	int err = eval_args(&s, c, args, nargs);
+
+	/* url.QueryEscape */
+	for (size_t i = 0; i < s.len && !err; i++) {
+		unsigned char ch = (unsigned char)s.ptr[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		    ch == '.' || ch == '~')
+			err = rg_buf_addch(&b, (char)ch);
+		else if (ch == ' ')
+			err = rg_buf_addch(&b, '+');
+		else
+			err = rg_buf_addf(&b, "%%%02X", ch);
+	}
+	rg_buf_release(&s);
+	if (err < 0)
+		return print_limit(c, &b);
+	*out = buf_result(c, &b);
+	return 0;
+}
+
+static int fn_call(struct rg_node **out, struct rg_tmpl_call *c,
+		   struct rg_node *const *args, size_t nargs)
+{
+	const struct rg_node *f = args[0];
+	int error = need_valid(c, args, 0);
+
+	(void)out;
+	(void)nargs;
+	if (error < 0)
+		return error;
+	if (f->kind == RG_NULL)
+		return rg_tmpl_fail(c, "call of nil");
+	return rg_tmpl_fail(c, "non-function of type %s",
+			    rg_tmpl_typename(rg_tmpl_exec_set(c), f));
+}
+
+/* --- comparisons ----------------------------------------------------- */
+
+enum bkind { K_INVALID, K_BOOL, K_INT, K_UINT, K_FLOAT, K_STRING };
+
+static enum bkind basic_kind(const struct rg_node *v)
+{
+	if (!v)
+		return K_INVALID;
+	switch (v->kind) {
+	case RG_BOOL:
+		return K_BOOL;
+	case RG_INT:
+		if (v->tag == RG_GT_METHOD)
+			return K_INVALID;
+		return is_unsigned(v) ? K_UINT : K_INT;
+	case RG_FLOAT:
+		return K_FLOAT;
+	case RG_STR:
+		return v->tag == RG_GT_BYTES ? K_INVALID : K_STRING;
+	}
+	return K_INVALID;
+}
+
+static const char err_bad_type[] = "invalid type for comparison";
+static const char err_bad_cmp[] = "incompatible types for comparison";
+
+static bool str_eq(const struct rg_node *a, const struct rg_node *b)
+{
+	return a->u.s.len == b->u.s.len &&
+	       !memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len);
+}
+
+static bool comparable(const struct rg_node *v)
+{
+	return v->kind != RG_SEQ && !(v->kind == RG_STR && v->tag == RG_GT_BYTES) &&
+	       !(v->kind == RG_MAP);
+}
+
+/* eq: 0 ok (*truth set), or error */
+static int do_eq(bool *truth, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	const struct rg_node *a1 = args[0];
+	enum bkind k1;
+
+	if (a1 && a1->kind == RG_NULL)
+		a1 = NULL;
+	if (a1 && !comparable(a1))
+		return rg_tmpl_fail(c, "%s", err_bad_type);
+	if (nargs < 2)
+		return rg_tmpl_fail(c, "missing argument for comparison");
+	k1 = basic_kind(a1);
+	*truth = false;
+	for (size_t i = 1; i < nargs; i++) {
+		const struct rg_node *a = args[i];
+		enum bkind k2;
+		bool t = false;
+
+		if (a && a->kind == RG_NULL)
+			a = NULL;
+		k2 = basic_kind(a);
+		if (k1 != k2) {
+			if (k1 == K_INT && k2 == K_UINT)
+				t = a1->u.i >= 0 && (uint64_t)a1->u.i == (uint64_t)a->u.i;
+			else if (k1 == K_UINT && k2 == K_INT)
+				t = a->u.i >= 0 && (uint64_t)a1->u.i == (uint64_t)a->u.i;
+			else if (a1 && a)
+				return rg_tmpl_fail(c, "%s", err_bad_cmp);
+		} else {
+			switch (k1) {
+			case K_BOOL:
+				t = a1->u.b == a->u.b;
+				break;
+			case K_FLOAT:
+				t = a1->u.f == a->u.f;
+				break;
+			case K_INT:
+			case K_UINT:
+				t = a1->u.i == a->u.i;
+				break;
+			case K_STRING:
+				t = str_eq(a1, a);
+				break;
+			case K_INVALID:
+				if (!a || !a1) {
+					t = a1 == a;
+				} else {
+					if (!comparable(a))
+						return rg_tmpl_fail(c, "%s",
+								    err_bad_type);
+					t = a1 == a;
+				}
+				break;
+			}
+		}
+		if (t) {
+			*truth = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int fn_eq(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	bool t = false;
+	int error;
+
+	for (size_t i = 0; i < nargs; i++)
+		if ((error = need_valid(c, args, i)) < 0)
+			return error;
+	if ((error = do_eq(&t, c, args, nargs)) < 0)
+		return error;
+	return ret_bool(out, c, t);
+}
+
+static int fn_ne(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	bool t = false;
+	int error;
+
+	for (size_t i = 0; i < nargs; i++)
+		if ((error = need_valid(c, args, i)) < 0)
+			return error;
+	if ((error = do_eq(&t, c, args, nargs)) < 0)
+		return error;
+	return ret_bool(out, c, !t);
+}
+
+static int do_lt(bool *truth, struct rg_tmpl_call *c,
+		 struct rg_node *const *args)
+{
+	const struct rg_node *a1 = args[0], *a2 = args[1];
+	enum bkind k1 = basic_kind(a1 && a1->kind != RG_NULL ? a1 : NULL);
+	enum bkind k2;
+
+	if (k1 == K_INVALID)
+		return rg_tmpl_fail(c, "%s", err_bad_type);
+	k2 = basic_kind(a2 && a2->kind != RG_NULL ? a2 : NULL);
+	if (k2 == K_INVALID)
+		return rg_tmpl_fail(c, "%s", err_bad_type);
+	*truth = false;
+	if (k1 != k2) {
+		if (k1 == K_INT && k2 == K_UINT)
+			*truth = a1->u.i < 0 || (uint64_t)a1->u.i < (uint64_t)a2->u.i;
+		else if (k1 == K_UINT && k2 == K_INT)
+			*truth = a2->u.i >= 0 && (uint64_t)a1->u.i < (uint64_t)a2->u.i;
+		else
+			return rg_tmpl_fail(c, "%s", err_bad_cmp);
+		return 0;
+	}
+	switch (k1) {
+	case K_BOOL:
+	case K_INVALID:
+		return rg_tmpl_fail(c, "%s", err_bad_type);
+	case K_FLOAT:
+		*truth = a1->u.f < a2->u.f;
+		break;
+	case K_INT:
+		*truth = a1->u.i < a2->u.i;
+		break;
+	case K_UINT:
+		*truth = (uint64_t)a1->u.i < (uint64_t)a2->u.i;
+		break;
+	case K_STRING: {
+		size_t n = a1->u.s.len < a2->u.s.len ? a1->u.s.len : a2->u.s.len;
+		int r = memcmp(a1->u.s.ptr, a2->u.s.ptr, n);
+
+		*truth = r < 0 || (r == 0 && a1->u.s.len < a2->u.s.len);
+		break;
+	}
+	}
+	return 0;
+}
+
+enum { OP_LT, OP_LE, OP_GT, OP_GE };
+
+static int cmp_op(struct rg_node **out, struct rg_tmpl_call *c,
+		  struct rg_node *const *args, int op)
+{
+	bool lt = false, eq = false;
+	int error;
+
+	for (size_t i = 0; i < 2; i++)
+		if ((error = need_valid(c, args, i)) < 0)
+			return error;
+	if ((error = do_lt(&lt, c, args)) < 0)
+		return error;
+	if (op == OP_LT)
+		return ret_bool(out, c, lt);
+	if (op == OP_GE)
+		return ret_bool(out, c, !lt);
+	if (!lt && (error = do_eq(&eq, c, args, 2)) < 0)
+		return error;
+	return ret_bool(out, c, op == OP_LE ? (lt || eq) : !(lt || eq));
+}
+
+static int fn_lt(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	(void)nargs;
+	return cmp_op(out, c, args, OP_LT);
+}
+
+static int fn_le(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	(void)nargs;
+	return cmp_op(out, c, args, OP_LE);
+}
+
+static int fn_gt(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	(void)nargs;
+	return cmp_op(out, c, args, OP_GT);
+}
+
+static int fn_ge(struct rg_node **out, struct rg_tmpl_call *c,
+		 struct rg_node *const *args, size_t nargs)
+{
+	(void)nargs;
+	return cmp_op(out, c, args, OP_GE);
+}
+
+/* "and" must stay first and "or" ninth: see rg_tmpl_is_and/or */
+const struct rg_tmpl_func rg_funcs_builtin[] = {
+	{ "and", fn_and_or, 1, -1, 0 },
+	{ "call", fn_call, 1, -1, 0 },
+	{ "html", fn_html, 0, -1, 0 },
+	{ "index", fn_index, 1, -1, 0 },
+	{ "slice", fn_slice, 1, -1, 0 },
+	{ "js", fn_js, 0, -1, 0 },
+	{ "len", fn_len, 1, 1, 0 },
+	{ "not", fn_not, 1, 1, 0 },
+	{ "or", fn_and_or, 1, -1, 0 },
+	{ "print", fn_print, 0, -1, 0 },
+	{ "printf", fn_printf, 1, -1, 0 },
+	{ "println", fn_println, 0, -1, 0 },
+	{ "urlquery", fn_urlquery, 0, -1, 0 },
+	{ "eq", fn_eq, 1, -1, 0 },
+	{ "ge", fn_ge, 2, 2, 0 },
+	{ "gt", fn_gt, 2, 2, 0 },
+	{ "le", fn_le, 2, 2, 0 },
+	{ "lt", fn_lt, 2, 2, 0 },
+	{ "ne", fn_ne, 2, 2, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
+
+bool rg_tmpl_is_and(const struct rg_tmpl_func *f)
+{
+	return f == &rg_funcs_builtin[0];
+}
+
+bool rg_tmpl_is_or(const struct rg_tmpl_func *f)
+{
+	return f == &rg_funcs_builtin[8];
+}
+
+/* --- Helm ------------------------------------------------------------ */
+
+#define HELM_ERR_START "HELM_ERR_START"
+#define HELM_ERR_END "HELM_ERR_END"
+
+static int fn_include(struct rg_node **out, struct rg_tmpl_call *c,
+		      struct rg_node *const *args, size_t nargs)
+{
+	struct rg_str name, text;
+	int error = rg_tmpl_arg_str(&name, c, args, 0);
+
+	(void)nargs;
+	if (error < 0)
+		return error;
+	error = rg_tmpl_call_template(&text, c, name.ptr,
+				      args[1] && args[1]->kind != RG_NULL
+					      ? args[1]
+					      : NULL);
+	if (error < 0)
+		return error;
+	*out = rg_node_strn(c->arena, text.ptr, text.len);
+	return 0;
+}
+
+/* chartutil.Values.PathValue("Template.X") as a string, or NULL */
+static const char *template_field(const struct rg_node *vals, const char *k)
+{
+	const struct rg_node *t = rg_map_gets(vals, "Template");
+	const struct rg_node *v = t && t->kind == RG_MAP ? rg_map_gets(t, k)
+							 : NULL;
+
+	return v && v->kind == RG_STR ? v->u.s.ptr : NULL;
+}
+
+void rg_funcs_helm_parse_error(struct rg_err *e, const char *filename)
+{
+	char msg[RG_ERR_MSG_MAX];
+	const char *p = e->msg, *loc, *last = e->msg, *s;
+
+	s = strstr(p, ": ");
+	if (!s) {
+		snprintf(msg, sizeof(msg), "parse error in (%s): %s", filename,
+			 e->msg);
+		goto out;
+	}
+	loc = s + 2;
+	s = strstr(loc, ": ");
+	for (const char *q = e->msg; (q = strstr(q, ": ")); q += 2)
+		last = q + 2;
+	snprintf(msg, sizeof(msg), "parse error at (%.*s): %s",
+		 (int)(s ? (size_t)(s - loc) : strlen(loc)), loc, last);
+out:
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+}
+
+static int fn_tpl(struct rg_node **out, struct rg_tmpl_call *c,
+		  struct rg_node *const *args, size_t nargs)
+{
+	struct rg_str text, res;
+	struct rg_node *vals = NULL;
+	const char *name, *base;
+	int error = rg_tmpl_arg_str(&text, c, args, 0);
+
+	(void)nargs;
+	if (error < 0)
+		return error;
+	vals = args[1];
+	if (!vals || vals->kind != RG_MAP || vals->tag >= RG_GT_STRUCT ||
+	    vals->tag == RG_GT_STRMAP) {
+		if (vals && vals->kind == RG_NULL) {
+			vals = NULL;
+		} else {
+			const char *tn = !vals ? NULL
+					       : rg_tmpl_typename(rg_tmpl_exec_set(c), vals);
+
+			if (!vals)
+				rg_tmpl_fail_arg(c, "invalid value; expected "
+						    "chartutil.Values");
+			else
+				rg_tmpl_fail_arg(c,
+						 "wrong type for value; expected "
+						 "chartutil.Values; got %s",
+						 tn);
+			c->err_raw = 2;
+			return RG_ERROR;
+		}
+	}
+	base = vals ? template_field(vals, "BasePath") : NULL;
+	if (!base)
+		return rg_tmpl_fail(c,
+				    "cannot retrieve Template.Basepath from "
+				    "values inside tpl function: %s: "
+				    "no Template.BasePath",
+				    text.ptr);
+	name = template_field(vals, "Name");
+	if (!name)
+		return rg_tmpl_fail(c,
+				    "cannot retrieve Template.Name from values "
+				    "inside tpl function: %s: no Template.Name",
+				    text.ptr);
+	error = rg_tmpl_call_tpl(&res, c, name, text.ptr, text.len, vals);
+	if (error < 0) {
+		char msg[RG_ERR_MSG_MAX];
+		struct rg_buf q = RG_BUF_INIT(RG_ERR_MSG_MAX);
+
+		if (error == RG_ELIMIT)
+			return error;
+		if (error == RG_EPARSE)
+			rg_funcs_helm_parse_error(c->err, name);
+		(void)rg_gofmt_quote(&q, text.ptr, text.len);
+		snprintf(msg, sizeof(msg),
+			 "error during tpl function execution for %s: %s",
+			 q.ptr, c->err->msg);
+		rg_buf_release(&q);
+		c->err_raw = 0;
+		rg_err_set(c->err, RG_ERROR, NULL, "%s", msg);
+		return RG_ERROR;
+	}
+	*out = rg_node_strn(c->arena, res.ptr, res.len);
+	return 0;
+}
+
+static int fn_required(struct rg_node **out, struct rg_tmpl_call *c,
+		       struct rg_node *const *args, size_t nargs)
+{
+	struct rg_str warn;
+	const struct rg_node *v = args[1];
+	int error = rg_tmpl_arg_str(&warn, c, args, 0);
+
+	(void)nargs;
+	if (error < 0)
+		return error;
+	if (!v || v->kind == RG_NULL ||
+	    (v->kind == RG_STR && v->tag != RG_GT_BYTES && v->u.s.len == 0))
+		return rg_tmpl_fail(c, HELM_ERR_START "%s" HELM_ERR_END,
+				    warn.ptr);
+	*out = args[1];
+	return 0;
+}
+
+static int fn_fail(struct rg_node **out, struct rg_tmpl_call *c,
+		   struct rg_node *const *args, size_t nargs)
+{
+	struct rg_str msg;
+	int error = rg_tmpl_arg_str(&msg, c, args, 0);
+
+	(void)out;
+	(void)nargs;
+	if (error < 0)
+		return error;
+	return rg_tmpl_fail(c, HELM_ERR_START "%s" HELM_ERR_END, msg.ptr);
+}
+
+static int fn_lookup(struct rg_node **out, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, size_t nargs)
+{
+	struct rg_str s;
+	int error;
+
+	for (size_t i = 0; i < nargs; i++)
+		if ((error = rg_tmpl_arg_str(&s, c, args, i)) < 0)
+			return error;
+	*out = rg_node_map(c->arena);
+	return 0;
+}
+
+const struct rg_tmpl_func rg_funcs_helm[] = {
+	{ "include", fn_include, 2, 2, 0 },
+	{ "tpl", fn_tpl, 2, 2, 0 },
+	{ "required", fn_required, 2, 2, 0 },
+	{ "fail", fn_fail, 1, 1, 0 },
+	{ "lookup", fn_lookup, 4, 4, 0 },
+	{ NULL, NULL, 0, 0, 0 },
+};
+
+void rg_funcs_helm_error(struct rg_err *err)
+{
+	const char *s = strstr(err->msg, HELM_ERR_START);
+	const char *e = s ? strstr(s, HELM_ERR_END) : NULL;
+	const char *p1, *p2;
+	char msg[RG_ERR_MSG_MAX];
+
+	if (!s || !e || strncmp(err->msg, "template: ", 10))
+		return;
+	p1 = err->msg + 10;
+	p2 = strstr(p1, ": ");
+	if (!p2)
+		return;
+	snprintf(msg, sizeof(msg), "execution error at (%.*s): %.*s",
+		 (int)(p2 - p1), p1, (int)(e - s - strlen(HELM_ERR_START)),
+		 s + strlen(HELM_ERR_START));
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
