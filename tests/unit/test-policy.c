@@ -609,3 +609,39 @@ TEST(push_direct_denied_except_forge_merges_and_bypass)
 	rg_errlist_release(&errs);
 	rg_arena_free(a);
 }
+
+TEST(example_policy_loads_and_applies)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_policy_file f = { "contrib/policies/example.yaml", NULL, 0,
+				    RG_POLICY_ADMIN };
+	FILE *fp = fopen(f.name, "rb");
+	static char buf[65536];
+	struct rg_policy *p;
+
+	CHECK(fp != NULL);
+	f.len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	f.data = buf;
+	p = load(a, &f, 1);
+	if (!p)
+		FAILF("%s", errtext);
+	CHECK_INT(p->nrules, 4);
+	CHECK_INT(p->ncustom, 2);
+	CHECK_STR(check(a, p, "prod-eu",
+			"apiVersion: v1\nkind: Service\nmetadata: {name: s, "
+			"namespace: shop}\nspec: {type: NodePort}\n"),
+		  "services.no-nodeport@4;");
+	CHECK_STR(F.items[0].message, "Service shop/s: Service type NodePort "
+				      "is reserved for the platform team");
+	CHECK_STR(check(a, p, "prod-eu",
+			"apiVersion: apps/v1\nkind: Deployment\nmetadata: "
+			"{name: web, namespace: shop}\nspec:\n  replicas: 1\n"
+			"  template:\n    spec:\n      containers:\n"
+			"      - {name: a, image: 'registry.example.com/shop/"
+			"web:1.0', resources: {limits: {memory: 1Gi}}}\n"),
+		  "policy.image-digest@9;prod.replicas@5;");
+	CHECK_STR(F.items[1].hint, "set spec.replicas to 2 or more in prod-eu");
+	rg_policy_free(p);
+	rg_arena_free(a);
+}
