@@ -365,8 +365,14 @@ int rg_http_parse_link_next(char **out, const char *value, size_t len)
 			}
 		}
 		if (rel_has_next(value + ps, i - ps)) {
+			size_t k;
+
 			if (ue == us)
 				return RG_EPARSE;
+			/* no controls or spaces: the URL goes to curl as a string */
+			for (k = us; k < ue; k++)
+				if ((unsigned char)value[k] <= 0x20 || value[k] == 0x7f)
+					return RG_EPARSE;
 			*out = rg_xstrndup(value + us, ue - us);
 			return 0;
 		}

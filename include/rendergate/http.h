@@ -128,7 +128,8 @@ int rg_http_parse_retry_after(uint64_t *out_ms, const char *value,
 /*
  * The URL of rel="next" in a Link header value
  * (<https://x/api?page=2>; rel="next", <...>; rel="last"). Returns 0 and a
- * malloc'd copy (free it), RG_ENOTFOUND, or RG_EPARSE.
+ * malloc'd copy (free it), RG_ENOTFOUND, or RG_EPARSE (also for a next URL
+ * holding spaces or control bytes).
  */
 int rg_http_parse_link_next(char **out, const char *value, size_t len);
 
