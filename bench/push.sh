@@ -67,7 +67,7 @@ echo "rendergate bench: $envs environment(s) x $objs objects, one-line change in
 echo "run  wall_ms  peak_rss_kb"
 i=1
 while [ "$i" -le "$runs" ]; do
-	sed "s/^  replicas: [0-9]*/  replicas: $((i + 2))/" envs/env-1/part-0000.yaml >p.tmp
+	sed "0,/^  replicas: [0-9]*/s//  replicas: $((i + 2))/" envs/env-1/part-0000.yaml >p.tmp
 	mv p.tmp envs/env-1/part-0000.yaml
 	git commit -q -am "run $i"
 	if ! git push origin main >"$tmp/push.out" 2>&1; then

@@ -9,6 +9,8 @@
  * a one-line summary for `rendergate --help`.
  */
 #include "rendergate/compat.h"
+#include "rendergate/cli.h"
+#include "rendergate/gate.h"
 #include "rendergate/install.h"
 
 #include <git2.h>
@@ -23,6 +25,18 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "pre-receive", rg_gate_cmd_pre_receive,
+	  "git hook: gate every ref of a push (refs on stdin)", true },
+	{ "update", rg_gate_cmd_update,
+	  "git hook: gate one ref (REF OLD NEW)", true },
+	{ "post-receive", rg_gate_cmd_post_receive,
+	  "git hook: after the push (refs on stdin)", true },
+	{ "render", rg_cli_cmd_render,
+	  "print the rendered objects of a revision", false },
+	{ "diff", rg_cli_cmd_diff,
+	  "semantic diff of the rendered objects of two revisions", false },
+	{ "check", rg_cli_cmd_check,
+	  "report the findings of a revision (exit 1 on deny)", false },
 	{ "install", rg_install_cmd,
 	  "install the hooks into a bare repository", false },
 };

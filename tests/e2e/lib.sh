@@ -117,8 +117,8 @@ test_sanitizer_clean() {
 # test_must_fail CMD...: CMD exits non-zero, but not by a signal or a
 # sanitizer (which would be a crash, not a refusal).
 test_must_fail() {
-	"$@"
-	rc=$?
+	rc=0
+	"$@" || rc=$?
 	if [ "$rc" = 0 ]; then
 		echo "test_must_fail: '$*' succeeded" >&2
 		return 1
@@ -134,8 +134,8 @@ test_must_fail() {
 test_expect_code() {
 	want=$1
 	shift
-	"$@"
-	rc=$?
+	rc=0
+	"$@" || rc=$?
 	if [ "$rc" != "$want" ]; then
 		echo "test_expect_code: '$*' exited $rc, want $want" >&2
 		return 1
@@ -174,7 +174,9 @@ write_file() {
 # (enforce mode) unless one exists already.
 setup_server() {
 	name=${1:-server}
-	[ $# -gt 0 ] && shift
+	if [ $# -gt 0 ]; then
+		shift
+	fi
 	[ -f "$TRASH/server.yaml" ] || printf 'mode: enforce\n' >"$TRASH/server.yaml"
 	git init -q --bare "$TRASH/$name.git" &&
 	git -C "$TRASH/$name.git" config receive.advertisePushOptions true &&
@@ -212,7 +214,9 @@ plain_config() {
 			echo "  - name: $n"
 			echo "    path: $p"
 			echo "    kind: plain"
-			[ -n "$b" ] && echo "    branch: $b"
+			if [ -n "$b" ]; then
+				echo "    branch: $b"
+			fi
 		done
 	} >"$dir/.rendergate.yaml"
 }
