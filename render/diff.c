@@ -487,6 +487,107 @@ static size_t value_bytes(const struct rg_node *n, bool b64)
 	return len * 3 / 4;
 }
 
+/* --- noise rules and volatile values -------------------------------- */
+
+/* Where noise may sit: labels and annotations of any metadata mapping. */
+enum noise_state { N_NONE = 0, N_META, N_LABELS, N_ANNOTS };
+
+#define RULE_CHART "helm-chart-label"
+#define RULE_VERSION "app-version-label"
+#define RULE_CHECKSUM "checksum-annotation"
+#define RULE_VOLATILE "volatile"
+
+static const char *const noise_rules[] = { RULE_CHART, RULE_VERSION,
+					   RULE_CHECKSUM, RULE_VOLATILE };
+
+static bool rule_is(const char *rule, const char *name)
+{
+	return rule && !strcmp(rule, name);
+}
+
+static bool has_volatile(const struct rg_node *n)
+{
+	if (n->flags & RG_NODE_VOLATILE)
+		return true;
+	if (n->kind == RG_SEQ)
+		for (size_t i = 0; i < n->u.seq.len; i++)
+			if (has_volatile(n->u.seq.items[i]))
+				return true;
+	if (n->kind == RG_MAP)
+		for (size_t i = 0; i < n->u.map.len; i++)
+			if (has_volatile(n->u.map.items[i].val))
+				return true;
+	return false;
+}
+
+static enum noise_state noise_next(enum noise_state st, const struct rg_str *k)
+{
+	if (st == N_META && key_is(k, "labels"))
+		return N_LABELS;
+	if (st == N_META && key_is(k, "annotations"))
+		return N_ANNOTS;
+	return key_is(k, "metadata") ? N_META : N_NONE;
+}
+
+/* The noise rule covering key k in state st, or NULL. */
+static const char *noise_rule(enum noise_state st, const struct rg_str *k)
+{
+	if (st == N_LABELS && (key_is(k, "helm.sh/chart") || key_is(k, "chart")))
+		return RULE_CHART;
+	if (st == N_LABELS && key_is(k, "app.kubernetes.io/version"))
+		return RULE_VERSION;
+	if (st == N_ANNOTS && k->len > 9 && !memcmp(k->ptr, "checksum/", 9))
+		return RULE_CHECKSUM;
+	return NULL;
+}
+
+static bool volatile_pair(const struct rg_node *x, const struct rg_node *y)
+{
+	return x && y && (x->flags & RG_NODE_VOLATILE) &&
+	       (y->flags & RG_NODE_VOLATILE) && x->kind != RG_MAP &&
+	       x->kind != RG_SEQ && y->kind != RG_MAP && y->kind != RG_SEQ;
+}
+
+/*
+ * rg_node_equal, except that two volatile scalars compare as present
+ * (their values come from random or time functions).
+ */
+static bool same(const struct rg_node *x, const struct rg_node *y)
+{
+	if (volatile_pair(x, y))
+		return true;
+	if (!x || !y || x->kind != y->kind)
+		return x == y;
+	if (x->kind == RG_SEQ) {
+		if (x->u.seq.len != y->u.seq.len)
+			return false;
+		for (size_t i = 0; i < x->u.seq.len; i++)
+			if (!same(x->u.seq.items[i], y->u.seq.items[i]))
+				return false;
+		return true;
+	}
+	if (x->kind == RG_MAP) {
+		if (x->u.map.len != y->u.map.len)
+			return false;
+		for (size_t i = 0; i < x->u.map.len; i++) {
+			const struct rg_pair *p = &x->u.map.items[i];
+			const struct rg_node *q =
+				i < y->u.map.len &&
+						y->u.map.items[i].key.len ==
+							p->key.len &&
+						!memcmp(y->u.map.items[i].key.ptr,
+							p->key.ptr, p->key.len) ?
+					y->u.map.items[i].val :
+					rg_map_get(y, p->key.ptr, p->key.len);
+
+			if (!q || !same(p->val, q))
+				return false;
+		}
+		return true;
+	}
+	return rg_node_equal(x, y);
+}
+
 /* --- field paths ----------------------------------------------------- */
 
 struct walk {
@@ -494,7 +595,8 @@ struct walk {
 	struct rg_diff_obj *d;
 	size_t alloc;
 	enum obj_class cls;
-	bool b64; /* current masked map is Secret `data` */
+	bool b64;   /* current masked map is Secret `data` */
+	bool noise; /* noise rules apply */
 };
 
 static bool word_key(const struct rg_str *k)
@@ -542,7 +644,7 @@ static const char *path_key(struct rg_arena *a, const char *base,
 }
 
 static void add_field(struct walk *w, const char *path, enum rg_diff_status c,
-		      const char *note)
+		      const char *note, const char *rule)
 {
 	struct rg_diff_obj *d = w->d;
 
@@ -558,7 +660,12 @@ static void add_field(struct walk *w, const char *path, enum rg_diff_status c,
 		w->alloc = n;
 	}
 	d->fields[d->nfields++] = (struct rg_diff_field){ path, (uint8_t)c,
-							  note };
+							  note, rule };
+}
+
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 static void masked_field(struct walk *w, const char *path,
@@ -568,72 +675,81 @@ static void masked_field(struct walk *w, const char *path,
 
 	if (x && y)
 		add_field(w, path, RG_DIFF_CHANGED,
-			  rg_arena_printf(w->a, "changed (%zu bytes -> %zu "
-						"bytes)", bx, by));
+			  rg_arena_printf(w->a, "changed (%zu byte%s -> %zu "
+						"byte%s)", bx, plural(bx), by,
+					  plural(by)), NULL);
 	else if (y)
 		add_field(w, path, RG_DIFF_ADDED,
-			  rg_arena_printf(w->a, "added (%zu bytes)", by));
+			  rg_arena_printf(w->a, "added (%zu byte%s)", by,
+					  plural(by)), NULL);
 	else
 		add_field(w, path, RG_DIFF_REMOVED,
-			  rg_arena_printf(w->a, "removed (%zu bytes)", bx));
+			  rg_arena_printf(w->a, "removed (%zu byte%s)", bx,
+					  plural(bx)), NULL);
 	w->d->masked = true;
 }
 
 static void walk_node(struct walk *w, const struct rg_node *x,
 		      const struct rg_node *y, const char *path,
-		      enum mask_state st);
+		      enum mask_state st, enum noise_state nst);
+
+/* y's value for the key of x's pair i (same index first: O(1) usually). */
+static const struct rg_node *other_val(const struct rg_node *y,
+				       const struct rg_pair *p, size_t i)
+{
+	if (i < y->u.map.len && y->u.map.items[i].key.len == p->key.len &&
+	    !memcmp(y->u.map.items[i].key.ptr, p->key.ptr, p->key.len))
+		return y->u.map.items[i].val;
+	return rg_map_get(y, p->key.ptr, p->key.len);
+}
 
 static void walk_map(struct walk *w, const struct rg_node *x,
 		     const struct rg_node *y, const char *path,
-		     enum mask_state st)
+		     enum mask_state st, enum noise_state nst)
 {
 	for (size_t i = 0; i < x->u.map.len; i++) {
 		const struct rg_pair *p = &x->u.map.items[i];
-		const struct rg_node *yv;
-		enum mask_state ns = mask_next(w->cls, st, &p->key);
-		const char *kp;
+		const struct rg_node *yv = other_val(y, p, i);
+		enum mask_state ms = mask_next(w->cls, st, &p->key);
+		const char *kp, *rule;
 
-		/* same key at the same index is the common case: O(1) */
-		if (i < y->u.map.len && y->u.map.items[i].key.len == p->key.len &&
-		    !memcmp(y->u.map.items[i].key.ptr, p->key.ptr, p->key.len))
-			yv = y->u.map.items[i].val;
-		else
-			yv = rg_map_get(y, p->key.ptr, p->key.len);
-		if (yv && rg_node_equal(p->val, yv))
+		if (yv && same(p->val, yv))
 			continue;
 		w->b64 = st == M_SECRET_DATA && !strcmp(path, "data");
 		kp = path_key(w->a, path, &p->key);
-		if (ns == M_MASKED)
+		rule = w->noise ? noise_rule(nst, &p->key) : NULL;
+		if (ms == M_MASKED)
 			masked_field(w, kp, p->val, yv);
 		else if (!yv)
-			add_field(w, kp, RG_DIFF_REMOVED, NULL);
+			add_field(w, kp, RG_DIFF_REMOVED, NULL, rule);
+		else if (rule)
+			add_field(w, kp, RG_DIFF_CHANGED, NULL, rule);
 		else
-			walk_node(w, p->val, yv, kp, ns);
+			walk_node(w, p->val, yv, kp, ms,
+				  noise_next(nst, &p->key));
 	}
 	for (size_t i = 0; i < y->u.map.len; i++) {
 		const struct rg_pair *p = &y->u.map.items[i];
 		const char *kp;
 
-		if (i < x->u.map.len && x->u.map.items[i].key.len == p->key.len &&
-		    !memcmp(x->u.map.items[i].key.ptr, p->key.ptr, p->key.len))
-			continue;
-		if (rg_map_get(x, p->key.ptr, p->key.len))
+		if (other_val(x, p, i))
 			continue;
 		w->b64 = st == M_SECRET_DATA && !strcmp(path, "data");
 		kp = path_key(w->a, path, &p->key);
 		if (mask_next(w->cls, st, &p->key) == M_MASKED)
 			masked_field(w, kp, NULL, p->val);
 		else
-			add_field(w, kp, RG_DIFF_ADDED, NULL);
+			add_field(w, kp, RG_DIFF_ADDED, NULL,
+				  w->noise ? noise_rule(nst, &p->key) : NULL);
 	}
 }
 
 static void walk_node(struct walk *w, const struct rg_node *x,
 		      const struct rg_node *y, const char *path,
-		      enum mask_state st)
+		      enum mask_state st, enum noise_state nst)
 {
 	if (x->kind == RG_MAP && y->kind == RG_MAP) {
-		walk_map(w, x, y, path, st);
+		walk_map(w, x, y, path, st, nst);
 	} else if (x->kind == RG_SEQ && y->kind == RG_SEQ) {
 		size_t nx = x->u.seq.len, ny = y->u.seq.len;
 
@@ -641,19 +757,76 @@ static void walk_node(struct walk *w, const struct rg_node *x,
 			const char *ip;
 
 			if (i < nx && i < ny &&
-			    rg_node_equal(x->u.seq.items[i], y->u.seq.items[i]))
+			    same(x->u.seq.items[i], y->u.seq.items[i]))
 				continue;
 			ip = rg_arena_printf(w->a, "%s[%zu]", path, i);
 			if (i >= ny)
-				add_field(w, ip, RG_DIFF_REMOVED, NULL);
+				add_field(w, ip, RG_DIFF_REMOVED, NULL, NULL);
 			else if (i >= nx)
-				add_field(w, ip, RG_DIFF_ADDED, NULL);
+				add_field(w, ip, RG_DIFF_ADDED, NULL, NULL);
 			else
 				walk_node(w, x->u.seq.items[i],
-					  y->u.seq.items[i], ip, M_NONE);
+					  y->u.seq.items[i], ip, M_NONE,
+					  N_NONE);
 		}
-	} else if (!rg_node_equal(x, y)) {
-		add_field(w, path, RG_DIFF_CHANGED, NULL);
+	} else if (!same(x, y)) {
+		add_field(w, path, RG_DIFF_CHANGED, NULL, NULL);
+	}
+}
+
+static struct rg_pair *find_pair(struct rg_node *m, const struct rg_str *k,
+				 size_t hint);
+
+/*
+ * Make copy y agree with copy x wherever `rule` says a difference is
+ * noise, so the unified diff leaves those lines out.
+ */
+static void denoise(struct rg_node *x, struct rg_node *y, enum noise_state nst,
+		    const char *rule)
+{
+	bool vol = rule_is(rule, RULE_VOLATILE);
+
+	if (!x || !y)
+		return;
+	if (x->kind == RG_SEQ && y->kind == RG_SEQ) {
+		for (size_t i = 0; i < x->u.seq.len && i < y->u.seq.len; i++) {
+			if (vol && volatile_pair(x->u.seq.items[i],
+						 y->u.seq.items[i]))
+				y->u.seq.items[i] = x->u.seq.items[i];
+			else
+				denoise(x->u.seq.items[i], y->u.seq.items[i],
+					N_NONE, rule);
+		}
+		return;
+	}
+	if (x->kind != RG_MAP || y->kind != RG_MAP)
+		return;
+	/* noise keys on one side only leave both copies */
+	for (size_t i = x->u.map.len; !vol && i > 0; i--) {
+		struct rg_pair *p = &x->u.map.items[i - 1];
+
+		if (rule_is(noise_rule(nst, &p->key), rule) &&
+		    !other_val(y, p, i - 1))
+			rg_map_del(x, p->key.ptr, p->key.len);
+	}
+	for (size_t i = y->u.map.len; !vol && i > 0; i--) {
+		struct rg_pair *p = &y->u.map.items[i - 1];
+
+		if (rule_is(noise_rule(nst, &p->key), rule) &&
+		    !other_val(x, p, i - 1))
+			rg_map_del(y, p->key.ptr, p->key.len);
+	}
+	for (size_t i = 0; i < y->u.map.len; i++) {
+		struct rg_pair *p = &y->u.map.items[i];
+		struct rg_pair *q = find_pair(x, &p->key, i);
+
+		if (!q)
+			continue;
+		if ((vol && volatile_pair(q->val, p->val)) ||
+		    (!vol && rule_is(noise_rule(nst, &p->key), rule)))
+			p->val = q->val;
+		else
+			denoise(q->val, p->val, noise_next(nst, &p->key), rule);
 	}
 }
 
@@ -662,8 +835,8 @@ static void walk_node(struct walk *w, const struct rg_node *x,
 static struct rg_node *placeholder(struct rg_arena *a, size_t bytes,
 				   const char *suffix)
 {
-	return rg_node_str(a, rg_arena_printf(a, "<secret: %zu bytes%s>", bytes,
-					      suffix));
+	return rg_node_str(a, rg_arena_printf(a, "<secret: %zu byte%s%s>", bytes,
+					      bytes == 1 ? "" : "s", suffix));
 }
 
 /* The pair of m with key k; index hint is tried first (same order). */
@@ -793,54 +966,128 @@ static int emit(const char **out, size_t *len, const struct rg_node *n,
 	return error;
 }
 
-static int diff_one(struct rg_diff_obj *d, struct rg_arena *a,
-		    struct rg_err *err)
+/* Emit both sides and diff them into d's unified text and counts. */
+static int diff_docs(struct rg_diff_obj *d, const struct rg_node *od,
+		     const struct rg_node *nd, struct rg_arena *a,
+		     struct rg_err *err)
 {
-	const struct rg_obj *o = d->old, *n = d->new;
-	struct rg_node *od = o ? o->doc : NULL, *nd = n ? n->doc : NULL;
-	enum obj_class cls = classify(o ? o : n);
 	const char *ta = "", *tb = "";
 	size_t la = 0, lb = 0;
 	int error;
 
-	d->key = o ? o->key : n->key;
-	d->label = rg_obj_label(a, o ? o : n);
-	if (o && n && rg_node_equal(od, nd)) {
-		d->status = RG_DIFF_UNCHANGED;
-		d->unified = "";
-		return 0;
-	}
-	d->status = !o ? RG_DIFF_ADDED : !n ? RG_DIFF_REMOVED : RG_DIFF_CHANGED;
-	if (o && n) {
-		struct walk w = { a, d, 0, cls, false };
-
-		walk_node(&w, od, nd, "", cls == C_PLAIN ? M_NONE : M_ROOT);
-	}
-	if (cls != C_PLAIN) {
-		od = od ? rg_node_clone(a, od) : NULL;
-		nd = nd ? rg_node_clone(a, nd) : NULL;
-		mask_pair(a, cls, od, nd, M_ROOT, false);
-		if (cls == C_SECRET)
-			d->masked = true;
-	}
 	error = emit(&ta, &la, od, a, err);
 	if (!error)
 		error = emit(&tb, &lb, nd, a, err);
 	if (error < 0)
 		return error;
+	d->old_lines = d->new_lines = 0;
 	for (size_t i = 0; i < la; i++)
 		d->old_lines += ta[i] == '\n';
 	for (size_t i = 0; i < lb; i++)
 		d->new_lines += tb[i] == '\n';
 	return rg_diff_text(&d->unified, &d->unified_len, &d->replaced,
 			    &d->lines_added, &d->lines_removed, ta, la, tb, lb,
-			    header_label(a, "a", o), header_label(a, "b", n), a,
-			    err);
+			    header_label(a, "a", d->old),
+			    header_label(a, "b", d->new), a, err);
+}
+
+/* Apply each noise rule in turn to the copies, disclosing what it hid. */
+static int hide_noise(struct rg_diff_obj *d, struct rg_node *od,
+		      struct rg_node *nd, bool vol, struct rg_arena *a,
+		      struct rg_err *err)
+{
+	size_t alloc = 0, old_lines = d->old_lines, new_lines = d->new_lines;
+	int error = 0;
+
+	for (size_t r = 0; r < RG_ARRAY_SIZE(noise_rules) && !error; r++) {
+		const char *rule = noise_rules[r];
+		size_t fields = 0, before = d->lines_added + d->lines_removed;
+
+		for (size_t i = 0; i < d->nfields; i++)
+			fields += rule_is(d->fields[i].rule, rule);
+		if (!fields && !(vol && rule_is(rule, RULE_VOLATILE)))
+			continue;
+		denoise(od, nd, N_NONE, rule);
+		error = diff_docs(d, od, nd, a, err);
+		if (error < 0 || d->replaced)
+			break;
+		if (!fields && before == d->lines_added + d->lines_removed)
+			continue;
+		if (d->nhidden >= alloc) {
+			size_t n = alloc ? alloc * 2 : 4;
+
+			d->hidden = rg_arena_grow(a, d->hidden, d->nhidden, n,
+						  sizeof(*d->hidden));
+			alloc = n;
+		}
+		d->hidden[d->nhidden++] = (struct rg_diff_hidden){
+			rule, fields,
+			before - (d->lines_added + d->lines_removed)
+		};
+	}
+	/* line counts describe the objects, not the filtered copies */
+	d->old_lines = old_lines;
+	d->new_lines = new_lines;
+	return error;
+}
+
+static int diff_one(struct rg_diff_obj *d, unsigned flags, struct rg_arena *a,
+		    struct rg_err *err)
+{
+	const struct rg_obj *o = d->old, *n = d->new;
+	struct rg_node *od = o ? o->doc : NULL, *nd = n ? n->doc : NULL;
+	enum obj_class cls = classify(o ? o : n);
+	bool noise = !(flags & RG_DIFF_NO_NOISE_RULES), vol = false;
+	bool ruled = false;
+	int error;
+
+	d->key = o ? o->key : n->key;
+	d->label = rg_obj_label(a, o ? o : n);
+	if (o && n && same(od, nd)) {
+		d->status = RG_DIFF_UNCHANGED;
+		d->unified = "";
+		return 0;
+	}
+	d->status = !o ? RG_DIFF_ADDED : !n ? RG_DIFF_REMOVED : RG_DIFF_CHANGED;
+	if (o && n) {
+		struct walk w = { a, d, 0, cls, false, noise };
+
+		walk_node(&w, od, nd, "", cls == C_PLAIN ? M_NONE : M_ROOT,
+			  N_NONE);
+		vol = has_volatile(od) && has_volatile(nd);
+	}
+	for (size_t i = 0; i < d->nfields; i++)
+		ruled = ruled || d->fields[i].rule;
+	if (cls != C_PLAIN || ruled || vol) {
+		od = od ? rg_node_clone(a, od) : NULL;
+		nd = nd ? rg_node_clone(a, nd) : NULL;
+	}
+	if (cls != C_PLAIN) {
+		mask_pair(a, cls, od, nd, M_ROOT, false);
+		if (cls == C_SECRET)
+			d->masked = true;
+	}
+	error = diff_docs(d, od, nd, a, err);
+	if (!error && !d->replaced && (ruled || vol))
+		error = hide_noise(d, od, nd, vol, a, err);
+	d->noise_only = d->status == RG_DIFF_CHANGED && ruled &&
+			!d->fields_dropped;
+	for (size_t i = 0; i < d->nfields && d->noise_only; i++)
+		d->noise_only = d->fields[i].rule != NULL;
+	return error;
 }
 
 int rg_diff_objsets(struct rg_diff **out, const struct rg_objset *old,
 		    const struct rg_objset *new, const char *env,
 		    struct rg_arena *a, struct rg_err *err)
+{
+	return rg_diff_objsets_flags(out, old, new, env, 0, a, err);
+}
+
+int rg_diff_objsets_flags(struct rg_diff **out, const struct rg_objset *old,
+			  const struct rg_objset *new, const char *env,
+			  unsigned flags, struct rg_arena *a,
+			  struct rg_err *err)
 {
 	size_t no = 0, nn = 0, i = 0, j = 0;
 	const struct rg_obj **po = sorted(old, &no), **pn = sorted(new, &nn);
@@ -858,7 +1105,7 @@ int rg_diff_objsets(struct rg_diff **out, const struct rg_objset *old,
 			x->old = po[i++];
 		if (c >= 0)
 			x->new = pn[j++];
-		error = diff_one(x, a, err);
+		error = diff_one(x, flags, a, err);
 		if (error < 0)
 			goto out;
 		switch (x->status) {

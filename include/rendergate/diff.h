@@ -43,6 +43,22 @@
  * (containing password, passwd, secret, token, apikey, api_key,
  * credential or private, case-insensitively) get the same treatment.
  *
+ * Noise rules (on by default, always disclosed): changes that every chart
+ * upgrade or config edit produces and that hide the real change. The
+ * field still appears in `fields` (with its rule), the object still
+ * counts as changed, but its lines are left out of the unified diff and
+ * counted in `hidden` ("14 changed lines hidden by rule
+ * helm-chart-label"):
+ *
+ *   helm-chart-label     labels helm.sh/chart and chart (in any metadata)
+ *   app-version-label    label app.kubernetes.io/version
+ *   checksum-annotation  annotations checksum/... (config checksums)
+ *
+ * Values marked RG_NODE_VOLATILE (random or time-based template
+ * functions, doc.h) on both sides compare as present, so they never make
+ * an object changed; lines they would change are hidden under the rule
+ * "volatile".
+ *
  * Everything is allocated in the arena given to rg_diff_objsets.
  */
 #ifndef RENDERGATE_DIFF_H
@@ -70,6 +86,15 @@ struct rg_diff_field {
 	const char *note;   /* NULL, or for masked values the text after
 			       the path: "changed (12 bytes -> 16 bytes)",
 			       "added (5 bytes)", "removed (5 bytes)" */
+	const char *rule;   /* the noise rule hiding it from the unified
+			       diff, or NULL */
+};
+
+/* Changes a noise rule left out of one object's unified diff. */
+struct rg_diff_hidden {
+	const char *rule;   /* "helm-chart-label", "volatile", ... */
+	size_t fields;	    /* changed fields it covers */
+	size_t lines;	    /* '+' and '-' lines it removed */
 };
 
 struct rg_diff_obj {
@@ -94,6 +119,10 @@ struct rg_diff_obj {
 	size_t old_lines, new_lines; /* YAML lines of each side */
 	size_t lines_added, lines_removed; /* '+' and '-' lines (for a
 					      replaced object: all of them) */
+	struct rg_diff_hidden *hidden; /* disclosed noise, one per rule */
+	size_t nhidden;
+	bool noise_only; /* changed, but only in fields hidden by noise
+			    rules: a report may fold it away (disclosed) */
 };
 
 struct rg_diff {
@@ -114,6 +143,17 @@ struct rg_diff {
 int rg_diff_objsets(struct rg_diff **out, const struct rg_objset *old,
 		    const struct rg_objset *new, const char *env,
 		    struct rg_arena *a, struct rg_err *err);
+
+enum rg_diff_flags {
+	/* show every change in the unified diff (no noise rules) */
+	RG_DIFF_NO_NOISE_RULES = 1 << 0,
+};
+
+/* rg_diff_objsets with flags (enum rg_diff_flags). */
+int rg_diff_objsets_flags(struct rg_diff **out, const struct rg_objset *old,
+			  const struct rg_objset *new, const char *env,
+			  unsigned flags, struct rg_arena *a,
+			  struct rg_err *err);
 
 /* True if the diff has any added, removed or changed object. */
 bool rg_diff_has_changes(const struct rg_diff *d);

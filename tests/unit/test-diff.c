@@ -504,3 +504,113 @@ TEST(large_objects_stay_fast_and_capped)
 	rg_buf_release(&y);
 	rg_arena_free(a);
 }
+
+#define CHARTED(chart, sum, image)                                            \
+	"apiVersion: apps/v1\nkind: Deployment\n"                             \
+	"metadata:\n  name: api\n"                                            \
+	"  labels: {helm.sh/chart: " chart ", app: api}\n"                    \
+	"spec:\n  template:\n    metadata:\n"                                 \
+	"      labels: {helm.sh/chart: " chart "}\n"                          \
+	"      annotations: {checksum/config: " sum "}\n"                     \
+	"    spec:\n      containers:\n      - image: " image "\n"
+
+TEST(noise_rules_hide_and_disclose)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_objset o, n;
+	struct rg_diff *d = NULL;
+	const struct rg_diff_obj *x;
+
+	load(&o, a, CHARTED("api-1.0.0", "aaa", "api:1") "---\n"
+		    "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n"
+		    "  labels: {chart: api-1.0.0, app.kubernetes.io/version: "
+		    "\"1.0\"}\n");
+	load(&n, a, CHARTED("api-1.1.0", "bbb", "api:2") "---\n"
+		    "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n"
+		    "  labels: {chart: api-1.1.0, app.kubernetes.io/version: "
+		    "\"1.1\"}\n");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	x = find(d, "apps/Deployment//api");
+	CHECK_INT(x->status, RG_DIFF_CHANGED);
+	CHECK_INT(x->nfields, 4);
+	CHECK_STR(x->fields[0].path, "metadata.labels[\"helm.sh/chart\"]");
+	CHECK_STR(x->fields[0].rule, "helm-chart-label");
+	CHECK_STR(x->fields[1].path,
+		  "spec.template.metadata.labels[\"helm.sh/chart\"]");
+	CHECK_STR(x->fields[2].path,
+		  "spec.template.metadata.annotations[\"checksum/config\"]");
+	CHECK_STR(x->fields[2].rule, "checksum-annotation");
+	CHECK_STR(x->fields[3].path, "spec.template.spec.containers[0].image");
+	CHECK(x->fields[3].rule == NULL);
+	CHECK(!x->noise_only);
+	/* only the image shows; the rest is counted */
+	CHECK(strstr(x->unified, "-  - image: api:1\n") != NULL ||
+	      strstr(x->unified, "-      - image: api:1\n") != NULL);
+	CHECK(strstr(x->unified, "api-1.1.0") == NULL);
+	CHECK(strstr(x->unified, "bbb") == NULL);
+	CHECK_INT(x->lines_added, 1);
+	CHECK_INT(x->nhidden, 2);
+	CHECK_STR(x->hidden[0].rule, "helm-chart-label");
+	CHECK_INT(x->hidden[0].fields, 2);
+	CHECK_INT(x->hidden[0].lines, 4);
+	CHECK_STR(x->hidden[1].rule, "checksum-annotation");
+	CHECK_INT(x->hidden[1].lines, 2);
+
+	x = find(d, "/Service//api");
+	CHECK_INT(x->status, RG_DIFF_CHANGED);
+	CHECK(x->noise_only);
+	CHECK_STR(x->unified, "");
+	CHECK_INT(x->nhidden, 2);
+	CHECK_STR(x->hidden[1].rule, "app-version-label");
+
+	/* switched off, everything shows */
+	CHECK_INT(rg_diff_objsets_flags(&d, &o, &n, NULL,
+					RG_DIFF_NO_NOISE_RULES, a, &err), 0);
+	x = find(d, "/Service//api");
+	CHECK(!x->noise_only);
+	CHECK(x->fields[0].rule == NULL);
+	CHECK(strstr(x->unified, "+    chart: api-1.1.0\n") != NULL);
+	CHECK_INT(x->nhidden, 0);
+	rg_arena_free(a);
+}
+
+/* Mark the node at a dotted path volatile. */
+static void mark_volatile(struct rg_objset *s, const char *path)
+{
+	struct rg_node *n = rg_node_path(s->items[0].doc, path);
+
+	if (!n)
+		RG_BUG("no %s", path);
+	n->flags |= RG_NODE_VOLATILE;
+}
+
+TEST(volatile_values_compare_as_present)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_objset o, n;
+	struct rg_diff *d = NULL;
+
+	load(&o, a, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+		    "type: x\nspec: {token: abc, when: t1}\n");
+	load(&n, a, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+		    "type: x\nspec: {token: xyz, when: t2}\n");
+	mark_volatile(&o, "spec.token");
+	mark_volatile(&n, "spec.token");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	CHECK_INT(d->objs[0].status, RG_DIFF_CHANGED);
+	CHECK_INT(d->objs[0].nfields, 1);
+	CHECK_STR(d->objs[0].fields[0].path, "spec.when");
+	CHECK(strstr(d->objs[0].unified, "xyz") == NULL);
+	CHECK(strstr(d->objs[0].unified, "+  when: t2\n") != NULL);
+	CHECK_INT(d->objs[0].nhidden, 1);
+	CHECK_STR(d->objs[0].hidden[0].rule, "volatile");
+	CHECK_INT(d->objs[0].hidden[0].lines, 2);
+
+	mark_volatile(&o, "spec.when");
+	mark_volatile(&n, "spec.when");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	CHECK_INT(d->objs[0].status, RG_DIFF_UNCHANGED);
+	rg_arena_free(a);
+}
