@@ -599,7 +599,8 @@ static int walk_field(struct fswalk *w, struct rg_node *map, char **seg,
 		return w->fn(w->ctx, map, key, v, w->err);
 	}
 	if (!v || v->kind == RG_NULL) {
-		if (!w->create || is_seq)
+		/* kustomize creates only for setters that name a kind */
+		if (!w->create || is_seq || !w->create_kind)
 			return 0;
 		v = rg_node_map(w->a);
 		rg_map_set(w->a, map, key, len, v);

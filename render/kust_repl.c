@@ -344,6 +344,27 @@ static void set_hit(struct rg_arena *a, struct hit *t, struct rg_node *v)
 	t->val = v;
 }
 
+/*
+ * kustomize writes only the text of a scalar target, so the target keeps
+ * its type: "3" into an int field gives the int 3. Text that does not
+ * read as the target's type stays a string.
+ */
+static struct rg_node *retyped(struct rg_arena *a, const struct rg_node *target,
+			       const struct rg_node *value)
+{
+	const char *text = rg_kust_scalar_text(a, value);
+	struct rg_node *n = NULL;
+	struct rg_err err = RG_ERR_INIT;
+
+	if (target->kind == RG_STR)
+		return rg_node_str(a, text);
+	if (rg_doc_parse_one(&n, a, "replacement", text, strlen(text),
+			     RG_PARSE_YAML12, &err) == 0 &&
+	    n->kind == target->kind)
+		return n;
+	return rg_node_str(a, text);
+}
+
 static int one_replacement(struct rg_arena *a, struct rg_kust_resmap *m,
 			   const struct rg_node *rep, struct rg_err *err)
 {
@@ -467,15 +488,15 @@ static int one_replacement(struct rg_arena *a, struct rg_kust_resmap *m,
 									rg_kust_scalar_text(
 										a,
 										value))));
-					} else if (x->val && x->val->kind == RG_STR &&
+					} else if (x->val &&
+						   x->val->kind != RG_MAP &&
+						   x->val->kind != RG_SEQ &&
+						   x->val->kind != RG_NULL &&
 						   value->kind != RG_MAP &&
 						   value->kind != RG_SEQ) {
 						set_hit(a, x,
-							rg_node_str(
-								a,
-								rg_kust_scalar_text(
-									a,
-									value)));
+							retyped(a, x->val,
+								value));
 					} else {
 						set_hit(a, x,
 							rg_node_clone(a, value));

@@ -2,10 +2,11 @@
  * kust_smp.c - strategic merge patch as kustomize (kyaml merge2) does it.
  *
  * The merge keys of built-in types come from a small schema below, written
- * from the Kubernetes API's patchMergeKey/patchStrategy markers; a list
- * in a built-in type without a marker is replaced by the patch's list, a
- * list in an unknown type (a custom resource) merges by `name` when its
- * elements carry one.
+ * from the Kubernetes API's patchMergeKey/patchStrategy markers (and
+ * listMapKeys, for lists keyed by two fields). A list without a merge
+ * key is replaced by the patch's list; so is every list of a type
+ * without a schema (a custom resource): kustomize v5.5.0's strategic
+ * merge does not infer keys there (checked against kubectl kustomize).
  */
 #include "rendergate/compat.h"
 
@@ -17,7 +18,7 @@
 
 /* Schema contexts: what kind of value a node is. */
 enum ctx {
-	C_UNKNOWN = 0, /* custom resource: infer list keys from `name` */
+	C_UNKNOWN = 0, /* no schema (custom resource): lists are replaced */
 	C_KNOWN,       /* part of a built-in type without list keys */
 	C_META,
 	C_WORKLOAD, /* Deployment & co root */
@@ -40,38 +41,39 @@ struct field_rule {
 	uint8_t ctx;
 	const char *field;
 	uint8_t child;
-	const char *key; /* list merge key; NULL: not a keyed list */
-	bool prim_merge; /* primitive list with strategy merge */
+	const char *key;  /* list merge key; NULL: not a keyed list */
+	bool prim_merge;  /* primitive list with strategy merge */
+	const char *key2; /* second list-map key (x-kubernetes-list-map-keys) */
 };
 
 static const struct field_rule rules[] = {
-	{ C_META, "ownerReferences", C_KNOWN, "uid", false },
-	{ C_META, "finalizers", C_KNOWN, NULL, true },
-	{ C_WORKLOAD, "spec", C_WSPEC, NULL, false },
-	{ C_WSPEC, "template", C_PODTPL, NULL, false },
-	{ C_CRONJOB, "spec", C_CJSPEC, NULL, false },
-	{ C_CJSPEC, "jobTemplate", C_JOBTPL, NULL, false },
-	{ C_JOBTPL, "metadata", C_META, NULL, false },
-	{ C_JOBTPL, "spec", C_WSPEC, NULL, false },
-	{ C_POD, "spec", C_PODSPEC, NULL, false },
-	{ C_PODTPL_ROOT, "template", C_PODTPL, NULL, false },
-	{ C_PODTPL, "metadata", C_META, NULL, false },
-	{ C_PODTPL, "spec", C_PODSPEC, NULL, false },
-	{ C_PODSPEC, "containers", C_CONTAINER, "name", false },
-	{ C_PODSPEC, "initContainers", C_CONTAINER, "name", false },
-	{ C_PODSPEC, "ephemeralContainers", C_CONTAINER, "name", false },
-	{ C_PODSPEC, "volumes", C_KNOWN, "name", false },
-	{ C_PODSPEC, "imagePullSecrets", C_KNOWN, "name", false },
-	{ C_PODSPEC, "hostAliases", C_KNOWN, "ip", false },
+	{ C_META, "ownerReferences", C_KNOWN, "uid", false, NULL },
+	{ C_META, "finalizers", C_KNOWN, NULL, true, NULL },
+	{ C_WORKLOAD, "spec", C_WSPEC, NULL, false, NULL },
+	{ C_WSPEC, "template", C_PODTPL, NULL, false, NULL },
+	{ C_CRONJOB, "spec", C_CJSPEC, NULL, false, NULL },
+	{ C_CJSPEC, "jobTemplate", C_JOBTPL, NULL, false, NULL },
+	{ C_JOBTPL, "metadata", C_META, NULL, false, NULL },
+	{ C_JOBTPL, "spec", C_WSPEC, NULL, false, NULL },
+	{ C_POD, "spec", C_PODSPEC, NULL, false, NULL },
+	{ C_PODTPL_ROOT, "template", C_PODTPL, NULL, false, NULL },
+	{ C_PODTPL, "metadata", C_META, NULL, false, NULL },
+	{ C_PODTPL, "spec", C_PODSPEC, NULL, false, NULL },
+	{ C_PODSPEC, "containers", C_CONTAINER, "name", false, NULL },
+	{ C_PODSPEC, "initContainers", C_CONTAINER, "name", false, NULL },
+	{ C_PODSPEC, "ephemeralContainers", C_CONTAINER, "name", false, NULL },
+	{ C_PODSPEC, "volumes", C_KNOWN, "name", false, NULL },
+	{ C_PODSPEC, "imagePullSecrets", C_KNOWN, "name", false, NULL },
+	{ C_PODSPEC, "hostAliases", C_KNOWN, "ip", false, NULL },
 	{ C_PODSPEC, "topologySpreadConstraints", C_KNOWN, "topologyKey",
-	  false },
-	{ C_CONTAINER, "env", C_KNOWN, "name", false },
-	{ C_CONTAINER, "ports", C_KNOWN, "containerPort", false },
-	{ C_CONTAINER, "volumeMounts", C_KNOWN, "mountPath", false },
-	{ C_CONTAINER, "volumeDevices", C_KNOWN, "devicePath", false },
-	{ C_SERVICE, "spec", C_SVCSPEC, NULL, false },
-	{ C_SVCSPEC, "ports", C_KNOWN, "port", false },
-	{ C_WEBHOOKS, "webhooks", C_KNOWN, "name", false },
+	  false, "whenUnsatisfiable" },
+	{ C_CONTAINER, "env", C_KNOWN, "name", false, NULL },
+	{ C_CONTAINER, "ports", C_KNOWN, "containerPort", false, "protocol" },
+	{ C_CONTAINER, "volumeMounts", C_KNOWN, "mountPath", false, NULL },
+	{ C_CONTAINER, "volumeDevices", C_KNOWN, "devicePath", false, NULL },
+	{ C_SERVICE, "spec", C_SVCSPEC, NULL, false, NULL },
+	{ C_SVCSPEC, "ports", C_KNOWN, "port", false, "protocol" },
+	{ C_WEBHOOKS, "webhooks", C_KNOWN, "name", false, NULL },
 };
 
 static const char *const builtin_groups[] = {
@@ -194,19 +196,6 @@ static const char *elem_key(struct smp *s, const struct rg_node *e,
 	if (!v || v->kind == RG_NULL || v->kind == RG_MAP || v->kind == RG_SEQ)
 		return NULL;
 	return rg_kust_scalar_text(s->a, v);
-}
-
-static bool all_have_key(const struct rg_node *l, const char *key)
-{
-	if (!l || l->kind != RG_SEQ || !l->u.seq.len)
-		return false;
-	for (size_t i = 0; i < l->u.seq.len; i++) {
-		const struct rg_node *e = l->u.seq.items[i];
-
-		if (e->kind != RG_MAP || !rg_map_gets(e, key))
-			return false;
-	}
-	return true;
 }
 
 static void seq_append(struct smp *s, struct rg_node *seq, struct rg_node *v)
@@ -338,24 +327,199 @@ static struct rg_node *merge_prim(struct smp *s, struct rg_node *dst,
 	return out;
 }
 
+/* Key values of an element for keys[0..n): "" where missing. */
+static void tuple_of(struct smp *s, const struct rg_node *e,
+		     const char *const *keys, size_t n, const char **out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = elem_key(s, e, keys[i]);
+
+		out[i] = v ? v : "";
+	}
+}
+
+static bool tuple_eq(const char *const *x, const char *const *y, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(x[i], y[i]))
+			return false;
+	return true;
+}
+
+/* kyaml's match(): agree on a shared value, no conflicting non-empty. */
+static bool tuple_merge(const char **x, const char **y, size_t n)
+{
+	bool common = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(x[i], y[i])) {
+			common = true;
+			continue;
+		}
+		if (*x[i] && *y[i])
+			return false;
+	}
+	if (!common)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!*x[i])
+			x[i] = y[i];
+		else
+			y[i] = x[i];
+	}
+	return true;
+}
+
+static struct rg_node *find_tuple(struct smp *s, const struct rg_node *l,
+				  const char *const *keys, size_t n,
+				  const char *const *t)
+{
+	const char *cur[2];
+
+	for (size_t i = 0; l && i < l->u.seq.len; i++) {
+		tuple_of(s, l->u.seq.items[i], keys, n, cur);
+		if (tuple_eq(cur, t, n))
+			return l->u.seq.items[i];
+	}
+	return NULL;
+}
+
+/*
+ * A list keyed by two list-map keys (ports by containerPort and
+ * protocol), following what kyaml does: merged and new elements are
+ * collected in key order, then every element of the original list is
+ * moved to the end (keeping its merged content), so new elements come
+ * first and original ones follow in their original order.
+ */
+static struct rg_node *merge_multikey(struct smp *s, struct rg_node *dst,
+				      const struct rg_node *patch, int ctx,
+				      const char *const *keys, size_t n, int *rc)
+{
+	const struct rg_node *srcs[2] = { patch, dst };
+	size_t cap = patch->u.seq.len + (dst ? dst->u.seq.len : 0) + 1;
+	const char *(*tuples)[2] = rg_arena_calloc(s->a, cap, sizeof(*tuples));
+	struct rg_node *items = rg_node_seq(s->a), *out;
+	bool *gone = rg_arena_calloc(s->a, cap, sizeof(bool));
+	size_t nt = 0;
+
+	for (int k = 0; k < 2; k++) {
+		const struct rg_node *l = srcs[k];
+
+		for (size_t i = 0; l && i < l->u.seq.len; i++) {
+			const char *t[2] = { "", "" };
+			bool seen = false;
+
+			tuple_of(s, l->u.seq.items[i], keys, n, t);
+			for (size_t j = 0; j < nt && !seen; j++)
+				seen = tuple_eq(tuples[j], t, n);
+			if (!seen) {
+				tuples[nt][0] = t[0];
+				tuples[nt][1] = t[1];
+				nt++;
+			}
+		}
+	}
+	for (size_t i = 0; i < nt; i++)
+		for (size_t j = 0; j < nt; j++)
+			tuple_merge(tuples[i], tuples[j], n);
+	for (size_t i = 0; i < nt; i++) {
+		struct rg_node *de = find_tuple(s, dst, keys, n, tuples[i]);
+		struct rg_node *pe = find_tuple(s, patch, keys, n, tuples[i]);
+		const char *d = pe ? directive(pe) : NULL;
+		struct rg_node *m;
+		bool replaced = false;
+
+		if (d && !strcmp(d, "delete")) {
+			for (size_t j = 0; dst && j < dst->u.seq.len; j++)
+				if (dst->u.seq.items[j] == de)
+					gone[j] = true;
+			continue;
+		}
+		m = pe ? merge(s, de, pe, ctx, NULL, rc) : de;
+		if (*rc)
+			return NULL;
+		if (!m)
+			continue;
+		for (size_t j = 0; j < items->u.seq.len && !replaced; j++) {
+			const char *cur[2];
+
+			tuple_of(s, items->u.seq.items[j], keys, n, cur);
+			if (tuple_eq(cur, tuples[i], n)) {
+				items->u.seq.items[j] = m;
+				replaced = true;
+			}
+		}
+		if (!replaced)
+			seq_append(s, items, m);
+	}
+	/* every original element is taken out (by the keys it has) and
+	   appended again */
+	for (size_t j = 0; dst && j < dst->u.seq.len; j++) {
+		struct rg_node *d = dst->u.seq.items[j];
+		const char *have[2];
+		size_t nh = 0, w = 0;
+
+		if (gone[j])
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			const char *v = elem_key(s, d, keys[k]);
+
+			if (v)
+				have[nh++] = v;
+		}
+		for (size_t i = 0; i < items->u.seq.len; i++) {
+			const char *cur[2];
+			bool match = nh > 0;
+
+			tuple_of(s, items->u.seq.items[i], keys, n, cur);
+			for (size_t k = 0; k < nh; k++)
+				if (strcmp(cur[k], have[k]))
+					match = false;
+			if (!match)
+				items->u.seq.items[w++] = items->u.seq.items[i];
+		}
+		items->u.seq.len = w;
+		seq_append(s, items, d);
+	}
+	out = items;
+	return out;
+}
+
 static struct rg_node *merge_seq(struct smp *s, struct rg_node *dst,
 				 const struct rg_node *patch, int ctx,
 				 const struct field_rule *lr, int *rc)
 {
-	const char *key = NULL;
-
 	if (dst && dst->kind != RG_SEQ)
 		dst = NULL;
-	if (lr && lr->key)
-		key = lr->key;
-	else if (lr && lr->prim_merge)
+	if (lr && lr->prim_merge)
 		return merge_prim(s, dst, patch);
-	else if (ctx == C_UNKNOWN &&
-		 (all_have_key(patch, "name") || all_have_key(dst, "name")))
-		key = "name";
-	if (key)
-		return merge_keyed(s, dst, patch, ctx, key, rc);
-	/* not associative: the patch's list replaces (directives dropped) */
+	if (lr && lr->key) {
+		const char *keys[2] = { lr->key, lr->key2 };
+		const char *valid[2];
+		size_t nv = 0;
+
+		/* keys that have a value somewhere; none: the primary key */
+		for (size_t k = 0; k < 2 && keys[k]; k++) {
+			const struct rg_node *ls[2] = { patch, dst };
+			bool any = false;
+
+			for (int x = 0; x < 2 && !any; x++)
+				for (size_t i = 0; ls[x] && i < ls[x]->u.seq.len;
+				     i++)
+					if (elem_key(s, ls[x]->u.seq.items[i],
+						     keys[k]))
+						any = true;
+			if (any)
+				valid[nv++] = keys[k];
+		}
+		if (nv == 2)
+			return merge_multikey(s, dst, patch, ctx, valid, 2, rc);
+		return merge_keyed(s, dst, patch, ctx, nv ? valid[0] : keys[0],
+				   rc);
+	}
+	/* not associative (no merge key in the schema, or a type without a
+	   schema: kyaml does not infer keys when patching): the patch's list
+	   replaces, directives dropped */
 	{
 		struct rg_node *out = rg_node_seq(s->a);
 

@@ -112,8 +112,11 @@ int rg_kust_render(struct rg_objset *out, struct rg_findings *findings,
  * deletes the whole object with `$patch: delete`). kind/apiVersion of
  * target choose the merge keys of built-in types (containers by name,
  * ports by containerPort, Service ports by port, volumeMounts by
- * mountPath, ...); lists of unknown types merge by `name` when their
- * elements carry one and are replaced otherwise. Directives: `$patch:
+ * mountPath, ...; ports by containerPort and protocol with kyaml's
+ * two-key ordering); every other list, and every list of a type without
+ * a schema (custom resources), is replaced by the patch's list: kustomize
+ * v5.5.0 does not infer merge keys when patching (kubectl kustomize
+ * replaces a CRD's list of named elements). Directives: `$patch:
  * delete|replace|merge` on maps and list elements, `null` deletes a
  * field, `$deleteFromPrimitiveList/<field>` removes scalars from a list.
  * New list elements are prepended, as kustomize does.
