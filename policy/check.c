@@ -13,13 +13,13 @@ struct ctx {
 	const char *env;
 	const struct rg_obj *o;
 	const char *label; /* "Deployment prod/web" */
+	struct rg_rules_subject subj;
 	struct rg_arena *a;
 	struct rg_err *err;
 };
 
 /* The field's position when it has one, else the object's. */
-static const struct rg_pos *where(const struct ctx *cx,
-				  const struct rg_node *n)
+static const struct rg_pos *where(const struct ctx *cx, const struct rg_node *n)
 {
 	return n && n->pos.line ? &n->pos : &cx->o->origin;
 }
@@ -29,7 +29,7 @@ static struct rg_finding *add(struct ctx *cx, enum rg_severity sev,
 			      const char *msg)
 {
 	struct rg_finding *fd =
-		rg_finding_add(cx->out, sev, rule, where(cx, at), "%s", msg);
+	    rg_finding_add(cx->out, sev, rule, where(cx, at), "%s", msg);
 
 	if (fd) {
 		fd->env = cx->env;
@@ -82,7 +82,8 @@ static const char *list_patterns(struct rg_arena *a,
 	return l->len ? s : "(none: the allow list is empty)";
 }
 
-/* --- images ---------------------------------------------------------------- */
+/* --- images ----------------------------------------------------------------
+ */
 
 static bool env_in(const char *env, const char **globs, size_t n)
 {
@@ -90,6 +91,17 @@ static bool env_in(const char *env, const char **globs, size_t n)
 		if (env && rg_cfg_glob_match(globs[i], env))
 			return true;
 	return false;
+}
+
+/* "container 'app'" or the image's path, for messages (on demand). */
+static const char *user_of(struct ctx *cx, const struct rg_images_use *u,
+			   const char **who)
+{
+	if (!*who)
+		*who = u->container ? rg_arena_printf(cx->a, "container '%s'",
+						      u->container)
+				    : rg_arena_strdup(cx->a, u->path);
+	return *who;
 }
 
 static int image_use(void *vctx, const struct rg_images_use *u)
@@ -100,10 +112,7 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 	struct rg_err e = RG_ERR_INIT;
 	struct rg_finding *fd;
 	const char *img = rg_node_cstr(u->node);
-	const char *who = u->container
-				  ? rg_arena_printf(cx->a, "container '%s'",
-						    u->container)
-				  : rg_arena_printf(cx->a, "%s", u->path);
+	const char *who = NULL;
 	bool digest_needed = false;
 	int ret = 0;
 
@@ -121,8 +130,8 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 	}
 	if (rg_images_parse_ref(&ref, cx->a, img, u->node->u.s.len, &e) < 0) {
 		fd = add(cx, RG_SEV_DENY, "policy.image-invalid", u->node,
-			 rg_arena_printf(cx->a, "%s: %s: %s", cx->label, who,
-					 e.msg));
+			 rg_arena_printf(cx->a, "%s: %s: %s", cx->label,
+					 user_of(cx, u, &who), e.msg));
 		rg_finding_set_hint(cx->out, fd,
 				    "write the image as "
 				    "[registry/]path[:tag][@sha256:digest]");
@@ -136,14 +145,15 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 		if (ret < 0)
 			goto out;
 		if (m) {
-			fd = add(cx, RG_SEV_DENY, "policy.image-deny", u->node,
-				 rg_arena_printf(cx->a,
-						 "%s: %s uses image '%s' (%s), "
-						 "denied by pattern '%s' at "
-						 "%s:%u",
-						 cx->label, who, img,
-						 ref.normalized, m->text,
-						 m->pos.file, m->pos.line));
+			fd =
+			    add(cx, RG_SEV_DENY, "policy.image-deny", u->node,
+				rg_arena_printf(cx->a,
+						"%s: %s uses image '%s' (%s), "
+						"denied by pattern '%s' at "
+						"%s:%u",
+						cx->label, user_of(cx, u, &who),
+						img, ref.normalized, m->text,
+						m->pos.file, m->pos.line));
 			if (ly->image_hint)
 				rg_finding_set_hint(cx->out, fd, "%s",
 						    ly->image_hint);
@@ -159,25 +169,26 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 		if (ret < 0)
 			goto out;
 		if (!m) {
-			fd = add(cx, RG_SEV_DENY, "policy.image-allow", u->node,
-				 rg_arena_printf(cx->a,
-						 "%s: %s uses image '%s' (%s), "
-						 "which no allowed pattern of "
-						 "%s matches",
-						 cx->label, who, img,
-						 ref.normalized, ly->file));
+			fd =
+			    add(cx, RG_SEV_DENY, "policy.image-allow", u->node,
+				rg_arena_printf(cx->a,
+						"%s: %s uses image '%s' (%s), "
+						"which no allowed pattern of "
+						"%s matches",
+						cx->label, user_of(cx, u, &who),
+						img, ref.normalized, ly->file));
 			if (ly->image_hint)
 				rg_finding_set_hint(cx->out, fd, "%s",
 						    ly->image_hint);
 			else
 				rg_finding_set_hint(
-					cx->out, fd,
-					"use an image matching %s, or ask the "
-					"platform team to allow this registry",
-					list_patterns(cx->a, &ly->image_allow));
+				    cx->out, fd,
+				    "use an image matching %s, or ask the "
+				    "platform team to allow this registry",
+				    list_patterns(cx->a, &ly->image_allow));
 		}
-		digest_needed |= env_in(cx->env, ly->require_digest,
-					ly->nrequire_digest);
+		digest_needed |=
+		    env_in(cx->env, ly->require_digest, ly->nrequire_digest);
 	}
 	if (p->forbid_latest && ref.tag && !strcmp(ref.tag, "latest") &&
 	    !ref.digest) {
@@ -185,7 +196,7 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 			 rg_arena_printf(cx->a,
 					 "%s: %s uses image '%s' with the tag "
 					 "'latest'",
-					 cx->label, who, img));
+					 cx->label, user_of(cx, u, &who), img));
 		rg_finding_set_hint(cx->out, fd,
 				    "pin a version tag (e.g. %s:1.2.3) or a "
 				    "digest",
@@ -196,7 +207,7 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 			 rg_arena_printf(cx->a,
 					 "%s: %s uses image '%s' without a tag "
 					 "(it would pull 'latest')",
-					 cx->label, who, img));
+					 cx->label, user_of(cx, u, &who), img));
 		rg_finding_set_hint(cx->out, fd,
 				    "add a version tag (e.g. %s:1.2.3) or a "
 				    "digest",
@@ -204,21 +215,24 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 	}
 	if (digest_needed && !ref.digest) {
 		fd = add(cx, RG_SEV_DENY, "policy.image-digest", u->node,
-			 rg_arena_printf(cx->a,
-					 "%s: %s uses image '%s' without a "
-					 "digest, which environment %s requires",
-					 cx->label, who, img, cx->env));
-		rg_finding_set_hint(cx->out, fd,
-				    "pin the image by digest: %s@sha256:<digest>",
-				    img);
+			 rg_arena_printf(
+			     cx->a,
+			     "%s: %s uses image '%s' without a "
+			     "digest, which environment %s requires",
+			     cx->label, user_of(cx, u, &who), img, cx->env));
+		rg_finding_set_hint(
+		    cx->out, fd, "pin the image by digest: %s@sha256:<digest>",
+		    img);
 	}
 out:
 	return ret;
 }
 
-/* --- generic rules --------------------------------------------------------- */
+/* --- generic rules ---------------------------------------------------------
+ */
 
-static const char *default_message(struct ctx *cx, const struct rg_rules_rule *r,
+static const char *default_message(struct ctx *cx,
+				   const struct rg_rules_rule *r,
 				   const struct rg_rules_result *res)
 {
 	const char *what;
@@ -235,9 +249,9 @@ static const char *default_message(struct ctx *cx, const struct rg_rules_rule *r
 		what = "is not set";
 		break;
 	default:
-		what = rg_rules_expand(cx->a, "is {value}",
-				       &(struct rg_rules_vars){
-					       .value = res->node });
+		what = rg_rules_expand(
+		    cx->a, "is {value}",
+		    &(struct rg_rules_vars){.value = res->node});
 		break;
 	}
 	if (r->description)
@@ -254,34 +268,35 @@ static int check_rule(struct ctx *cx, const struct rg_rules_rule *r,
 	struct rg_finding *fd;
 	const struct rg_node *at;
 	bool ok = false;
-	int ret = rg_rules_match_object(&ok, r, cx->o->doc, cx->env, cx->err);
+	int ret = rg_rules_match_object(&ok, r, &cx->subj, cx->env, cx->err);
 
 	if (ret < 0 || !ok)
 		return ret;
 	ret = rg_rules_eval(&ok, &res, r, cx->o->doc, pod, cx->err);
 	if (ret < 0 || !ok)
 		return ret;
-	v = (struct rg_rules_vars){ r->id,	 cx->o->kind, cx->o->name,
-				    cx->o->namespace, cx->env, res.path,
-				    res.node };
+	v = (struct rg_rules_vars){
+	    r->id,   cx->o->kind, cx->o->name, cx->o->namespace,
+	    cx->env, res.path,	  res.node};
 	at = res.node ? res.node : res.near;
 	fd = add(cx, (enum rg_severity)r->severity, r->id, at,
-		 r->message ? rg_arena_printf(cx->a, "%s: %s", cx->label,
-					      rg_rules_expand(cx->a, r->message,
-							      &v))
-			    : default_message(cx, r, &res));
+		 r->message
+		     ? rg_arena_printf(cx->a, "%s: %s", cx->label,
+				       rg_rules_expand(cx->a, r->message, &v))
+		     : default_message(cx, r, &res));
 	if (fd && r->hint)
 		fd->hint = rg_rules_expand(cx->a, r->hint, &v);
 	return 0;
 }
 
-/* --- namespace ownership --------------------------------------------------- */
+/* --- namespace ownership ---------------------------------------------------
+ */
 
 static void check_namespace(struct ctx *cx)
 {
 	const char *ns = cx->o->namespace;
 	const struct rg_node *at =
-		rg_node_path(cx->o->doc, "metadata.namespace");
+	    rg_node_path(cx->o->doc, "metadata.namespace");
 
 	if (!strcmp(cx->o->kind, "Namespace") && !cx->o->group[0]) {
 		ns = cx->o->name;
@@ -301,20 +316,20 @@ static void check_namespace(struct ctx *cx)
 			    env_in(ns, no->allow, no->nallow))
 				continue;
 			for (size_t k = 0; k < no->nallow && k < 5; k++)
-				allowed = rg_arena_printf(cx->a, "%s%s%s",
-							  allowed,
-							  k ? ", " : "",
-							  no->allow[k]);
-			fd = add(cx, RG_SEV_DENY, "policy.namespace", at,
-				 rg_arena_printf(cx->a,
-						 "%s: namespace '%s' is not "
-						 "owned by environment %s "
-						 "(allowed: %s%s)",
-						 cx->label, ns, cx->env,
-						 allowed,
-						 no->nallow > 5 ? ", ..." : ""));
+				allowed = rg_arena_printf(
+				    cx->a, "%s%s%s", allowed, k ? ", " : "",
+				    no->allow[k]);
+			fd =
+			    add(cx, RG_SEV_DENY, "policy.namespace", at,
+				rg_arena_printf(cx->a,
+						"%s: namespace '%s' is not "
+						"owned by environment %s "
+						"(allowed: %s%s)",
+						cx->label, ns, cx->env, allowed,
+						no->nallow > 5 ? ", ..." : ""));
 			if (no->hint)
-				rg_finding_set_hint(cx->out, fd, "%s", no->hint);
+				rg_finding_set_hint(cx->out, fd, "%s",
+						    no->hint);
 			else
 				rg_finding_set_hint(cx->out, fd,
 						    "deploy into one of the "
@@ -326,17 +341,19 @@ static void check_namespace(struct ctx *cx)
 	}
 }
 
-/* --- entry points ---------------------------------------------------------- */
+/* --- entry points ----------------------------------------------------------
+ */
 
 int rg_policy_check_object(struct rg_findings *out, const struct rg_policy *p,
 			   const char *env, const struct rg_obj *o,
 			   struct rg_err *err)
 {
-	struct ctx cx = { out, p, env, o, NULL, out->arena, err };
+	struct ctx cx = {out, p, env, o, NULL, {0}, out->arena, err};
 	struct rg_rules_pod pod;
 	int ret = 0;
 
 	cx.label = rg_obj_label(cx.a, o);
+	rg_rules_subject_init(&cx.subj, o->doc);
 	rg_images_pod_view(&pod, o->doc, p->custom, p->ncustom, cx.a);
 	ret = rg_images_each(o->doc, &pod, p->custom, p->ncustom, image_use,
 			     &cx, err);
@@ -362,7 +379,8 @@ int rg_policy_check_objects(struct rg_findings *out, const struct rg_policy *p,
 	return ret;
 }
 
-/* --- direct pushes --------------------------------------------------------- */
+/* --- direct pushes ---------------------------------------------------------
+ */
 
 static const char *envvar(const struct rg_policy_push *c, const char *name)
 {
@@ -398,7 +416,8 @@ bool rg_policy_push_is_forge_merge(const struct rg_policy_push *c,
 		    strcmp(trigger, "pr-merge-to-base") != 0)
 			yes = false;
 		w = yes ? "Gitea pull request merge (GITEA_PR_ID set)"
-			: "no Gitea pull request merge (GITEA_PR_ID unset or 0)";
+			: "no Gitea pull request merge (GITEA_PR_ID unset or "
+			  "0)";
 	}
 	if (why)
 		*why = w;
@@ -433,14 +452,14 @@ int rg_policy_check_push(struct rg_findings *out, const struct rg_policy *p,
 	for (size_t i = 0; c->user && i < p->nbypass_users; i++)
 		if (!strcmp(c->user, p->bypass_users[i]))
 			return 0;
-	fd = rg_finding_add(out, RG_SEV_DENY, "policy.direct-push", NULL,
-			    "direct push to branch %s by %s: %s only takes "
-			    "merges made by the forge",
-			    branch, c->user ? c->user : "an unknown user",
-			    c->env ? rg_arena_printf(out->arena,
-						     "environment %s's branch",
-						     c->env)
-				   : "this protected branch");
+	fd = rg_finding_add(
+	    out, RG_SEV_DENY, "policy.direct-push", NULL,
+	    "direct push to branch %s by %s: %s only takes "
+	    "merges made by the forge",
+	    branch, c->user ? c->user : "an unknown user",
+	    c->env
+		? rg_arena_printf(out->arena, "environment %s's branch", c->env)
+		: "this protected branch");
 	if (fd) {
 		fd->env = c->env;
 		if (p->push_hint)

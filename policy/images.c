@@ -128,6 +128,19 @@ static bool digest_ok(const char *s, size_t n)
 	return hlen >= 32;
 }
 
+/* x + y + z into the arena (cheaper than printf on the hot path). */
+static const char *cat(struct rg_arena *a, const char *x, size_t xn,
+		       const char *y, size_t yn, const char *z, size_t zn)
+{
+	char *out = rg_arena_alloc(a, xn + yn + zn + 1);
+
+	memcpy(out, x, xn);
+	memcpy(out + xn, y, yn);
+	if (zn)
+		memcpy(out + xn + yn, z, zn);
+	return out;
+}
+
 static int bad_ref(struct rg_err *err, const char *s, size_t len,
 		   const char *why)
 {
@@ -222,16 +235,18 @@ int rg_images_parse_ref(struct rg_images_ref *out, struct rg_arena *a,
 	library = reglen == 9 && !memcmp(reg, "docker.io", 9) &&
 		  !memchr(s + pstart, '/', plen);
 	r.registry = rg_arena_strndup(a, reg, reglen);
-	r.path = library ? rg_arena_printf(a, "library/%.*s", (int)plen,
-					   s + pstart)
+	r.path = library ? cat(a, "library/", 8, s + pstart, plen, NULL, 0)
 			 : rg_arena_strndup(a, s + pstart, plen);
 	if (at)
 		r.digest = rg_arena_strndup(a, at + 1, len - (size_t)(at - s) - 1);
-	r.name = rg_arena_printf(a, "%s/%s", r.registry, r.path);
-	r.normalized = rg_arena_printf(a, "%s%s%s%s%s", r.name,
-				       r.tag ? ":" : "", r.tag ? r.tag : "",
-				       r.digest ? "@" : "",
-				       r.digest ? r.digest : "");
+	r.name = cat(a, r.registry, reglen, "/", 1, r.path, strlen(r.path));
+	r.normalized = r.name;
+	if (r.tag)
+		r.normalized = cat(a, r.normalized, strlen(r.normalized), ":", 1,
+				   r.tag, strlen(r.tag));
+	if (r.digest)
+		r.normalized = cat(a, r.normalized, strlen(r.normalized), "@", 1,
+				   r.digest, strlen(r.digest));
 	*out = r;
 	return 0;
 }
@@ -348,7 +363,7 @@ static int container_place(void *vctx, const struct rg_rules_place *p)
 	img = rg_map_gets(p->node, "image");
 	if (!img)
 		return 0;
-	snprintf(path, sizeof(path), "%s.image", p->path);
+	snprintf(path, sizeof(path), "%s.image", rg_rules_place_path(p));
 	u.node = img;
 	u.path = path;
 	u.container = rg_node_cstr(rg_map_gets(p->node, "name"));
@@ -363,7 +378,7 @@ static int image_place(void *vctx, const struct rg_rules_place *p)
 	if (!p->node || p->node->kind == RG_NULL)
 		return 0;
 	u.node = p->node;
-	u.path = p->path;
+	u.path = rg_rules_place_path(p);
 	u.container = NULL;
 	return e->fn(e->ctx, &u);
 }

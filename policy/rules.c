@@ -15,9 +15,9 @@ static const struct {
 	const char *name;
 	enum rg_rules_root root;
 } roots[] = {
-	{ "$podspec", RG_RULES_ROOT_PODSPEC },
-	{ "$podmeta", RG_RULES_ROOT_PODMETA },
-	{ "$containers", RG_RULES_ROOT_CONTAINERS },
+    {"$podspec", RG_RULES_ROOT_PODSPEC},
+    {"$podmeta", RG_RULES_ROOT_PODMETA},
+    {"$containers", RG_RULES_ROOT_CONTAINERS},
 };
 
 static int path_error(struct rg_err *err, const char *text, size_t off,
@@ -39,7 +39,8 @@ static int add_seg(struct rg_rules_path *p, struct rg_arena *a, size_t *alloc,
 	if (p->nsegs == *alloc) {
 		size_t n = *alloc ? *alloc * 2 : 8;
 
-		p->segs = rg_arena_grow(a, p->segs, *alloc, n, sizeof(*p->segs));
+		p->segs =
+		    rg_arena_grow(a, p->segs, *alloc, n, sizeof(*p->segs));
 		*alloc = n;
 	}
 	p->segs[p->nsegs++] = *seg;
@@ -75,7 +76,8 @@ static int parse_quoted(struct rg_rules_seg *seg, struct rg_arena *a,
 		return path_error(err, text, start, "unterminated quoted key");
 	j++;
 	if (j >= len || text[j] != ']')
-		return path_error(err, text, j, "expected ']' after quoted key");
+		return path_error(err, text, j,
+				  "expected ']' after quoted key");
 	if (!n && !prefix)
 		return path_error(err, text, start, "empty quoted key");
 	seg->kind = prefix ? RG_RULES_SEG_PREFIX : RG_RULES_SEG_KEY;
@@ -122,7 +124,7 @@ static int parse_bracket(struct rg_rules_seg *seg, struct rg_arena *a,
 int rg_rules_path_parse(struct rg_rules_path *out, struct rg_arena *a,
 			const char *text, struct rg_err *err)
 {
-	struct rg_rules_path p = { 0 };
+	struct rg_rules_path p = {0};
 	size_t alloc = 0, i = 0, len = strlen(text);
 	int ret = 0;
 
@@ -173,7 +175,7 @@ int rg_rules_path_parse(struct rg_rules_path *out, struct rg_arena *a,
 		}
 	}
 	while (i < len) {
-		struct rg_rules_seg seg = { 0 };
+		struct rg_rules_seg seg = {0};
 
 		if (text[i] == '[') {
 			ret = parse_bracket(&seg, a, text, &i, err);
@@ -221,12 +223,28 @@ out:
 	return ret;
 }
 
-struct walk {
+/* One step taken so far: a key, or a list index. */
+struct step {
+	const char *key; /* NULL for an index */
+	size_t keylen;
+	size_t index;
+};
+
+/*
+ * The walk keeps the steps it took and writes the concrete path text
+ * only when a callback asks for it (rg_rules_place_path), which is rare:
+ * most places are tested and dropped.
+ */
+struct rg_rules_walk {
 	const struct rg_rules_path *path;
 	rg_rules_place_fn fn;
 	void *ctx;
 	struct rg_err *err;
 	size_t places;
+	const char *prefix; /* root's concrete path, "" for the object */
+	struct step steps[RG_CAP_POLICY_PATH_SEGS + 1];
+	size_t nsteps;
+	size_t missing_from; /* first segment not reached, or SIZE_MAX */
 	char buf[512];
 	size_t len; /* used bytes of buf (buf[len] == 0) */
 };
@@ -246,7 +264,7 @@ static bool simple_key(const char *k, size_t n)
 }
 
 /* Append text to the walk's path buffer, cutting silently when full. */
-static void put(struct walk *w, const char *s, size_t n)
+static void put(struct rg_rules_walk *w, const char *s, size_t n)
 {
 	size_t room = sizeof(w->buf) - 1 - w->len;
 
@@ -257,7 +275,7 @@ static void put(struct walk *w, const char *s, size_t n)
 	w->buf[w->len] = '\0';
 }
 
-static void put_key(struct walk *w, const char *k, size_t n)
+static void put_key(struct rg_rules_walk *w, const char *k, size_t n)
 {
 	if (simple_key(k, n)) {
 		if (w->len)
@@ -274,15 +292,21 @@ static void put_key(struct walk *w, const char *k, size_t n)
 	put(w, "\"]", 2);
 }
 
-static void put_index(struct walk *w, size_t i)
+static void put_index(struct rg_rules_walk *w, size_t i)
 {
 	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "[%zu]", i);
+	size_t n = sizeof(tmp);
 
-	put(w, tmp, (size_t)n);
+	tmp[--n] = ']';
+	do {
+		tmp[--n] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	tmp[--n] = '[';
+	put(w, tmp + n, sizeof(tmp) - n);
 }
 
-static void put_seg(struct walk *w, const struct rg_rules_seg *s)
+static void put_seg(struct rg_rules_walk *w, const struct rg_rules_seg *s)
 {
 	switch (s->kind) {
 	case RG_RULES_SEG_KEY:
@@ -302,34 +326,62 @@ static void put_seg(struct walk *w, const struct rg_rules_seg *s)
 	}
 }
 
-static int emit(struct walk *w, const struct rg_node *node,
+const char *rg_rules_place_path(const struct rg_rules_place *pl)
+{
+	struct rg_rules_walk *w = pl->walk;
+
+	w->len = 0;
+	w->buf[0] = '\0';
+	put(w, w->prefix, strlen(w->prefix));
+	for (size_t i = 0; i < w->nsteps; i++) {
+		if (w->steps[i].key)
+			put_key(w, w->steps[i].key, w->steps[i].keylen);
+		else
+			put_index(w, w->steps[i].index);
+	}
+	/* a missing place names the rest of the path as written */
+	for (size_t k = w->missing_from; k < w->path->nsegs; k++)
+		put_seg(w, &w->path->segs[k]);
+	return w->buf;
+}
+
+static int emit(struct rg_rules_walk *w, const struct rg_node *node,
 		const struct rg_node *near, size_t from)
 {
 	struct rg_rules_place pl;
-	size_t save = w->len;
-	int ret;
 
 	if (++w->places > RG_CAP_POLICY_PATH_HITS)
 		return rg_err_set(w->err, RG_ELIMIT, NULL,
 				  "field path '%s' selects more than %u places "
 				  "(RG_CAP_POLICY_PATH_HITS)",
 				  w->path->text, RG_CAP_POLICY_PATH_HITS);
-	/* a missing place names the rest of the path as written */
-	for (size_t k = from; !node && k < w->path->nsegs; k++)
-		put_seg(w, &w->path->segs[k]);
+	w->missing_from = node ? SIZE_MAX : from;
 	pl.node = node;
 	pl.near = near;
-	pl.path = w->buf;
-	ret = w->fn(w->ctx, &pl);
-	w->len = save;
-	w->buf[save] = '\0';
-	return ret;
+	pl.walk = w;
+	return w->fn(w->ctx, &pl);
 }
 
-static int walk_at(struct walk *w, const struct rg_node *n, size_t k)
+static void push_key(struct rg_rules_walk *w, const char *k, size_t n)
+{
+	struct step *st = &w->steps[w->nsteps++];
+
+	st->key = k;
+	st->keylen = n;
+}
+
+static void push_index(struct rg_rules_walk *w, size_t i)
+{
+	struct step *st = &w->steps[w->nsteps++];
+
+	st->key = NULL;
+	st->index = i;
+}
+
+static int walk_at(struct rg_rules_walk *w, const struct rg_node *n, size_t k)
 {
 	const struct rg_rules_seg *s;
-	size_t save = w->len;
+	size_t save = w->nsteps;
 	int ret = 0;
 
 	if (k == w->path->nsegs)
@@ -343,32 +395,30 @@ static int walk_at(struct walk *w, const struct rg_node *n, size_t k)
 			v = rg_map_get(n, s->key, s->keylen);
 		if (!v)
 			return emit(w, NULL, n, k);
-		put_key(w, s->key, s->keylen);
+		push_key(w, s->key, s->keylen);
 		ret = walk_at(w, v, k + 1);
 		break;
 	}
 	case RG_RULES_SEG_INDEX:
 		if (n->kind != RG_SEQ || s->index >= n->u.seq.len)
 			return emit(w, NULL, n, k);
-		put_index(w, s->index);
+		push_index(w, s->index);
 		ret = walk_at(w, n->u.seq.items[s->index], k + 1);
 		break;
 	case RG_RULES_SEG_ALL:
 		if (n->kind == RG_SEQ) {
 			for (size_t i = 0; i < n->u.seq.len && !ret; i++) {
-				put_index(w, i);
+				push_index(w, i);
 				ret = walk_at(w, n->u.seq.items[i], k + 1);
-				w->len = save;
-				w->buf[save] = '\0';
+				w->nsteps = save;
 			}
 		} else if (n->kind == RG_MAP) {
 			for (size_t i = 0; i < n->u.map.len && !ret; i++) {
 				const struct rg_pair *p = &n->u.map.items[i];
 
-				put_key(w, p->key.ptr, p->key.len);
+				push_key(w, p->key.ptr, p->key.len);
 				ret = walk_at(w, p->val, k + 1);
-				w->len = save;
-				w->buf[save] = '\0';
+				w->nsteps = save;
 			}
 		} else {
 			return emit(w, NULL, n, k);
@@ -383,27 +433,34 @@ static int walk_at(struct walk *w, const struct rg_node *n, size_t k)
 			if (p->key.len < s->keylen ||
 			    memcmp(p->key.ptr, s->key, s->keylen) != 0)
 				continue;
-			put_key(w, p->key.ptr, p->key.len);
+			push_key(w, p->key.ptr, p->key.len);
 			ret = walk_at(w, p->val, k + 1);
-			w->len = save;
-			w->buf[save] = '\0';
+			w->nsteps = save;
 		}
 		break;
 	}
-	w->len = save;
-	w->buf[save] = '\0';
+	w->nsteps = save;
 	return ret;
 }
 
 int rg_rules_path_walk(const struct rg_rules_path *path,
-		       const struct rg_node *obj, const struct rg_rules_pod *pod,
-		       rg_rules_place_fn fn, void *ctx, struct rg_err *err)
+		       const struct rg_node *obj,
+		       const struct rg_rules_pod *pod, rg_rules_place_fn fn,
+		       void *ctx, struct rg_err *err)
 {
-	static const char *const lists[] = { "containers", "initContainers",
-					     "ephemeralContainers" };
-	struct walk w = { path, fn, ctx, err, 0, "", 0 };
+	static const char *const lists[] = {"containers", "initContainers",
+					    "ephemeralContainers"};
+	struct rg_rules_walk w;
 	int ret = 0;
 
+	w.path = path;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = err;
+	w.places = 0;
+	w.prefix = "";
+	w.nsteps = 0;
+	w.len = 0;
 	switch (path->root) {
 	case RG_RULES_ROOT_OBJECT:
 		ret = walk_at(&w, obj, 0);
@@ -411,27 +468,27 @@ int rg_rules_path_walk(const struct rg_rules_path *path,
 	case RG_RULES_ROOT_PODSPEC:
 		if (!pod || !pod->spec)
 			break;
-		put(&w, pod->spec_path, strlen(pod->spec_path));
+		w.prefix = pod->spec_path;
 		ret = walk_at(&w, pod->spec, 0);
 		break;
 	case RG_RULES_ROOT_PODMETA:
 		if (!pod || !pod->meta)
 			break;
-		put(&w, pod->meta_path, strlen(pod->meta_path));
+		w.prefix = pod->meta_path;
 		ret = walk_at(&w, pod->meta, 0);
 		break;
 	default: /* CONTAINERS: the three lists, one after the other */
 		if (!pod || !pod->spec)
 			break;
+		w.prefix = pod->spec_path;
 		for (size_t i = 0; i < RG_ARRAY_SIZE(lists) && !ret; i++) {
-			const struct rg_node *l = rg_map_gets(pod->spec, lists[i]);
+			const struct rg_node *l =
+			    rg_map_gets(pod->spec, lists[i]);
 
 			if (!l || l->kind != RG_SEQ)
 				continue;
-			w.len = 0;
-			w.buf[0] = '\0';
-			put(&w, pod->spec_path, strlen(pod->spec_path));
-			put_key(&w, lists[i], strlen(lists[i]));
+			w.nsteps = 0;
+			push_key(&w, lists[i], strlen(lists[i]));
 			ret = walk_at(&w, l, 0);
 		}
 		break;
@@ -442,8 +499,8 @@ int rg_rules_path_walk(const struct rg_rules_path *path,
 /* --- conditions ---------------------------------------------------------- */
 
 static const char *const op_names[] = {
-	"exists",     "absent", "equals", "not_equals", "matches", "not_matches",
-	"one_of",     "not_one_of", "lt", "le", "gt", "ge",
+    "exists", "absent",	    "equals", "not_equals", "matches", "not_matches",
+    "one_of", "not_one_of", "lt",     "le",	    "gt",      "ge",
 };
 
 const char *rg_rules_op_name(enum rg_rules_op op)
@@ -551,9 +608,8 @@ static void reword(struct rg_err *err, int code, const struct rg_pos *pos,
 
 	if (err)
 		memcpy(why, err->msg, sizeof(why));
-	rg_err_set(err, code, pos,
-		   "could not decide: %s '%s' on '%.60s%s': %s", what, pattern,
-		   s, len > 60 ? "..." : "", why);
+	rg_err_set(err, code, pos, "could not decide: %s '%s' on '%.60s%s': %s",
+		   what, pattern, s, len > 60 ? "..." : "", why);
 }
 
 static int regex_test(bool *out, const struct rg_rules_cond *c,
@@ -649,7 +705,8 @@ static int cond_place(void *vctx, const struct rg_rules_place *p)
 		cx->res->cond = cx->c;
 		cx->res->node = p->node;
 		cx->res->near = p->near;
-		snprintf(cx->res->path, sizeof(cx->res->path), "%s", p->path);
+		snprintf(cx->res->path, sizeof(cx->res->path), "%s",
+			 rg_rules_place_path(p));
 	}
 	return FOUND;
 }
@@ -658,7 +715,7 @@ int rg_rules_cond_eval(bool *holds, struct rg_rules_result *res,
 		       const struct rg_rules_cond *c, const struct rg_node *obj,
 		       const struct rg_rules_pod *pod, struct rg_err *err)
 {
-	struct cond_ctx cx = { c, res, err };
+	struct cond_ctx cx = {c, res, err};
 	int ret = rg_rules_path_walk(&c->path, obj, pod, cond_place, &cx, err);
 
 	*holds = false;
@@ -679,7 +736,7 @@ int rg_rules_eval(bool *fired, struct rg_rules_result *res,
 		  const struct rg_rules_rule *r, const struct rg_node *obj,
 		  const struct rg_rules_pod *pod, struct rg_err *err)
 {
-	struct rg_rules_result first = { 0 }, tmp;
+	struct rg_rules_result first = {0}, tmp;
 	bool have = false, h = false;
 	int ret = 0;
 
@@ -736,44 +793,53 @@ static bool in_globs(const char *s, const char **list, size_t n)
 	return false;
 }
 
+void rg_rules_subject_init(struct rg_rules_subject *s,
+			   const struct rg_node *obj)
+{
+	const struct rg_node *meta = rg_map_gets(obj, "metadata");
+
+	s->kind = rg_node_cstr(rg_map_gets(obj, "kind"));
+	s->api_version = rg_node_cstr(rg_map_gets(obj, "apiVersion"));
+	s->namespace = rg_node_cstr(rg_map_gets(meta, "namespace"));
+	s->name = rg_node_cstr(rg_map_gets(meta, "name"));
+	s->labels = rg_map_gets(meta, "labels");
+}
+
 int rg_rules_match_object(bool *out, const struct rg_rules_rule *r,
-			  const struct rg_node *obj, const char *env,
+			  const struct rg_rules_subject *s, const char *env,
 			  struct rg_err *err)
 {
 	const struct rg_rules_match *m = &r->match;
-	const struct rg_node *meta = rg_map_gets(obj, "metadata");
-	const char *name = rg_node_cstr(rg_map_gets(meta, "name"));
-	const struct rg_node *labels = rg_map_gets(meta, "labels");
 	bool ok = false;
 	int ret = 0;
 
 	*out = false;
-	if (m->nkinds &&
-	    !in_strs(rg_node_cstr(rg_map_gets(obj, "kind")), m->kinds, m->nkinds))
+	if (m->nkinds && !in_strs(s->kind, m->kinds, m->nkinds))
 		goto out;
 	if (m->napi_versions &&
-	    !in_strs(rg_node_cstr(rg_map_gets(obj, "apiVersion")),
-		     m->api_versions, m->napi_versions))
+	    !in_strs(s->api_version, m->api_versions, m->napi_versions))
 		goto out;
-	if (m->nenvironments && !in_globs(env, m->environments, m->nenvironments))
+	if (m->nenvironments &&
+	    !in_globs(env, m->environments, m->nenvironments))
 		goto out;
 	if (m->nnamespaces &&
-	    !in_globs(rg_node_cstr(rg_map_gets(meta, "namespace")),
-		      m->namespaces, m->nnamespaces))
+	    !in_globs(s->namespace, m->namespaces, m->nnamespaces))
 		goto out;
 	for (size_t i = 0; i < m->nlabels; i++) {
-		const char *v = rg_node_cstr(rg_map_gets(labels, m->labels[i].key));
+		const char *v =
+		    rg_node_cstr(rg_map_gets(s->labels, m->labels[i].key));
 
 		if (!v || strcmp(v, m->labels[i].value) != 0)
 			goto out;
 	}
 	if (m->name) {
-		if (!name)
+		if (!s->name)
 			goto out;
-		ret = rg_regex_match(&ok, m->name, name, strlen(name), err);
+		ret =
+		    rg_regex_match(&ok, m->name, s->name, strlen(s->name), err);
 		if (ret < 0) {
 			reword(err, ret, &m->name_pos, "name pattern",
-			       m->name_text, name, strlen(name));
+			       m->name_text, s->name, strlen(s->name));
 			goto out;
 		}
 		if (!ok)
@@ -786,8 +852,8 @@ out:
 
 /* --- message templates --------------------------------------------------- */
 
-static const char *const vars[] = { "rule", "kind", "name", "namespace",
-				    "env",  "path", "value" };
+static const char *const vars[] = {"rule", "kind", "name", "namespace",
+				   "env",  "path", "value"};
 
 static int var_index(const char *s, size_t n)
 {
@@ -819,11 +885,12 @@ int rg_rules_template_check(const char *t, struct rg_err *err)
 			return rg_err_set(err, RG_EINVALID, NULL,
 					  "unclosed '{' at offset %zu", i);
 		if (var_index(t + i + 1, (size_t)(close - t - i - 1)) < 0)
-			return rg_err_set(err, RG_EINVALID, NULL,
-					  "unknown placeholder '%.*s' (expected "
-					  "one of {rule} {kind} {name} "
-					  "{namespace} {env} {path} {value})",
-					  (int)(close - t - i + 1), t + i);
+			return rg_err_set(
+			    err, RG_EINVALID, NULL,
+			    "unknown placeholder '%.*s' (expected "
+			    "one of {rule} {kind} {name} "
+			    "{namespace} {env} {path} {value})",
+			    (int)(close - t - i + 1), t + i);
 		i = (size_t)(close - t);
 	}
 	return 0;
@@ -865,10 +932,10 @@ static void out_value(struct out *o, const struct rg_node *v)
 		size_t n = v->u.s.len > 200 ? 200 : v->u.s.len;
 
 		for (size_t i = 0; i < n; i++)
-			out_add(o, (v->u.s.ptr[i] == '\n' ||
-				    v->u.s.ptr[i] == '\r')
-					   ? " "
-					   : v->u.s.ptr + i,
+			out_add(o,
+				(v->u.s.ptr[i] == '\n' || v->u.s.ptr[i] == '\r')
+				    ? " "
+				    : v->u.s.ptr + i,
 				1);
 		if (n < v->u.s.len)
 			out_add(o, "...", 3);
@@ -881,8 +948,8 @@ static void out_value(struct out *o, const struct rg_node *v)
 const char *rg_rules_expand(struct rg_arena *a, const char *t,
 			    const struct rg_rules_vars *v)
 {
-	struct out o = { rg_arena_alloc(a, RG_CAP_POLICY_MESSAGE_BYTES + 1), 0,
-			 RG_CAP_POLICY_MESSAGE_BYTES - 3, false };
+	char buf[RG_CAP_POLICY_MESSAGE_BYTES + 1];
+	struct out o = {buf, 0, RG_CAP_POLICY_MESSAGE_BYTES - 3, false};
 
 	for (size_t i = 0; t[i] && !o.cut; i++) {
 		const char *close, *s = NULL;
@@ -895,18 +962,31 @@ const char *rg_rules_expand(struct rg_arena *a, const char *t,
 			continue;
 		}
 		close = t[i] == '{' ? strchr(t + i, '}') : NULL;
-		k = close ? var_index(t + i + 1, (size_t)(close - t - i - 1)) : -1;
+		k = close ? var_index(t + i + 1, (size_t)(close - t - i - 1))
+			  : -1;
 		if (k < 0) {
 			out_add(&o, t + i, 1);
 			continue;
 		}
 		switch (k) {
-		case 0: s = v->rule; break;
-		case 1: s = v->kind; break;
-		case 2: s = v->name; break;
-		case 3: s = v->ns; break;
-		case 4: s = v->env; break;
-		case 5: s = v->path; break;
+		case 0:
+			s = v->rule;
+			break;
+		case 1:
+			s = v->kind;
+			break;
+		case 2:
+			s = v->name;
+			break;
+		case 3:
+			s = v->ns;
+			break;
+		case 4:
+			s = v->env;
+			break;
+		case 5:
+			s = v->path;
+			break;
 		default:
 			out_value(&o, v->value);
 			break;
@@ -919,8 +999,7 @@ const char *rg_rules_expand(struct rg_arena *a, const char *t,
 		memcpy(o.p + o.len, "...", 3);
 		o.len += 3;
 	}
-	o.p[o.len] = '\0';
-	return o.p;
+	return rg_arena_strndup(a, o.p, o.len);
 }
 
 void rg_rules_rule_release(struct rg_rules_rule *r)

@@ -131,13 +131,21 @@ struct rg_rules_pod {
 	const char *meta_path;
 };
 
+struct rg_rules_walk;
+
 /* One place a path selects. */
 struct rg_rules_place {
 	const struct rg_node *node; /* the value; NULL when missing */
 	const struct rg_node *near; /* deepest node reached (never NULL) */
-	const char *path; /* concrete path, "spec.containers[1].image";
-			     valid during the callback only */
+	struct rg_rules_walk *walk; /* for rg_rules_place_path */
 };
+
+/*
+ * The place's concrete path, "spec.containers[1].image" (a missing
+ * place ends with the rest of the path as written). Built on demand;
+ * valid during the callback only, and until the next call.
+ */
+const char *rg_rules_place_path(const struct rg_rules_place *p);
 
 /* Called for each place; a non-zero return stops the walk and is
  * returned by rg_rules_path_walk. */
@@ -216,14 +224,26 @@ struct rg_rules_rule {
 };
 
 /*
+ * What a match section looks at, read once per object (not once per
+ * rule): strings are NULL when the object has none.
+ */
+struct rg_rules_subject {
+	const char *kind, *api_version, *namespace, *name;
+	const struct rg_node *labels; /* metadata.labels, or NULL */
+};
+
+/* Fill s from obj. */
+void rg_rules_subject_init(struct rg_rules_subject *s,
+			   const struct rg_node *obj);
+
+/*
  * Does the rule's match section select this object in environment env
- * (env may be NULL: environment globs then never match, and a rule with
- * `environments` does not apply)? kind, api_version, namespace and name
- * may be NULL or "" when the object has none. RG_ELIMIT/RG_ERROR from
- * the name pattern (fail closed).
+ * (env may be NULL: a rule with `environments` then does not apply)?
+ * RG_ELIMIT/RG_ERROR from the name pattern (fail closed), with err at
+ * the pattern's place in the policy.
  */
 int rg_rules_match_object(bool *out, const struct rg_rules_rule *r,
-			  const struct rg_node *obj, const char *env,
+			  const struct rg_rules_subject *s, const char *env,
 			  struct rg_err *err);
 
 /* What made a rule fire. */

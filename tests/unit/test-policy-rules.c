@@ -94,7 +94,7 @@ static int collect(void *ctx, const struct rg_rules_place *p)
 	struct places *s = ctx;
 	size_t n = strlen(s->text);
 
-	snprintf(s->text + n, sizeof(s->text) - n, "%s%s;", p->path,
+	snprintf(s->text + n, sizeof(s->text) - n, "%s%s;", rg_rules_place_path(p),
 		 p->node ? "" : "(missing)");
 	return 0;
 }
@@ -365,11 +365,13 @@ TEST(rule_match)
 	const char *envs[] = { "prod-*" };
 	struct rg_rules_label lab = { "tier", "front" };
 	struct rg_rules_rule r;
+	struct rg_rules_subject subj;
 	struct rg_err e = RG_ERR_INIT;
 	bool ok = false;
 
 	memset(&r, 0, sizeof(r));
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, NULL, &e), 0);
+	rg_rules_subject_init(&subj, obj);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, NULL, &e), 0);
 	CHECK(ok);
 	r.match.kinds = kinds;
 	r.match.nkinds = 2;
@@ -380,26 +382,26 @@ TEST(rule_match)
 	r.match.labels = &lab;
 	r.match.nlabels = 1;
 	CHECK_INT(rg_regex_compile(&r.match.name, "^web-", 5, &e), 0);
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "prod-eu", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "prod-eu", &e), 0);
 	CHECK(ok);
 	r.match.environments = envs;
 	r.match.nenvironments = 1;
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "prod-eu", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "prod-eu", &e), 0);
 	CHECK(ok);
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "staging", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "staging", &e), 0);
 	CHECK(!ok);
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, NULL, &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, NULL, &e), 0);
 	CHECK(!ok);
 	lab.value = "back";
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "prod-eu", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "prod-eu", &e), 0);
 	CHECK(!ok);
 	lab.value = "front";
 	nss[0] = "team-b";
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "prod-eu", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "prod-eu", &e), 0);
 	CHECK(!ok);
 	nss[0] = "team-*";
 	kinds[0] = "Pod";
-	CHECK_INT(rg_rules_match_object(&ok, &r, obj, "prod-eu", &e), 0);
+	CHECK_INT(rg_rules_match_object(&ok, &r, &subj, "prod-eu", &e), 0);
 	CHECK(!ok);
 	rg_regex_free(r.match.name);
 	rg_arena_free(a);
