@@ -13,11 +13,11 @@ void rg_cfg_init(struct rg_cfg *c, struct rg_arena *a, struct rg_errlist *errs,
 	c->file = file ? rg_arena_strdup(a, file) : "config";
 }
 
-int rg_cfg_errorf(struct rg_cfg *c, const struct rg_pos *pos,
-		  const char *fmt, ...)
+int rg_cfg_errorf(struct rg_cfg *c, const struct rg_pos *pos, const char *fmt,
+		  ...)
 {
 	struct rg_err err = RG_ERR_INIT;
-	struct rg_pos p = { c->file, 0, 0 };
+	struct rg_pos p = {c->file, 0, 0};
 	va_list ap;
 
 	if (pos) {
@@ -36,7 +36,7 @@ int rg_cfg_parse(struct rg_node **out, struct rg_cfg *c, const char *data,
 		 size_t len)
 {
 	struct rg_err err = RG_ERR_INIT;
-	struct rg_docs docs = { NULL, 0, 0 };
+	struct rg_docs docs = {NULL, 0, 0};
 	struct rg_node *root = NULL;
 	int error;
 
@@ -44,7 +44,8 @@ int rg_cfg_parse(struct rg_node **out, struct rg_cfg *c, const char *data,
 	if (len > RG_CAP_CONFIG_BYTES) {
 		rg_cfg_errorf(c, NULL,
 			      "file is %zu bytes, more than %u "
-			      "(RG_CAP_CONFIG_BYTES)", len, RG_CAP_CONFIG_BYTES);
+			      "(RG_CAP_CONFIG_BYTES)",
+			      len, RG_CAP_CONFIG_BYTES);
 		return RG_ELIMIT;
 	}
 	error = rg_doc_parse(&docs, c->arena, c->file, data, len, 0, &err);
@@ -57,7 +58,8 @@ int rg_cfg_parse(struct rg_node **out, struct rg_cfg *c, const char *data,
 	if (docs.len > 1)
 		return rg_cfg_errorf(c, &docs.docs[1]->pos,
 				     "a configuration file holds one YAML "
-				     "document, found %zu", docs.len);
+				     "document, found %zu",
+				     docs.len);
 	root = docs.len ? docs.docs[0] : NULL;
 	if (!root || root->kind == RG_NULL) {
 		*out = rg_node_map(c->arena);
@@ -72,21 +74,22 @@ int rg_cfg_parse(struct rg_node **out, struct rg_cfg *c, const char *data,
 	return 0;
 }
 
-int rg_cfg_expect(struct rg_cfg *c, const struct rg_node *n,
-		  enum rg_kind kind, const char *what)
+int rg_cfg_expect(struct rg_cfg *c, const struct rg_node *n, enum rg_kind kind,
+		  const char *what)
 {
 	const char *article;
 
 	if (n && n->kind == kind)
 		return 0;
 	article = kind == RG_INT ? "an" : "a";
-	return rg_cfg_errorf(c, n ? &n->pos : NULL, "%s must be %s %s, found %s%s",
-			     what, article, rg_kind_name(kind),
-			     n ? rg_kind_name((enum rg_kind)n->kind) : "nothing",
-			     kind == RG_STR && n && n->kind == RG_BOOL ?
-				     " (quote it: y, n, yes, no, on and off "
-				     "are booleans in YAML)" :
-				     "");
+	return rg_cfg_errorf(
+	    c, n ? &n->pos : NULL, "%s must be %s %s, found %s%s", what,
+	    article, rg_kind_name(kind),
+	    n ? rg_kind_name((enum rg_kind)n->kind) : "nothing",
+	    kind == RG_STR && n && n->kind == RG_BOOL
+		? " (quote it: y, n, yes, no, on and off "
+		  "are booleans in YAML)"
+		: "");
 }
 
 int rg_cfg_check_keys(struct rg_cfg *c, const struct rg_node *map,
@@ -111,10 +114,10 @@ int rg_cfg_check_keys(struct rg_cfg *c, const struct rg_node *map,
 			if (rg_buf_addf(&list, "%s%s", k ? ", " : "",
 					known[k]) < 0)
 				break;
-		error = rg_cfg_errorf(c, &p->key_pos,
-				      "unknown key '%.*s' (expected one of: %s)",
-				      (int)(p->key.len > 200 ? 200 : p->key.len),
-				      p->key.ptr, list.ptr);
+		error = rg_cfg_errorf(
+		    c, &p->key_pos, "unknown key '%.*s' (expected one of: %s)",
+		    (int)(p->key.len > 200 ? 200 : p->key.len), p->key.ptr,
+		    list.ptr);
 		rg_buf_release(&list);
 	}
 	return error;
@@ -144,7 +147,8 @@ static int check_str(const char **out, struct rg_cfg *c,
 	if (rg_cfg_expect(c, n, RG_STR, what) < 0)
 		return RG_EINVALID;
 	if (memchr(n->u.s.ptr, '\0', n->u.s.len))
-		return rg_cfg_errorf(c, &n->pos, "%s contains a NUL byte", what);
+		return rg_cfg_errorf(c, &n->pos, "%s contains a NUL byte",
+				     what);
 	if ((flags & RG_CFG_NONEMPTY) && n->u.s.len == 0)
 		return rg_cfg_errorf(c, &n->pos, "%s must not be empty", what);
 	if ((flags & RG_CFG_REPO_PATH) &&
@@ -157,9 +161,9 @@ static int check_str(const char **out, struct rg_cfg *c,
 /* The not-set result of an accessor, given what rg_cfg_get did. */
 static int not_set(const struct rg_node *map, unsigned flags)
 {
-	return (flags & RG_CFG_REQUIRED) && map && map->kind == RG_MAP ?
-		       RG_EINVALID :
-		       RG_ENOTFOUND;
+	return (flags & RG_CFG_REQUIRED) && map && map->kind == RG_MAP
+		   ? RG_EINVALID
+		   : RG_ENOTFOUND;
 }
 
 static const char *quoted(struct rg_cfg *c, const char *key)
@@ -167,8 +171,8 @@ static const char *quoted(struct rg_cfg *c, const char *key)
 	return rg_arena_printf(c->arena, "'%s'", key);
 }
 
-int rg_cfg_node_str(const char **out, struct rg_cfg *c,
-		    const struct rg_node *n, const char *what, unsigned flags)
+int rg_cfg_node_str(const char **out, struct rg_cfg *c, const struct rg_node *n,
+		    const char *what, unsigned flags)
 {
 	return check_str(out, c, n, what, flags);
 }
@@ -208,8 +212,9 @@ int rg_cfg_int(int64_t *out, struct rg_cfg *c, const struct rg_node *map,
 	if (v->u.i < min || v->u.i > max)
 		return rg_cfg_errorf(c, &v->pos,
 				     "'%s' must be between %lld and %lld "
-				     "(found %lld)", key, (long long)min,
-				     (long long)max, (long long)v->u.i);
+				     "(found %lld)",
+				     key, (long long)min, (long long)max,
+				     (long long)v->u.i);
 	*out = v->u.i;
 	return 0;
 }
@@ -275,12 +280,12 @@ int rg_cfg_duration(uint64_t *out_ms, struct rg_cfg *c,
 	if (rg_cfg_expect(c, v, RG_STR, quoted(c, key)) < 0)
 		return RG_EINVALID;
 	if (!parse_duration(v->u.s.ptr, v->u.s.len, &ms))
-		return rg_cfg_errorf(c, &v->pos,
-				     "'%s' is not a duration of at most 24h "
-				     "(found '%.*s'; write e.g. 5s, 1500ms, "
-				     "2m, 1m30s)", key,
-				     (int)(v->u.s.len > 64 ? 64 : v->u.s.len),
-				     v->u.s.ptr);
+		return rg_cfg_errorf(
+		    c, &v->pos,
+		    "'%s' is not a duration of at most 24h "
+		    "(found '%.*s'; write e.g. 5s, 1500ms, "
+		    "2m, 1m30s)",
+		    key, (int)(v->u.s.len > 64 ? 64 : v->u.s.len), v->u.s.ptr);
 	*out_ms = ms;
 	return 0;
 }
@@ -305,16 +310,14 @@ int rg_cfg_enum(int *out, struct rg_cfg *c, const struct rg_node *map,
 			break;
 	}
 	if (v->kind == RG_STR)
-		error = rg_cfg_errorf(c, &v->pos,
-				      "'%s' must be one of %s (found '%.*s')",
-				      key, list.ptr,
-				      (int)(v->u.s.len > 64 ? 64 : v->u.s.len),
-				      v->u.s.ptr);
+		error = rg_cfg_errorf(
+		    c, &v->pos, "'%s' must be one of %s (found '%.*s')", key,
+		    list.ptr, (int)(v->u.s.len > 64 ? 64 : v->u.s.len),
+		    v->u.s.ptr);
 	else
-		error = rg_cfg_errorf(c, &v->pos,
-				      "'%s' must be one of %s (found %s)", key,
-				      list.ptr,
-				      rg_kind_name((enum rg_kind)v->kind));
+		error = rg_cfg_errorf(
+		    c, &v->pos, "'%s' must be one of %s (found %s)", key,
+		    list.ptr, rg_kind_name((enum rg_kind)v->kind));
 	rg_buf_release(&list);
 	return error;
 }
@@ -335,7 +338,7 @@ int rg_cfg_strlist(const char ***out, size_t *n, struct rg_cfg *c,
 	items = len ? rg_arena_calloc(c->arena, len, sizeof(*items)) : NULL;
 	for (size_t i = 0; i < len; i++) {
 		const char *what =
-			rg_arena_printf(c->arena, "'%s'[%zu]", key, i);
+		    rg_arena_printf(c->arena, "'%s'[%zu]", key, i);
 
 		if (check_str(&items[i], c, v->u.seq.items[i], what, flags) < 0)
 			error = RG_EINVALID;
@@ -385,7 +388,7 @@ enum tok_kind { T_BYTE, T_ANY1, T_SET, T_STAR, T_DSTAR };
 struct tok {
 	uint8_t kind;
 	uint8_t byte;
-	uint8_t skip; /* T_STAR/T_DSTAR: tokens an empty match skips */
+	uint8_t skip;	 /* T_STAR/T_DSTAR: tokens an empty match skips */
 	const char *set; /* T_SET: bytes after '[' */
 };
 
@@ -441,10 +444,10 @@ static size_t compile_glob(const char *pat, struct tok *t)
 	size_t n = 0;
 
 	for (const char *p = pat; *p; p++) {
-		struct tok k = { T_BYTE, (uint8_t)*p, 0, NULL };
+		struct tok k = {T_BYTE, (uint8_t)*p, 0, NULL};
 
 		if (*p == '\\' && p[1]) {
-			k.byte = (uint8_t)*++p;
+			k.byte = (uint8_t) * ++p;
 		} else if (*p == '?') {
 			k.kind = T_ANY1;
 		} else if (*p == '[' && set_end(p + 1)) {
@@ -492,11 +495,16 @@ static void add_state(bool *live, const struct tok *t, size_t n, size_t i)
 static bool tok_match(const struct tok *k, unsigned char c)
 {
 	switch (k->kind) {
-	case T_BYTE: return c == k->byte;
-	case T_ANY1: return c != '/';
-	case T_SET: return c != '/' && set_match(k->set, c);
-	case T_STAR: return c != '/';
-	default: return true;
+	case T_BYTE:
+		return c == k->byte;
+	case T_ANY1:
+		return c != '/';
+	case T_SET:
+		return c != '/' && set_match(k->set, c);
+	case T_STAR:
+		return c != '/';
+	default:
+		return true;
 	}
 }
 
@@ -550,13 +558,15 @@ int rg_cfg_glob_check(const char *pattern, struct rg_err *err)
 			if (!p[1])
 				return rg_err_set(err, RG_EINVALID, NULL,
 						  "glob '%s' ends with a lone "
-						  "backslash", pattern);
+						  "backslash",
+						  pattern);
 			p++;
 		} else if (*p == '[') {
 			if (!set_end(p + 1))
 				return rg_err_set(err, RG_EINVALID, NULL,
 						  "glob '%s' has an unclosed "
-						  "'['", pattern);
+						  "'['",
+						  pattern);
 			p = set_end(p + 1);
 		}
 	}

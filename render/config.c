@@ -25,21 +25,20 @@ static void check_globs(struct rg_cfg *c, const struct rg_node *map,
 	for (size_t i = 0; i < n; i++)
 		if (rg_cfg_glob_check(globs[i], &err) < 0)
 			rg_cfg_errorf(c,
-				      seq && i < seq->u.seq.len ?
-					      &seq->u.seq.items[i]->pos :
-					      NULL,
+				      seq && i < seq->u.seq.len
+					  ? &seq->u.seq.items[i]->pos
+					  : NULL,
 				      "'%s'[%zu]: %s", key, i, err.msg);
 }
 
 static void server_forge(struct rg_config_server *s, struct rg_cfg *c,
 			 const struct rg_node *root)
 {
-	static const char *const keys[] = { "kind",    "url",	  "token_file",
-					    "ca_file", "project", NULL };
-	static const char *const kinds[] = { "none", "gitlab", "gitea", NULL };
+	static const char *const keys[] = {"kind",    "url",	 "token_file",
+					   "ca_file", "project", NULL};
+	static const char *const kinds[] = {"none", "gitlab", "gitea", NULL};
 	static const enum rg_config_forge kind_of[] = {
-		RG_FORGE_NONE, RG_FORGE_GITLAB, RG_FORGE_GITEA
-	};
+	    RG_FORGE_NONE, RG_FORGE_GITLAB, RG_FORGE_GITEA};
 	const struct rg_node *forge = NULL;
 	int kind = 0;
 
@@ -49,14 +48,15 @@ static void server_forge(struct rg_config_server *s, struct rg_cfg *c,
 	if (rg_cfg_enum(&kind, c, forge, "kind", kinds, RG_CFG_REQUIRED) == 0)
 		s->forge.kind = kind_of[kind];
 	rg_cfg_str(&s->forge.url, c, forge, "url",
-		   s->forge.kind != RG_FORGE_NONE ?
-			   RG_CFG_REQUIRED | RG_CFG_NONEMPTY :
-			   RG_CFG_NONEMPTY);
+		   s->forge.kind != RG_FORGE_NONE
+		       ? RG_CFG_REQUIRED | RG_CFG_NONEMPTY
+		       : RG_CFG_NONEMPTY);
 	if (s->forge.url && strncmp(s->forge.url, "https://", 8) &&
 	    strncmp(s->forge.url, "http://", 7))
 		rg_cfg_errorf(c, &rg_cfg_get(c, forge, "url", 0)->pos,
 			      "'url' must start with https:// or http:// "
-			      "(found '%s')", s->forge.url);
+			      "(found '%s')",
+			      s->forge.url);
 	rg_cfg_str(&s->forge.token_file, c, forge, "token_file",
 		   RG_CFG_NONEMPTY);
 	rg_cfg_str(&s->forge.ca_file, c, forge, "ca_file", RG_CFG_NONEMPTY);
@@ -76,15 +76,20 @@ int rg_config_server_parse(struct rg_config_server **out, struct rg_arena *a,
 			   const char *file, const char *data, size_t len,
 			   struct rg_errlist *errs)
 {
-	static const char *const keys[] = {
-		"forge",     "policy_files",	 "mode",
-		"deadline",  "spool_dir",	 "chart_cache_dir",
-		"refs",	     "feature_branches", "bypass_users",
-		"protect_env_branch_deletion",	 NULL
-	};
-	static const char *const ref_keys[] = { "include", NULL };
-	static const char *const fb_keys[] = { "target", "fail_early", NULL };
-	static const char *const modes[] = { "enforce", "warn", NULL };
+	static const char *const keys[] = {"forge",
+					   "policy_files",
+					   "mode",
+					   "deadline",
+					   "spool_dir",
+					   "chart_cache_dir",
+					   "refs",
+					   "feature_branches",
+					   "bypass_users",
+					   "protect_env_branch_deletion",
+					   NULL};
+	static const char *const ref_keys[] = {"include", NULL};
+	static const char *const fb_keys[] = {"target", "fail_early", NULL};
+	static const char *const modes[] = {"enforce", "warn", NULL};
 	struct rg_config_server *s = rg_arena_alloc(a, sizeof(*s));
 	const struct rg_node *sub = NULL;
 	struct rg_node *root = NULL;
@@ -104,13 +109,14 @@ int rg_config_server_parse(struct rg_config_server **out, struct rg_arena *a,
 			   "policy_files", RG_CFG_NONEMPTY) == 0)
 		for (size_t i = 0; i < s->npolicy_files; i++)
 			if (s->policy_files[i][0] != '/')
-				rg_cfg_errorf(&c,
-					      &rg_cfg_get(&c, root,
-							  "policy_files", 0)
-						       ->u.seq.items[i]->pos,
-					      "'policy_files'[%zu] must be an "
-					      "absolute path (found '%s')",
-					      i, s->policy_files[i]);
+				rg_cfg_errorf(
+				    &c,
+				    &rg_cfg_get(&c, root, "policy_files", 0)
+					 ->u.seq.items[i]
+					 ->pos,
+				    "'policy_files'[%zu] must be an "
+				    "absolute path (found '%s')",
+				    i, s->policy_files[i]);
 	if (rg_cfg_enum(&mode, &c, root, "mode", modes, 0) == 0)
 		s->mode = mode ? RG_MODE_WARN : RG_MODE_ENFORCE;
 	if (rg_cfg_duration(&s->deadline_ms, &c, root, "deadline", 0) == 0 &&
@@ -148,8 +154,7 @@ out:
 	return 0;
 }
 
-bool rg_config_ref_gated(const struct rg_config_server *c,
-			 const char *refname)
+bool rg_config_ref_gated(const struct rg_config_server *c, const char *refname)
 {
 	if (!refname)
 		return false;
@@ -163,8 +168,7 @@ bool rg_config_ref_gated(const struct rg_config_server *c,
 	return false;
 }
 
-bool rg_config_user_bypasses(const struct rg_config_server *c,
-			     const char *user)
+bool rg_config_user_bypasses(const struct rg_config_server *c, const char *user)
 {
 	if (!c || !user)
 		return false;
@@ -202,7 +206,8 @@ static void parse_set(struct rg_config_release *r, struct rg_cfg *c,
 			rg_cfg_errorf(c, &p->val->pos,
 				      "'set' value for '%.*s' must be a scalar "
 				      "(use a dotted key for nested values), "
-				      "found %s", (int)p->key.len, p->key.ptr,
+				      "found %s",
+				      (int)p->key.len, p->key.ptr,
 				      rg_kind_name((enum rg_kind)p->val->kind));
 	}
 	r->set = set;
@@ -211,9 +216,9 @@ static void parse_set(struct rg_config_release *r, struct rg_cfg *c,
 static void parse_release(struct rg_config_release *r, struct rg_cfg *c,
 			  const struct rg_node *n)
 {
-	static const char *const keys[] = { "name",   "chart",	   "repo",
-					    "version", "kustomize", "namespace",
-					    "values", "set",	   NULL };
+	static const char *const keys[] = {"name",    "chart",	   "repo",
+					   "version", "kustomize", "namespace",
+					   "values",  "set",	   NULL};
 	const struct rg_node *v;
 
 	r->pos = n->pos;
@@ -225,20 +230,21 @@ static void parse_release(struct rg_config_release *r, struct rg_cfg *c,
 	    !valid_env_name(r->name))
 		rg_cfg_errorf(c, &rg_cfg_get(c, n, "name", 0)->pos,
 			      "release name '%s' may only use letters, digits, "
-			      "'.', '_' and '-'", r->name);
+			      "'.', '_' and '-'",
+			      r->name);
 	rg_cfg_str(&r->repo, c, n, "repo", RG_CFG_NONEMPTY);
 	/* a chart from a repository is a name; a local chart is a path */
 	rg_cfg_str(&r->chart, c, n, "chart",
-		   r->repo ? RG_CFG_NONEMPTY :
-			     RG_CFG_NONEMPTY | RG_CFG_REPO_PATH);
+		   r->repo ? RG_CFG_NONEMPTY
+			   : RG_CFG_NONEMPTY | RG_CFG_REPO_PATH);
 	rg_cfg_str(&r->version, c, n, "version", RG_CFG_NONEMPTY);
 	rg_cfg_str(&r->kustomize, c, n, "kustomize", RG_CFG_REPO_PATH);
 	rg_cfg_str(&r->namespace, c, n, "namespace", RG_CFG_NONEMPTY);
 	rg_cfg_strlist(&r->values, &r->nvalues, c, n, "values",
 		       RG_CFG_NONEMPTY | RG_CFG_REPO_PATH);
 	parse_set(r, c, n);
-	if (!r->chart && !r->kustomize &&
-	    !rg_cfg_get(c, n, "chart", 0) && !rg_cfg_get(c, n, "kustomize", 0))
+	if (!r->chart && !r->kustomize && !rg_cfg_get(c, n, "chart", 0) &&
+	    !rg_cfg_get(c, n, "kustomize", 0))
 		rg_cfg_errorf(c, &n->pos,
 			      "release needs 'chart' or 'kustomize'");
 	if (r->chart && r->kustomize)
@@ -247,8 +253,7 @@ static void parse_release(struct rg_config_release *r, struct rg_cfg *c,
 			      "use two releases");
 	if ((r->repo || r->version) && !r->chart &&
 	    !rg_cfg_get(c, n, "chart", 0))
-		rg_cfg_errorf(c, &n->pos,
-			      "'repo' and 'version' need 'chart'");
+		rg_cfg_errorf(c, &n->pos, "'repo' and 'version' need 'chart'");
 	if (r->kustomize && (r->nvalues || r->set))
 		rg_cfg_errorf(c, &n->pos,
 			      "'values' and 'set' apply to charts, not to "
@@ -268,19 +273,21 @@ static void parse_releases(struct rg_config_env *e, struct rg_cfg *c,
 	if (rg_cfg_seq(&seq, c, n, "releases", 0) < 0)
 		return;
 	e->nreleases = seq->u.seq.len;
-	e->releases = rg_arena_calloc(c->arena, e->nreleases + 1,
-				      sizeof(*e->releases));
+	e->releases =
+	    rg_arena_calloc(c->arena, e->nreleases + 1, sizeof(*e->releases));
 	for (size_t i = 0; i < e->nreleases; i++) {
 		parse_release(&e->releases[i], c, seq->u.seq.items[i]);
 		for (size_t j = 0; j < i && e->releases[i].name; j++)
 			if (e->releases[j].name &&
 			    !strcmp(e->releases[j].name, e->releases[i].name))
-				rg_cfg_errorf(c, &e->releases[i].pos,
-					      "release '%s' is defined twice in "
-					      "environment '%s' (first at line "
-					      "%u)", e->releases[i].name,
-					      e->name ? e->name : "?",
-					      e->releases[j].pos.line);
+				rg_cfg_errorf(
+				    c, &e->releases[i].pos,
+				    "release '%s' is defined twice in "
+				    "environment '%s' (first at line "
+				    "%u)",
+				    e->releases[i].name,
+				    e->name ? e->name : "?",
+				    e->releases[j].pos.line);
 	}
 }
 
@@ -288,14 +295,11 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 		      const struct rg_node *n)
 {
 	static const char *const keys[] = {
-		"name",	    "branch",	    "path",    "kind",
-		"kube_version", "api_versions", "releases", "exclude",
-		NULL
-	};
+	    "name",	    "branch",	"path",	   "kind", "kube_version",
+	    "api_versions", "releases", "exclude", NULL};
 	static const char *const kinds[] = {
-		RG_CONFIG_KIND_AUTO, RG_CONFIG_KIND_PLAIN,
-		RG_CONFIG_KIND_KUSTOMIZE, RG_CONFIG_KIND_HELM, NULL
-	};
+	    RG_CONFIG_KIND_AUTO, RG_CONFIG_KIND_PLAIN, RG_CONFIG_KIND_KUSTOMIZE,
+	    RG_CONFIG_KIND_HELM, NULL};
 	const struct rg_node *kv;
 	int kind = 0;
 
@@ -309,7 +313,8 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 	    !valid_env_name(e->name))
 		rg_cfg_errorf(c, &rg_cfg_get(c, n, "name", 0)->pos,
 			      "environment name '%s' may only use letters, "
-			      "digits, '.', '_' and '-'", e->name);
+			      "digits, '.', '_' and '-'",
+			      e->name);
 	rg_cfg_str(&e->branch, c, n, "branch", RG_CFG_NONEMPTY);
 	rg_cfg_str(&e->path, c, n, "path", RG_CFG_REQUIRED | RG_CFG_REPO_PATH);
 	if (rg_cfg_enum(&kind, c, n, "kind", kinds, 0) == 0)
@@ -331,7 +336,8 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 	if (e->nreleases && strcmp(e->kind, RG_CONFIG_KIND_AUTO))
 		rg_cfg_errorf(c, &rg_cfg_get(c, n, "kind", 0)->pos,
 			      "an environment with 'releases' takes its "
-			      "renderers from them; drop 'kind: %s'", e->kind);
+			      "renderers from them; drop 'kind: %s'",
+			      e->kind);
 }
 
 static void parse_envs(struct rg_config_repo *r, struct rg_cfg *c,
@@ -356,11 +362,13 @@ static void parse_envs(struct rg_config_repo *r, struct rg_cfg *c,
 		if (!e->name)
 			continue;
 		for (size_t j = 0; j < i; j++)
-			if (r->envs[j].name && !strcmp(r->envs[j].name, e->name))
-				rg_cfg_errorf(c, &e->pos,
-					      "environment '%s' is defined twice "
-					      "(first at line %u)", e->name,
-					      r->envs[j].pos.line);
+			if (r->envs[j].name &&
+			    !strcmp(r->envs[j].name, e->name))
+				rg_cfg_errorf(
+				    c, &e->pos,
+				    "environment '%s' is defined twice "
+				    "(first at line %u)",
+				    e->name, r->envs[j].pos.line);
 	}
 }
 
@@ -392,8 +400,8 @@ int rg_config_repo_parse(struct rg_config_repo **out, struct rg_arena *a,
 			 const char *file, const char *data, size_t len,
 			 struct rg_errlist *errs)
 {
-	static const char *const keys[] = { "environments", "stages",
-					    "default_branch", NULL };
+	static const char *const keys[] = {"environments", "stages",
+					   "default_branch", NULL};
 	struct rg_config_repo *r = rg_arena_alloc(a, sizeof(*r));
 	struct rg_node *root = NULL;
 	struct rg_cfg c;
@@ -418,8 +426,8 @@ out:
 	return 0;
 }
 
-const struct rg_config_env *
-rg_config_repo_env(const struct rg_config_repo *c, const char *name)
+const struct rg_config_env *rg_config_repo_env(const struct rg_config_repo *c,
+					       const char *name)
 {
 	for (size_t i = 0; c && name && i < c->nenvs; i++)
 		if (c->envs[i].name && !strcmp(c->envs[i].name, name))

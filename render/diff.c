@@ -20,7 +20,8 @@ enum op { OP_EQ, OP_DEL, OP_INS };
 
 struct edit {
 	uint8_t op;
-	uint32_t a, b; /* line index in a (OP_EQ, OP_DEL) and b (OP_EQ, OP_INS) */
+	uint32_t a,
+	    b; /* line index in a (OP_EQ, OP_DEL) and b (OP_EQ, OP_INS) */
 };
 
 /* Split text into lines; false when there are more than max. */
@@ -64,19 +65,19 @@ static void number_lines(const struct line *a, size_t na, const struct line *b,
 	struct slot {
 		const struct line *l;
 		uint32_t id;
-	} *tab;
+	} * tab;
 
 	while (size < total * 2)
 		size *= 2;
 	tab = rg_xcalloc(size, sizeof(*tab));
 	for (size_t i = 0; i < total; i++) {
 		const struct line *l = i < na ? &a[i] : &b[i - na];
-		size_t h = (size_t)rg_fnv1a(RG_FNV1A_SEED, l->p, l->n) &
-			   (size - 1);
+		size_t h =
+		    (size_t)rg_fnv1a(RG_FNV1A_SEED, l->p, l->n) & (size - 1);
 		uint32_t id;
 
-		while (tab[h].l && (tab[h].l->n != l->n ||
-				    memcmp(tab[h].l->p, l->p, l->n)))
+		while (tab[h].l &&
+		       (tab[h].l->n != l->n || memcmp(tab[h].l->p, l->p, l->n)))
 			h = (h + 1) & (size - 1);
 		if (!tab[h].l) {
 			tab[h].l = l;
@@ -125,8 +126,7 @@ static bool myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m,
 			else
 				xi = v[ki - 1] + 1;
 			y = xi - k;
-			while (xi < (long)n && y < (long)m &&
-			       a[xi] == b[y]) {
+			while (xi < (long)n && y < (long)m && a[xi] == b[y]) {
 				xi++;
 				y++;
 			}
@@ -158,8 +158,8 @@ static bool myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m,
 		} else {
 			const int32_t *pv = trace + (size_t)((d - 1) * (d - 1));
 			/* pv[k + (d-1)] is round d-1's V[k] */
-			if (k == -d || (k != d && pv[k - 1 + d - 1] <
-							 pv[k + 1 + d - 1]))
+			if (k == -d ||
+			    (k != d && pv[k - 1 + d - 1] < pv[k + 1 + d - 1]))
 				pk = k + 1;
 			else
 				pk = k - 1;
@@ -169,20 +169,18 @@ static bool myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m,
 		while (x > px && y > py) {
 			x--;
 			y--;
-			rev[nrev++] = (struct edit){ OP_EQ, (uint32_t)(offa + x),
-						     (uint32_t)(offb + y) };
+			rev[nrev++] = (struct edit){OP_EQ, (uint32_t)(offa + x),
+						    (uint32_t)(offb + y)};
 		}
 		if (d > 0) {
 			if (pk == k + 1)
-				rev[nrev++] = (struct edit){
-					OP_INS, (uint32_t)(offa + px),
-					(uint32_t)(offb + py)
-				};
+				rev[nrev++] =
+				    (struct edit){OP_INS, (uint32_t)(offa + px),
+						  (uint32_t)(offb + py)};
 			else
-				rev[nrev++] = (struct edit){
-					OP_DEL, (uint32_t)(offa + px),
-					(uint32_t)(offb + py)
-				};
+				rev[nrev++] =
+				    (struct edit){OP_DEL, (uint32_t)(offa + px),
+						  (uint32_t)(offb + py)};
 		}
 		x = px;
 		y = py;
@@ -323,23 +321,23 @@ int rg_diff_text(const char **out, size_t *outlen, bool *replaced,
 		suf++;
 	e = rg_xmalloc((na + nb + 1) * sizeof(*e));
 	for (size_t i = 0; i < pre; i++)
-		e[ne++] = (struct edit){ OP_EQ, (uint32_t)i, (uint32_t)i };
+		e[ne++] = (struct edit){OP_EQ, (uint32_t)i, (uint32_t)i};
 	if (pre + suf == na) {
 		for (size_t i = pre; i < nb - suf; i++)
-			e[ne++] = (struct edit){ OP_INS, (uint32_t)na - suf,
-						 (uint32_t)i };
+			e[ne++] = (struct edit){OP_INS, (uint32_t)na - suf,
+						(uint32_t)i};
 	} else if (pre + suf == nb) {
 		for (size_t i = pre; i < na - suf; i++)
-			e[ne++] = (struct edit){ OP_DEL, (uint32_t)i,
-						 (uint32_t)nb - suf };
+			e[ne++] = (struct edit){OP_DEL, (uint32_t)i,
+						(uint32_t)nb - suf};
 	} else if (!myers(ia + pre, na - pre - suf, ib + pre, nb - pre - suf,
 			  pre, pre, RG_CAP_DIFF_EDITS, e, &ne)) {
 		over = true;
 		goto out;
 	}
 	for (size_t i = 0; i < suf; i++)
-		e[ne++] = (struct edit){ OP_EQ, (uint32_t)(na - suf + i),
-					 (uint32_t)(nb - suf + i) };
+		e[ne++] = (struct edit){OP_EQ, (uint32_t)(na - suf + i),
+					(uint32_t)(nb - suf + i)};
 	for (size_t i = 0; i < ne; i++) {
 		nadd += e[i].op == OP_INS;
 		ndel += e[i].op == OP_DEL;
@@ -391,8 +389,8 @@ out:
  * credential-looking keys.
  */
 enum mask_state {
-	M_NONE = 0,  /* nothing masked below */
-	M_ROOT,	     /* at the root of a Secret or ConfigMap */
+	M_NONE = 0, /* nothing masked below */
+	M_ROOT,	    /* at the root of a Secret or ConfigMap */
 	M_SECRET_DATA,
 	M_CM_DATA,
 	M_META,
@@ -411,9 +409,9 @@ static bool key_is(const struct rg_str *k, const char *s)
 
 static bool credential_key(const struct rg_str *k)
 {
-	static const char *const words[] = { "password", "passwd", "secret",
-					     "token",	 "apikey", "api_key",
-					     "credential", "private" };
+	static const char *const words[] = {"password",	  "passwd", "secret",
+					    "token",	  "apikey", "api_key",
+					    "credential", "private"};
 
 	for (size_t w = 0; w < RG_ARRAY_SIZE(words); w++) {
 		size_t wl = strlen(words[w]);
@@ -443,11 +441,16 @@ static enum mask_state mask_next(enum obj_class cls, enum mask_state st,
 		if (cls == C_SECRET && key_is(key, "metadata"))
 			return M_META;
 		return M_NONE;
-	case M_SECRET_DATA: return M_MASKED;
-	case M_CM_DATA: return credential_key(key) ? M_MASKED : M_NONE;
-	case M_META: return key_is(key, "annotations") ? M_ANNOT : M_NONE;
-	case M_ANNOT: return key_is(key, LAST_APPLIED) ? M_MASKED : M_NONE;
-	default: return M_NONE;
+	case M_SECRET_DATA:
+		return M_MASKED;
+	case M_CM_DATA:
+		return credential_key(key) ? M_MASKED : M_NONE;
+	case M_META:
+		return key_is(key, "annotations") ? M_ANNOT : M_NONE;
+	case M_ANNOT:
+		return key_is(key, LAST_APPLIED) ? M_MASKED : M_NONE;
+	default:
+		return M_NONE;
 	}
 }
 
@@ -479,7 +482,7 @@ static size_t value_bytes(const struct rg_node *n, bool b64)
 		if (c == '=')
 			continue;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			 (c >= '0' && c <= '9') || c == '+' || c == '/')
+		    (c >= '0' && c <= '9') || c == '+' || c == '/')
 			len++;
 		else
 			return n->u.s.len; /* not base64: count the text */
@@ -492,13 +495,13 @@ static size_t value_bytes(const struct rg_node *n, bool b64)
 /* Where noise may sit: labels and annotations of any metadata mapping. */
 enum noise_state { N_NONE = 0, N_META, N_LABELS, N_ANNOTS };
 
-#define RULE_CHART "helm-chart-label"
-#define RULE_VERSION "app-version-label"
+#define RULE_CHART    "helm-chart-label"
+#define RULE_VERSION  "app-version-label"
 #define RULE_CHECKSUM "checksum-annotation"
 #define RULE_VOLATILE "volatile"
 
-static const char *const noise_rules[] = { RULE_CHART, RULE_VERSION,
-					   RULE_CHECKSUM, RULE_VOLATILE };
+static const char *const noise_rules[] = {RULE_CHART, RULE_VERSION,
+					  RULE_CHECKSUM, RULE_VOLATILE};
 
 static bool rule_is(const char *rule, const char *name)
 {
@@ -532,7 +535,8 @@ static enum noise_state noise_next(enum noise_state st, const struct rg_str *k)
 /* The noise rule covering key k in state st, or NULL. */
 static const char *noise_rule(enum noise_state st, const struct rg_str *k)
 {
-	if (st == N_LABELS && (key_is(k, "helm.sh/chart") || key_is(k, "chart")))
+	if (st == N_LABELS &&
+	    (key_is(k, "helm.sh/chart") || key_is(k, "chart")))
 		return RULE_CHART;
 	if (st == N_LABELS && key_is(k, "app.kubernetes.io/version"))
 		return RULE_VERSION;
@@ -572,13 +576,12 @@ static bool same(const struct rg_node *x, const struct rg_node *y)
 		for (size_t i = 0; i < x->u.map.len; i++) {
 			const struct rg_pair *p = &x->u.map.items[i];
 			const struct rg_node *q =
-				i < y->u.map.len &&
-						y->u.map.items[i].key.len ==
-							p->key.len &&
-						!memcmp(y->u.map.items[i].key.ptr,
-							p->key.ptr, p->key.len) ?
-					y->u.map.items[i].val :
-					rg_map_get(y, p->key.ptr, p->key.len);
+			    i < y->u.map.len &&
+				    y->u.map.items[i].key.len == p->key.len &&
+				    !memcmp(y->u.map.items[i].key.ptr,
+					    p->key.ptr, p->key.len)
+				? y->u.map.items[i].val
+				: rg_map_get(y, p->key.ptr, p->key.len);
 
 			if (!q || !same(p->val, q))
 				return false;
@@ -659,8 +662,8 @@ static void add_field(struct walk *w, const char *path, enum rg_diff_status c,
 					  sizeof(*d->fields));
 		w->alloc = n;
 	}
-	d->fields[d->nfields++] = (struct rg_diff_field){ path, (uint8_t)c,
-							  note, rule };
+	d->fields[d->nfields++] =
+	    (struct rg_diff_field){path, (uint8_t)c, note, rule};
 }
 
 static const char *plural(size_t n)
@@ -675,17 +678,21 @@ static void masked_field(struct walk *w, const char *path,
 
 	if (x && y)
 		add_field(w, path, RG_DIFF_CHANGED,
-			  rg_arena_printf(w->a, "changed (%zu byte%s -> %zu "
-						"byte%s)", bx, plural(bx), by,
-					  plural(by)), NULL);
+			  rg_arena_printf(w->a,
+					  "changed (%zu byte%s -> %zu "
+					  "byte%s)",
+					  bx, plural(bx), by, plural(by)),
+			  NULL);
 	else if (y)
-		add_field(w, path, RG_DIFF_ADDED,
-			  rg_arena_printf(w->a, "added (%zu byte%s)", by,
-					  plural(by)), NULL);
+		add_field(
+		    w, path, RG_DIFF_ADDED,
+		    rg_arena_printf(w->a, "added (%zu byte%s)", by, plural(by)),
+		    NULL);
 	else
 		add_field(w, path, RG_DIFF_REMOVED,
 			  rg_arena_printf(w->a, "removed (%zu byte%s)", bx,
-					  plural(bx)), NULL);
+					  plural(bx)),
+			  NULL);
 	w->d->masked = true;
 }
 
@@ -790,8 +797,8 @@ static void denoise(struct rg_node *x, struct rg_node *y, enum noise_state nst,
 		return;
 	if (x->kind == RG_SEQ && y->kind == RG_SEQ) {
 		for (size_t i = 0; i < x->u.seq.len && i < y->u.seq.len; i++) {
-			if (vol && volatile_pair(x->u.seq.items[i],
-						 y->u.seq.items[i]))
+			if (vol &&
+			    volatile_pair(x->u.seq.items[i], y->u.seq.items[i]))
 				y->u.seq.items[i] = x->u.seq.items[i];
 			else
 				denoise(x->u.seq.items[i], y->u.seq.items[i],
@@ -835,8 +842,9 @@ static void denoise(struct rg_node *x, struct rg_node *y, enum noise_state nst,
 static struct rg_node *placeholder(struct rg_arena *a, size_t bytes,
 				   const char *suffix)
 {
-	return rg_node_str(a, rg_arena_printf(a, "<secret: %zu byte%s%s>", bytes,
-					      bytes == 1 ? "" : "s", suffix));
+	return rg_node_str(a,
+			   rg_arena_printf(a, "<secret: %zu byte%s%s>", bytes,
+					   bytes == 1 ? "" : "s", suffix));
 }
 
 /* The pair of m with key k; index hint is tried first (same order). */
@@ -860,24 +868,23 @@ static struct rg_pair *find_pair(struct rg_node *m, const struct rg_str *k,
  * NULL) by placeholders, so that a changed value still shows as a changed
  * line and an unchanged one as context, without either value.
  */
-static void mask_pair(struct rg_arena *a, enum obj_class cls,
-		      struct rg_node *x, struct rg_node *y, enum mask_state st,
-		      bool b64)
+static void mask_pair(struct rg_arena *a, enum obj_class cls, struct rg_node *x,
+		      struct rg_node *y, enum mask_state st, bool b64)
 {
 	for (size_t i = 0; x && x->kind == RG_MAP && i < x->u.map.len; i++) {
 		struct rg_pair *p = &x->u.map.items[i];
 		struct rg_pair *q = find_pair(y, &p->key, i);
 		enum mask_state ns = mask_next(cls, st, &p->key);
-		bool data = cls == C_SECRET && st == M_ROOT &&
-			    key_is(&p->key, "data");
+		bool data =
+		    cls == C_SECRET && st == M_ROOT && key_is(&p->key, "data");
 
 		if (ns == M_MASKED) {
 			bool changed = q && !rg_node_equal(p->val, q->val);
 
 			if (q)
-				q->val = placeholder(a, value_bytes(q->val, b64),
-						     changed ? ", new value" :
-							       "");
+				q->val =
+				    placeholder(a, value_bytes(q->val, b64),
+						changed ? ", new value" : "");
 			p->val = placeholder(a, value_bytes(p->val, b64),
 					     changed ? ", old value" : "");
 		} else if (ns != M_NONE) {
@@ -887,8 +894,8 @@ static void mask_pair(struct rg_arena *a, enum obj_class cls,
 	for (size_t i = 0; y && y->kind == RG_MAP && i < y->u.map.len; i++) {
 		struct rg_pair *q = &y->u.map.items[i];
 		enum mask_state ns = mask_next(cls, st, &q->key);
-		bool data = cls == C_SECRET && st == M_ROOT &&
-			    key_is(&q->key, "data");
+		bool data =
+		    cls == C_SECRET && st == M_ROOT && key_is(&q->key, "data");
 
 		if (find_pair(x, &q->key, i))
 			continue;
@@ -1021,9 +1028,7 @@ static int hide_noise(struct rg_diff_obj *d, struct rg_node *od,
 			alloc = n;
 		}
 		d->hidden[d->nhidden++] = (struct rg_diff_hidden){
-			rule, fields,
-			before - (d->lines_added + d->lines_removed)
-		};
+		    rule, fields, before - (d->lines_added + d->lines_removed)};
 	}
 	/* line counts describe the objects, not the filtered copies */
 	d->old_lines = old_lines;
@@ -1050,7 +1055,7 @@ static int diff_one(struct rg_diff_obj *d, unsigned flags, struct rg_arena *a,
 	}
 	d->status = !o ? RG_DIFF_ADDED : !n ? RG_DIFF_REMOVED : RG_DIFF_CHANGED;
 	if (o && n) {
-		struct walk w = { a, d, 0, cls, false, noise };
+		struct walk w = {a, d, 0, cls, false, noise};
 
 		walk_node(&w, od, nd, "", cls == C_PLAIN ? M_NONE : M_ROOT,
 			  N_NONE);
@@ -1070,8 +1075,8 @@ static int diff_one(struct rg_diff_obj *d, unsigned flags, struct rg_arena *a,
 	error = diff_docs(d, od, nd, a, err);
 	if (!error && !d->replaced && (ruled || vol))
 		error = hide_noise(d, od, nd, vol, a, err);
-	d->noise_only = d->status == RG_DIFF_CHANGED && ruled &&
-			!d->fields_dropped;
+	d->noise_only =
+	    d->status == RG_DIFF_CHANGED && ruled && !d->fields_dropped;
 	for (size_t i = 0; i < d->nfields && d->noise_only; i++)
 		d->noise_only = d->fields[i].rule != NULL;
 	return error;
@@ -1098,8 +1103,9 @@ int rg_diff_objsets_flags(struct rg_diff **out, const struct rg_objset *old,
 	d->objs = rg_arena_calloc(a, no + nn + 1, sizeof(*d->objs));
 	while (i < no || j < nn) {
 		struct rg_diff_obj *x = &d->objs[d->len++];
-		int c = i >= no ? 1 : j >= nn ? -1 : strcmp(po[i]->key,
-							     pn[j]->key);
+		int c = i >= no	  ? 1
+			: j >= nn ? -1
+				  : strcmp(po[i]->key, pn[j]->key);
 
 		if (c <= 0)
 			x->old = po[i++];
@@ -1109,10 +1115,18 @@ int rg_diff_objsets_flags(struct rg_diff **out, const struct rg_objset *old,
 		if (error < 0)
 			goto out;
 		switch (x->status) {
-		case RG_DIFF_ADDED: d->nadded++; break;
-		case RG_DIFF_REMOVED: d->nremoved++; break;
-		case RG_DIFF_CHANGED: d->nchanged++; break;
-		default: d->nunchanged++; break;
+		case RG_DIFF_ADDED:
+			d->nadded++;
+			break;
+		case RG_DIFF_REMOVED:
+			d->nremoved++;
+			break;
+		case RG_DIFF_CHANGED:
+			d->nchanged++;
+			break;
+		default:
+			d->nunchanged++;
+			break;
 		}
 	}
 	*out = d;
@@ -1130,9 +1144,13 @@ bool rg_diff_has_changes(const struct rg_diff *d)
 const char *rg_diff_status_name(enum rg_diff_status s)
 {
 	switch (s) {
-	case RG_DIFF_ADDED: return "added";
-	case RG_DIFF_REMOVED: return "removed";
-	case RG_DIFF_CHANGED: return "changed";
-	default: return "unchanged";
+	case RG_DIFF_ADDED:
+		return "added";
+	case RG_DIFF_REMOVED:
+		return "removed";
+	case RG_DIFF_CHANGED:
+		return "changed";
+	default:
+		return "unchanged";
 	}
 }

@@ -36,9 +36,9 @@ static bool detect_plain(struct rg_tree *tree, const char *path)
  * anything). A renderer not in this build has render == NULL.
  */
 static const struct rg_renderer renderers[] = {
-	{ RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, rg_kust_render },
-	{ RG_CONFIG_KIND_HELM, detect_helm, NULL },
-	{ RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render },
+    {RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, rg_kust_render},
+    {RG_CONFIG_KIND_HELM, detect_helm, NULL},
+    {RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render},
 };
 
 const struct rg_renderer *rg_env_renderer(const char *name)
@@ -57,8 +57,7 @@ const struct rg_renderer *rg_env_detect(struct rg_tree *tree,
 	if (env->kind && strcmp(env->kind, RG_CONFIG_KIND_AUTO))
 		return rg_env_renderer(env->kind);
 	for (size_t i = 0; i < RG_ARRAY_SIZE(renderers); i++)
-		if (renderers[i].detect &&
-		    renderers[i].detect(tree, env->path))
+		if (renderers[i].detect && renderers[i].detect(tree, env->path))
 			return &renderers[i];
 	return rg_env_renderer(RG_CONFIG_KIND_PLAIN);
 }
@@ -76,11 +75,12 @@ static int run(const struct rg_renderer *r, struct rg_objset *out,
 	if (!r->render)
 		return rg_err_set(err, RG_EUNSUPPORTED, &req->env->pos,
 				  "environment %s uses %s, which this build "
-				  "cannot render yet", req->env->name, r->name);
+				  "cannot render yet",
+				  req->env->name, r->name);
 	error = r->render(out, findings, req, err);
 	if (error < 0 && req->release)
-		rg_err_prefix(err, "environment %s, release %s",
-			      req->env->name, req->release->name);
+		rg_err_prefix(err, "environment %s, release %s", req->env->name,
+			      req->release->name);
 	else if (error < 0)
 		rg_err_prefix(err, "environment %s", req->env->name);
 	return error;
@@ -109,12 +109,12 @@ int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		const struct rg_config_release *rel = &env->releases[i];
 
 		req.release = rel;
-		req.path = rel->kustomize ? rel->kustomize :
-			   rel->repo	  ? NULL :
-					    rel->chart;
-		error = run(rg_env_renderer(rel->kustomize ?
-						    RG_CONFIG_KIND_KUSTOMIZE :
-						    RG_CONFIG_KIND_HELM),
+		req.path = rel->kustomize ? rel->kustomize
+			   : rel->repo	  ? NULL
+					  : rel->chart;
+		error = run(rg_env_renderer(rel->kustomize
+						? RG_CONFIG_KIND_KUSTOMIZE
+						: RG_CONFIG_KIND_HELM),
 			    out, findings, &req, err);
 	}
 out:
@@ -158,8 +158,9 @@ static const char *read_reason(const struct rg_tree_dep *d, const char *p)
 	if (d->listed)
 		return NULL;
 	if (!strcmp(p, d->path))
-		return d->kind == RG_TREE_MISSING ? "%s changed, looked up by %s" :
-						    "%s changed, read by %s";
+		return d->kind == RG_TREE_MISSING
+			   ? "%s changed, looked up by %s"
+			   : "%s changed, read by %s";
 	if (below(d->path, p))
 		return "%s changed, holds a file read by %s";
 	return NULL;
@@ -188,9 +189,9 @@ bool rg_env_affected(const char **why, const struct rg_config_env *env,
 				continue;
 			if (why)
 				*why = rg_arena_printf(
-					a, "%s changed, below %s which %s lists",
-					p, d->path[0] ? d->path : "the root",
-					env->name);
+				    a, "%s changed, below %s which %s lists", p,
+				    d->path[0] ? d->path : "the root",
+				    env->name);
 			return true;
 		}
 	}
@@ -207,29 +208,29 @@ static bool first_cut(const char **why, const struct rg_config_env *env,
 
 		if (under(p, env->path) && !skipped(env, p)) {
 			*why = rg_arena_printf(a, "%s changed, below %s", p,
-					       env->path[0] ? env->path :
-							      "the root");
+					       env->path[0] ? env->path
+							    : "the root");
 			return true;
 		}
 		for (size_t r = 0; r < env->nreleases; r++) {
 			const struct rg_config_release *rel = &env->releases[r];
-			const char *dir = rel->kustomize ? rel->kustomize :
-					  rel->repo	 ? NULL :
-							   rel->chart;
+			const char *dir = rel->kustomize ? rel->kustomize
+					  : rel->repo	 ? NULL
+							 : rel->chart;
 
 			if (dir && under(p, dir)) {
 				*why = rg_arena_printf(
-					a, "%s changed, below %s of release %s",
-					p, dir, rel->name);
+				    a, "%s changed, below %s of release %s", p,
+				    dir, rel->name);
 				return true;
 			}
 			for (size_t v = 0; v < rel->nvalues; v++)
 				if (!strcmp(p, rel->values[v])) {
 					*why = rg_arena_printf(
-						a,
-						"%s changed, a values file of "
-						"release %s",
-						p, rel->name);
+					    a,
+					    "%s changed, a values file of "
+					    "release %s",
+					    p, rel->name);
 					return true;
 				}
 		}
@@ -245,9 +246,9 @@ int rg_env_select(struct rg_env_choice **out, size_t *n,
 		  const struct rg_env_deplog *logs, struct rg_arena *a)
 {
 	struct rg_env_choice *ch =
-		rg_arena_calloc(a, repo->nenvs + 1, sizeof(*ch));
-	const char *branch = NULL, *cfgfile = repo->file ? repo->file :
-							   RG_CONFIG_REPO_FILE;
+	    rg_arena_calloc(a, repo->nenvs + 1, sizeof(*ch));
+	const char *branch = NULL,
+		   *cfgfile = repo->file ? repo->file : RG_CONFIG_REPO_FILE;
 	size_t on_branch = 0;
 	bool cfg_changed = false;
 
@@ -266,37 +267,40 @@ int rg_env_select(struct rg_env_choice **out, size_t *n,
 
 		c->env = env;
 		if (!branch) {
-			c->reason = rg_arena_printf(a, "%s is not a branch",
-						    refname ? refname : "(none)");
+			c->reason =
+			    rg_arena_printf(a, "%s is not a branch",
+					    refname ? refname : "(none)");
 		} else if (strcmp(eb, branch)) {
-			c->reason = rg_arena_printf(a,
-						    "lives on branch %s, not %s",
-						    eb, branch);
+			c->reason = rg_arena_printf(
+			    a, "lives on branch %s, not %s", eb, branch);
 		} else if (on_branch == 1) {
 			c->render = true;
-			c->reason = rg_arena_printf(a,
-						    "branch %s is environment %s",
-						    branch, env->name);
+			c->reason =
+			    rg_arena_printf(a, "branch %s is environment %s",
+					    branch, env->name);
 		} else if (!paths) {
 			c->render = true;
 			c->reason = rg_arena_printf(
-				a, "everything on branch %s changed (new branch "
-				   "or unknown history)", branch);
+			    a,
+			    "everything on branch %s changed (new branch "
+			    "or unknown history)",
+			    branch);
 		} else if (cfg_changed) {
 			c->render = true;
 			c->reason = rg_arena_printf(a, "%s changed", cfgfile);
 		} else if (logs && logs[i].deps) {
-			c->render = rg_env_affected(&c->reason, env,
-						    logs[i].deps, logs[i].ndeps,
-						    paths, npaths, a);
+			c->render =
+			    rg_env_affected(&c->reason, env, logs[i].deps,
+					    logs[i].ndeps, paths, npaths, a);
 			if (!c->render)
 				c->reason = rg_arena_printf(
-					a,
-					"not affected: none of the %zu changed "
-					"paths was read or listed by %s",
-					npaths, env->name);
+				    a,
+				    "not affected: none of the %zu changed "
+				    "paths was read or listed by %s",
+				    npaths, env->name);
 		} else {
-			c->render = first_cut(&c->reason, env, paths, npaths, a);
+			c->render =
+			    first_cut(&c->reason, env, paths, npaths, a);
 		}
 	}
 	*out = ch;

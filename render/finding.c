@@ -74,7 +74,7 @@ void rg_finding_append(struct rg_findings *dst, const struct rg_findings *src)
 {
 	for (size_t i = 0; i < src->len; i++) {
 		struct rg_finding *fd =
-			slot(dst, (enum rg_severity)src->items[i].severity);
+		    slot(dst, (enum rg_severity)src->items[i].severity);
 
 		if (fd)
 			*fd = src->items[i];
@@ -137,10 +137,10 @@ void rg_finding_sort(struct rg_findings *f)
 			size_t i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				tmp[k++] = cmp_finding(&f->items[j],
-						       &f->items[i]) < 0 ?
-						   f->items[j++] :
-						   f->items[i++];
+				tmp[k++] =
+				    cmp_finding(&f->items[j], &f->items[i]) < 0
+					? f->items[j++]
+					: f->items[i++];
 			while (i < mid)
 				tmp[k++] = f->items[i++];
 			while (j < hi)
@@ -154,9 +154,12 @@ void rg_finding_sort(struct rg_findings *f)
 const char *rg_finding_severity_name(enum rg_severity sev)
 {
 	switch (sev) {
-	case RG_SEV_DENY: return "deny";
-	case RG_SEV_WARN: return "warn";
-	default: return "info";
+	case RG_SEV_DENY:
+		return "deny";
+	case RG_SEV_WARN:
+		return "warn";
+	default:
+		return "info";
 	}
 }
 
@@ -175,10 +178,10 @@ int rg_finding_format(struct rg_buf *out, const struct rg_finding *fd)
 			error = rg_buf_adds(out, ": ");
 	}
 	if (!error)
-		error = rg_buf_addf(out, "%s: %s [%s]",
-				    rg_finding_severity_name(
-					    (enum rg_severity)fd->severity),
-				    fd->message, fd->rule);
+		error = rg_buf_addf(
+		    out, "%s: %s [%s]",
+		    rg_finding_severity_name((enum rg_severity)fd->severity),
+		    fd->message, fd->rule);
 	if (!error && fd->hint)
 		error = rg_buf_addf(out, " (hint: %s)", fd->hint);
 	if (error < 0)

@@ -92,16 +92,17 @@ static int mem_read(void *ctx, struct rg_arena *a, const char *path,
 	if (f->kind == RG_TREE_SYMLINK)
 		return rg_err_set(err, RG_EUNSAFE, NULL,
 				  "%s is a symbolic link; symlinks are never "
-				  "followed", path);
-	if (f->kind == RG_TREE_SUBMODULE)
-		return rg_err_set(err, RG_EUNSUPPORTED, NULL,
-				  "%s is a submodule; submodules cannot be read",
+				  "followed",
 				  path);
+	if (f->kind == RG_TREE_SUBMODULE)
+		return rg_err_set(
+		    err, RG_EUNSUPPORTED, NULL,
+		    "%s is a submodule; submodules cannot be read", path);
 	if (f->len > RG_CAP_BLOB_BYTES)
 		return rg_err_set(err, RG_ELIMIT, NULL,
 				  "%s is %zu bytes, more than %u "
-				  "(RG_CAP_BLOB_BYTES)", path, f->len,
-				  RG_CAP_BLOB_BYTES);
+				  "(RG_CAP_BLOB_BYTES)",
+				  path, f->len, RG_CAP_BLOB_BYTES);
 	*data = rg_arena_strndup(a, f->data, f->len);
 	*len = f->len;
 	memcpy(id, f->id, RG_SHA1_HEX);
@@ -168,8 +169,8 @@ static int list_dir(const struct memtree *m, struct rg_arena *a,
 			continue;
 		e[ne].name = rg_arena_strndup(a, rest, nl);
 		if (slash) {
-			const char *sub = rg_arena_strndup(a, m->files[i].path,
-							   skip + nl);
+			const char *sub =
+			    rg_arena_strndup(a, m->files[i].path, skip + nl);
 			struct rg_tree_entry *se;
 			size_t sn;
 
@@ -235,10 +236,10 @@ static void mem_free(void *ctx)
 }
 
 static const struct rg_tree_ops mem_ops = {
-	mem_read,
-	mem_list,
-	mem_stat,
-	mem_free,
+    mem_read,
+    mem_list,
+    mem_stat,
+    mem_free,
 };
 
 struct rg_tree *rg_tree_mem_new(struct rg_arena *a, const char *label)

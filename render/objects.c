@@ -47,9 +47,8 @@ static int field_str(const char **out, const struct rg_node *map,
 	return 0;
 }
 
-int rg_obj_identify(struct rg_obj *out, struct rg_arena *a,
-		    struct rg_node *doc, const char **rule,
-		    struct rg_err *err)
+int rg_obj_identify(struct rg_obj *out, struct rg_arena *a, struct rg_node *doc,
+		    const char **rule, struct rg_err *err)
 {
 	const char *api = NULL, *kind = NULL, *name = NULL, *ns = "";
 	const char *slash, *r = NULL;
@@ -62,8 +61,8 @@ int rg_obj_identify(struct rg_obj *out, struct rg_arena *a,
 				   "document is a %s, not a Kubernetes object "
 				   "(a mapping with apiVersion, kind and "
 				   "metadata)",
-				   doc ? rg_kind_name((enum rg_kind)doc->kind) :
-					 "nothing");
+				   doc ? rg_kind_name((enum rg_kind)doc->kind)
+				       : "nothing");
 		goto out;
 	}
 	error = field_str(&api, doc, "apiVersion", "apiVersion", &doc->pos,
@@ -91,8 +90,8 @@ int rg_obj_identify(struct rg_obj *out, struct rg_arena *a,
 				   "metadata.name is missing");
 		goto out;
 	}
-	error = field_str(&name, meta, "name", "metadata.name", &doc->pos,
-			  true, err);
+	error = field_str(&name, meta, "name", "metadata.name", &doc->pos, true,
+			  err);
 	if (error < 0) {
 		r = "missing-name";
 		goto out;
@@ -106,8 +105,8 @@ int rg_obj_identify(struct rg_obj *out, struct rg_arena *a,
 	memset(out, 0, sizeof(*out));
 	out->doc = doc;
 	slash = strrchr(api, '/');
-	out->group = slash ? rg_arena_strndup(a, api, (size_t)(slash - api)) :
-			     "";
+	out->group =
+	    slash ? rg_arena_strndup(a, api, (size_t)(slash - api)) : "";
 	out->version = slash ? slash + 1 : api;
 	out->kind = kind;
 	out->namespace = ns;
@@ -126,7 +125,8 @@ int rg_objset_add(struct rg_objset *s, const struct rg_obj *obj,
 	if (s->len >= RG_CAP_ENV_OBJECTS)
 		return rg_err_set(err, RG_ELIMIT, &obj->origin,
 				  "more than %u objects in one environment "
-				  "(RG_CAP_ENV_OBJECTS)", RG_CAP_ENV_OBJECTS);
+				  "(RG_CAP_ENV_OBJECTS)",
+				  RG_CAP_ENV_OBJECTS);
 	if (s->len >= s->alloc) {
 		size_t n = s->alloc ? s->alloc * 2 : 32;
 
@@ -152,20 +152,19 @@ int rg_objset_add_doc(struct rg_obj **out, struct rg_objset *s,
 
 	error = rg_obj_identify(&obj, s->arena, doc, &rule, &why);
 	if (error < 0) {
-		struct rg_pos pos = { why.file[0] ? why.file : NULL, why.line,
-				      why.col };
+		struct rg_pos pos = {why.file[0] ? why.file : NULL, why.line,
+				     why.col};
 		struct rg_finding *fd = rg_finding_add(
-			findings, RG_SEV_DENY,
-			rg_arena_printf(s->arena, "%s.%s",
-					rule_prefix ? rule_prefix : "object",
-					rule),
-			&pos, "%s", why.msg);
+		    findings, RG_SEV_DENY,
+		    rg_arena_printf(s->arena, "%s.%s",
+				    rule_prefix ? rule_prefix : "object", rule),
+		    &pos, "%s", why.msg);
 
 		if (fd)
 			fd->env = env;
 		rg_finding_set_hint(
-			findings, fd,
-			"every object needs apiVersion, kind and metadata.name");
+		    findings, fd,
+		    "every object needs apiVersion, kind and metadata.name");
 		return RG_EINVALID;
 	}
 	error = rg_objset_add(s, &obj, err);
@@ -199,10 +198,10 @@ void rg_objset_sort(struct rg_objset *s)
 			size_t i = lo, j = mid, k = lo;
 
 			while (i < mid && j < hi)
-				tmp[k++] = cmp_obj(&s->items[j],
-						   &s->items[i]) < 0 ?
-						   s->items[j++] :
-						   s->items[i++];
+				tmp[k++] =
+				    cmp_obj(&s->items[j], &s->items[i]) < 0
+					? s->items[j++]
+					: s->items[i++];
 			while (i < mid)
 				tmp[k++] = s->items[i++];
 			while (j < hi)
@@ -214,8 +213,7 @@ void rg_objset_sort(struct rg_objset *s)
 	s->sorted = true;
 }
 
-const struct rg_obj *rg_objset_find(const struct rg_objset *s,
-				    const char *key)
+const struct rg_obj *rg_objset_find(const struct rg_objset *s, const char *key)
 {
 	size_t lo = 0, hi = s->len;
 
@@ -233,8 +231,8 @@ const struct rg_obj *rg_objset_find(const struct rg_objset *s,
 		else
 			hi = mid;
 	}
-	return lo < s->len && !strcmp(s->items[lo].key, key) ? &s->items[lo] :
-							       NULL;
+	return lo < s->len && !strcmp(s->items[lo].key, key) ? &s->items[lo]
+							     : NULL;
 }
 
 const char *rg_obj_label(struct rg_arena *a, const struct rg_obj *o)
@@ -288,9 +286,10 @@ size_t rg_objset_check_dups(const struct rg_objset *s,
 			continue;
 		fd->env = env;
 		fd->object = o->key;
-		rg_finding_set_hint(findings, fd,
-				    "rename one of them, or give them different "
-				    "namespaces");
+		rg_finding_set_hint(
+		    findings, fd,
+		    "rename one of them, or give them different "
+		    "namespaces");
 	}
 	return dups;
 }

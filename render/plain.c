@@ -61,11 +61,12 @@ bool rg_plain_excluded(const struct rg_config_env *env, const char *rel)
 static int refuse(struct rg_err *err, int code, const char *path,
 		  const char *what)
 {
-	struct rg_pos pos = { path, 0, 0 };
+	struct rg_pos pos = {path, 0, 0};
 
 	return rg_err_set(err, code, &pos,
 			  "%s below the environment path; it is never "
-			  "followed, remove it or add it to 'exclude'", what);
+			  "followed, remove it or add it to 'exclude'",
+			  what);
 }
 
 static int walk_dir(struct walk *w, const char *dir, const char *rel,
@@ -77,11 +78,12 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel,
 	int error;
 
 	if (depth > RG_CAP_DIR_DEPTH) {
-		struct rg_pos pos = { dir, 0, 0 };
+		struct rg_pos pos = {dir, 0, 0};
 
 		return rg_err_set(err, RG_ELIMIT, &pos,
 				  "directories nested deeper than %u levels "
-				  "(RG_CAP_DIR_DEPTH)", RG_CAP_DIR_DEPTH);
+				  "(RG_CAP_DIR_DEPTH)",
+				  RG_CAP_DIR_DEPTH);
 	}
 	error = rg_tree_list(req->tree, dir, &e, &n, err);
 	if (error < 0)
@@ -109,7 +111,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel,
 			if (!rg_plain_is_manifest(name))
 				break;
 			if (w->nfiles >= RG_CAP_ENV_FILES) {
-				struct rg_pos pos = { path, 0, 0 };
+				struct rg_pos pos = {path, 0, 0};
 
 				return rg_err_set(err, RG_ELIMIT, &pos,
 						  "more than %u manifest files "
@@ -158,17 +160,16 @@ static int add_docs(struct rg_objset *out, struct rg_findings *findings,
 			const struct rg_node *items = rg_map_gets(doc, "items");
 
 			for (size_t k = 0; k < items->u.seq.len; k++) {
-				error = rg_objset_add_doc(NULL, out,
-							  items->u.seq.items[k],
-							  findings, "plain",
-							  env, err);
+				error = rg_objset_add_doc(
+				    NULL, out, items->u.seq.items[k], findings,
+				    "plain", env, err);
 				if (error == RG_ELIMIT)
 					return error;
 			}
 			continue;
 		}
-		error = rg_objset_add_doc(NULL, out, doc, findings, "plain", env,
-					  err);
+		error = rg_objset_add_doc(NULL, out, doc, findings, "plain",
+					  env, err);
 		if (error == RG_ELIMIT)
 			return error;
 	}
@@ -178,7 +179,7 @@ static int add_docs(struct rg_objset *out, struct rg_findings *findings,
 int rg_plain_render(struct rg_objset *out, struct rg_findings *findings,
 		    const struct rg_render_req *req, struct rg_err *err)
 {
-	struct walk w = { req, NULL, 0, 0 };
+	struct walk w = {req, NULL, 0, 0};
 	const char *root = req->path ? req->path : req->env->path;
 	enum rg_tree_kind kind;
 	int error;
@@ -188,7 +189,7 @@ int rg_plain_render(struct rg_objset *out, struct rg_findings *findings,
 		goto out;
 	kind = rg_tree_stat(req->tree, root);
 	if (kind != RG_TREE_DIR) {
-		struct rg_pos pos = { root, 0, 0 };
+		struct rg_pos pos = {root, 0, 0};
 
 		/* list it anyway so the dependency log notes the miss */
 		if (kind == RG_TREE_MISSING) {
@@ -197,15 +198,14 @@ int rg_plain_render(struct rg_objset *out, struct rg_findings *findings,
 
 			rg_tree_list(req->tree, root, &e, &n, NULL);
 		}
-		error = rg_err_set(err,
-				   kind == RG_TREE_SYMLINK ? RG_EUNSAFE :
-							     RG_ENOTFOUND,
-				   &pos, "%s in %s",
-				   kind == RG_TREE_MISSING ?
-					   "the environment path does not exist" :
-					   "the environment path is not a "
-					   "directory",
-				   req->tree->label);
+		error = rg_err_set(
+		    err, kind == RG_TREE_SYMLINK ? RG_EUNSAFE : RG_ENOTFOUND,
+		    &pos, "%s in %s",
+		    kind == RG_TREE_MISSING
+			? "the environment path does not exist"
+			: "the environment path is not a "
+			  "directory",
+		    req->tree->label);
 		goto out;
 	}
 	error = walk_dir(&w, root, "", 0, err);
@@ -214,15 +214,15 @@ int rg_plain_render(struct rg_objset *out, struct rg_findings *findings,
 	if (w.nfiles > 1)
 		qsort(w.files, w.nfiles, sizeof(*w.files), cmp_path);
 	for (size_t i = 0; i < w.nfiles; i++) {
-		struct rg_docs docs = { NULL, 0, 0 };
+		struct rg_docs docs = {NULL, 0, 0};
 		const char *data = NULL;
 		size_t len = 0;
 
 		error = rg_tree_read(req->tree, w.files[i], &data, &len, err);
 		if (error < 0)
 			goto out;
-		error = rg_doc_parse(&docs, req->arena, w.files[i], data, len, 0,
-				     err);
+		error = rg_doc_parse(&docs, req->arena, w.files[i], data, len,
+				     0, err);
 		if (error < 0)
 			goto out;
 		error = add_docs(out, findings, req, &docs, err);

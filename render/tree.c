@@ -36,13 +36,16 @@ int rg_tree_path_check(const char *path, struct rg_err *err)
 	if (len == 0)
 		return 0;
 	if (len > RG_CAP_PATH_BYTES)
-		return rg_err_set(err, RG_EUNSAFE, NULL,
-				  "path longer than %u bytes (RG_CAP_PATH_BYTES)",
-				  RG_CAP_PATH_BYTES);
+		return rg_err_set(
+		    err, RG_EUNSAFE, NULL,
+		    "path longer than %u bytes (RG_CAP_PATH_BYTES)",
+		    RG_CAP_PATH_BYTES);
 	if (path[0] == '/')
-		return rg_err_set(err, RG_EUNSAFE, NULL,
-				  "path '%s' is absolute; paths are relative to "
-				  "the repository root", path);
+		return rg_err_set(
+		    err, RG_EUNSAFE, NULL,
+		    "path '%s' is absolute; paths are relative to "
+		    "the repository root",
+		    path);
 	for (comp = p;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
@@ -53,11 +56,14 @@ int rg_tree_path_check(const char *path, struct rg_err *err)
 					  path);
 		if (len == 1 && comp[0] == '.')
 			return rg_err_set(err, RG_EUNSAFE, NULL,
-					  "path '%s' has a '.' component", path);
+					  "path '%s' has a '.' component",
+					  path);
 		if (len == 2 && comp[0] == '.' && comp[1] == '.')
-			return rg_err_set(err, RG_EUNSAFE, NULL,
-					  "path '%s' has a '..' component; paths "
-					  "cannot leave the repository", path);
+			return rg_err_set(
+			    err, RG_EUNSAFE, NULL,
+			    "path '%s' has a '..' component; paths "
+			    "cannot leave the repository",
+			    path);
 		if (*p == '\0')
 			break;
 		comp = p + 1;
@@ -100,11 +106,16 @@ static void record(struct rg_tree *t, const char *path, enum rg_tree_kind kind,
 static int failure_kind(int code)
 {
 	switch (code) {
-	case RG_ENOTFOUND: return RG_TREE_MISSING;
-	case RG_EUNSAFE: return RG_TREE_SYMLINK;
-	case RG_EUNSUPPORTED: return RG_TREE_SUBMODULE;
-	case RG_EINVALID: return RG_TREE_DIR;
-	default: return -1;
+	case RG_ENOTFOUND:
+		return RG_TREE_MISSING;
+	case RG_EUNSAFE:
+		return RG_TREE_SYMLINK;
+	case RG_EUNSUPPORTED:
+		return RG_TREE_SUBMODULE;
+	case RG_EINVALID:
+		return RG_TREE_DIR;
+	default:
+		return -1;
 	}
 }
 

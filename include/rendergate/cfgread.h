@@ -7,9 +7,10 @@
  * is appended to the reader's struct rg_errlist (err.h) with the origin
  * of the offending node, so an admin sees all of
  *
- *   .rendergate.yaml:4:11: 'kind' must be one of auto, plain, kustomize, helm (found 'kustomise')
- *   .rendergate.yaml:9:5: unknown key 'brnach' (expected one of: name, branch, path, ...)
- *   .rendergate.yaml:12:3: missing required key 'name'
+ *   .rendergate.yaml:4:11: 'kind' must be one of auto, plain, kustomize, helm
+ * (found 'kustomise') .rendergate.yaml:9:5: unknown key 'brnach' (expected one
+ * of: name, branch, path, ...) .rendergate.yaml:12:3: missing required key
+ * 'name'
  *
  * in one run. A loader calls the accessors it needs, then looks at
  * errs->len: any error means the whole file is rejected (loaders never
@@ -76,8 +77,8 @@ int rg_cfg_parse(struct rg_node **out, struct rg_cfg *c, const char *data,
 
 /* Record an error at pos (may be NULL: then the file alone). Returns
  * RG_EINVALID. */
-int rg_cfg_errorf(struct rg_cfg *c, const struct rg_pos *pos,
-		  const char *fmt, ...) RG_PRINTF(3, 4);
+int rg_cfg_errorf(struct rg_cfg *c, const struct rg_pos *pos, const char *fmt,
+		  ...) RG_PRINTF(3, 4);
 
 /*
  * Check that every key of map is in the NULL-terminated list known;
@@ -93,8 +94,8 @@ int rg_cfg_check_keys(struct rg_cfg *c, const struct rg_node *map,
  * wrote it ("'environments'", "environment entry"). Returns 0 or
  * RG_EINVALID.
  */
-int rg_cfg_expect(struct rg_cfg *c, const struct rg_node *n,
-		  enum rg_kind kind, const char *what);
+int rg_cfg_expect(struct rg_cfg *c, const struct rg_node *n, enum rg_kind kind,
+		  const char *what);
 
 /* The value of key in map, whatever its kind, or NULL when not set
  * (absent or null). Records "missing required key" when required. */
@@ -142,14 +143,15 @@ int rg_cfg_seq(const struct rg_node **out, struct rg_cfg *c,
  * The string of a node that is not under a key (a list element): checks
  * kind and flags as above, naming it `what` in messages.
  */
-int rg_cfg_node_str(const char **out, struct rg_cfg *c,
-		    const struct rg_node *n, const char *what, unsigned flags);
+int rg_cfg_node_str(const char **out, struct rg_cfg *c, const struct rg_node *n,
+		    const char *what, unsigned flags);
 
 /*
  * Glob matching for patterns in config files (exclude lists, ref
  * patterns). `*` matches any run of bytes except '/', `**` any run
  * including '/' (so "a/" then `**` matches everything below a, and
- * `**` followed by '/' also matches zero directories), `?` one byte except '/', and
+ * `**` followed by '/' also matches zero directories), `?` one byte except '/',
+ * and
  * `[abc]`, `[a-z]`, `[!x]` one byte from a set. A backslash quotes the
  * next byte. The whole string must match. Never recursive in a way that
  * can blow up: runs in O(len(pattern) * len(s)).

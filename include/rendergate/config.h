@@ -55,9 +55,9 @@ struct rg_config_server {
 	} forge;
 	const char **policy_files; /* admin policy files, absolute paths */
 	size_t npolicy_files;
-	enum rg_config_mode mode;  /* default enforce */
-	uint64_t deadline_ms;	   /* default RG_CAP_DEADLINE_MS_DEFAULT */
-	const char *spool_dir;	   /* optional */
+	enum rg_config_mode mode;    /* default enforce */
+	uint64_t deadline_ms;	     /* default RG_CAP_DEADLINE_MS_DEFAULT */
+	const char *spool_dir;	     /* optional */
 	const char *chart_cache_dir; /* optional */
 	/*
 	 * Non-branch refs that are gated as well, as globs over the full ref
@@ -91,8 +91,7 @@ int rg_config_server_parse(struct rg_config_server **out, struct rg_arena *a,
  * Is this ref gated? Branches (refs/heads/...) always are; other refs
  * only when they match c->ref_include. c may be NULL (defaults).
  */
-bool rg_config_ref_gated(const struct rg_config_server *c,
-			 const char *refname);
+bool rg_config_ref_gated(const struct rg_config_server *c, const char *refname);
 
 /* Is user in bypass_users? NULL user is never. */
 bool rg_config_user_bypasses(const struct rg_config_server *c,
@@ -101,10 +100,10 @@ bool rg_config_user_bypasses(const struct rg_config_server *c,
 /* --- repository config ----------------------------------------------- */
 
 /* Environment kinds (the spelling in the file and in env.h's registry). */
-#define RG_CONFIG_KIND_AUTO "auto"
-#define RG_CONFIG_KIND_PLAIN "plain"
+#define RG_CONFIG_KIND_AUTO	 "auto"
+#define RG_CONFIG_KIND_PLAIN	 "plain"
 #define RG_CONFIG_KIND_KUSTOMIZE "kustomize"
-#define RG_CONFIG_KIND_HELM "helm"
+#define RG_CONFIG_KIND_HELM	 "helm"
 
 /*
  * One release of an environment: a Helm chart with layered values, or a
@@ -135,8 +134,9 @@ struct rg_config_env {
 	const char *kind;   /* RG_CONFIG_KIND_*; default "auto" */
 	const char *kube_version; /* optional, e.g. "1.29" (must be quoted
 				     in YAML: 1.30 would be the float 1.3) */
-	const char **api_versions; /* extra API versions for Helm's
-				      .Capabilities, e.g. "monitoring.coreos.com/v1" */
+	const char *
+	    *api_versions; /* extra API versions for Helm's
+			      .Capabilities, e.g. "monitoring.coreos.com/v1" */
 	size_t napi_versions;
 	struct rg_config_release *releases; /* in file order */
 	size_t nreleases;
@@ -171,8 +171,8 @@ int rg_config_repo_parse(struct rg_config_repo **out, struct rg_arena *a,
 			 struct rg_errlist *errs);
 
 /* The environment called name, or NULL. */
-const struct rg_config_env *
-rg_config_repo_env(const struct rg_config_repo *c, const char *name);
+const struct rg_config_env *rg_config_repo_env(const struct rg_config_repo *c,
+					       const char *name);
 
 /* The branch an environment lives on (its own or the default branch). */
 const char *rg_config_env_branch(const struct rg_config_repo *c,

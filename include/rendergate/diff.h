@@ -80,31 +80,31 @@ enum rg_diff_status {
 
 /* One field that differs. */
 struct rg_diff_field {
-	const char *path;   /* see above; "" for the whole object */
-	uint8_t change;	    /* RG_DIFF_ADDED, RG_DIFF_REMOVED or
-			       RG_DIFF_CHANGED */
-	const char *note;   /* NULL, or for masked values the text after
-			       the path: "changed (12 bytes -> 16 bytes)",
-			       "added (5 bytes)", "removed (5 bytes)" */
-	const char *rule;   /* the noise rule hiding it from the unified
-			       diff, or NULL */
+	const char *path; /* see above; "" for the whole object */
+	uint8_t change;	  /* RG_DIFF_ADDED, RG_DIFF_REMOVED or
+			     RG_DIFF_CHANGED */
+	const char *note; /* NULL, or for masked values the text after
+			     the path: "changed (12 bytes -> 16 bytes)",
+			     "added (5 bytes)", "removed (5 bytes)" */
+	const char *rule; /* the noise rule hiding it from the unified
+			     diff, or NULL */
 };
 
 /* Changes a noise rule left out of one object's unified diff. */
 struct rg_diff_hidden {
-	const char *rule;   /* "helm-chart-label", "volatile", ... */
-	size_t fields;	    /* changed fields it covers */
-	size_t lines;	    /* '+' and '-' lines it removed */
+	const char *rule; /* "helm-chart-label", "volatile", ... */
+	size_t fields;	  /* changed fields it covers */
+	size_t lines;	  /* '+' and '-' lines it removed */
 };
 
 struct rg_diff_obj {
-	uint8_t status;		  /* enum rg_diff_status */
-	const char *key;	  /* identity key (objects.h) */
-	const char *label;	  /* "Deployment prod/web" */
-	const struct rg_obj *old; /* NULL when added */
-	const struct rg_obj *new; /* NULL when removed */
-	bool masked;		  /* values were masked (Secret, credential-
-				     looking ConfigMap keys) */
+	uint8_t status;		      /* enum rg_diff_status */
+	const char *key;	      /* identity key (objects.h) */
+	const char *label;	      /* "Deployment prod/web" */
+	const struct rg_obj *old;     /* NULL when added */
+	const struct rg_obj *new;     /* NULL when removed */
+	bool masked;		      /* values were masked (Secret, credential-
+					 looking ConfigMap keys) */
 	struct rg_diff_field *fields; /* changed objects only */
 	size_t nfields;
 	size_t fields_dropped; /* over RG_CAP_DIFF_FIELDS */
@@ -116,10 +116,10 @@ struct rg_diff_obj {
 	const char *unified;
 	size_t unified_len;
 	bool replaced;
-	size_t old_lines, new_lines; /* YAML lines of each side */
+	size_t old_lines, new_lines;	   /* YAML lines of each side */
 	size_t lines_added, lines_removed; /* '+' and '-' lines (for a
 					      replaced object: all of them) */
-	struct rg_diff_hidden *hidden; /* disclosed noise, one per rule */
+	struct rg_diff_hidden *hidden;	   /* disclosed noise, one per rule */
 	size_t nhidden;
 	bool noise_only; /* changed, but only in fields hidden by noise
 			    rules: a report may fold it away (disclosed) */

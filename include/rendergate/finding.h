@@ -32,15 +32,15 @@ enum rg_severity {
 };
 
 struct rg_finding {
-	uint8_t severity;    /* enum rg_severity */
-	const char *rule;    /* stable id: "plain.missing-name",
-				"duplicate-identity", "policy.image-allow" */
-	const char *message; /* one line, no origin prefix, no trailing dot */
+	uint8_t severity;     /* enum rg_severity */
+	const char *rule;     /* stable id: "plain.missing-name",
+				 "duplicate-identity", "policy.image-allow" */
+	const char *message;  /* one line, no origin prefix, no trailing dot */
 	struct rg_pos origin; /* file:line:col of the offending input;
 				 origin.file may be NULL */
-	const char *env;     /* environment name, or NULL */
-	const char *object;  /* identity key (objects.h), or NULL */
-	const char *hint;    /* how to fix it, one line, or NULL */
+	const char *env;      /* environment name, or NULL */
+	const char *object;   /* identity key (objects.h), or NULL */
+	const char *hint;     /* how to fix it, one line, or NULL */
 };
 
 struct rg_findings {

@@ -59,9 +59,8 @@ void rg_objset_init(struct rg_objset *s, struct rg_arena *a);
  * "not-an-object", "missing-apiversion", "missing-kind", "missing-name",
  * "bad-namespace".
  */
-int rg_obj_identify(struct rg_obj *out, struct rg_arena *a,
-		    struct rg_node *doc, const char **rule,
-		    struct rg_err *err);
+int rg_obj_identify(struct rg_obj *out, struct rg_arena *a, struct rg_node *doc,
+		    const char **rule, struct rg_err *err);
 
 /*
  * Identify doc and append it. When its identity is incomplete, nothing is
@@ -87,8 +86,7 @@ void rg_objset_sort(struct rg_objset *s);
  * The first object with this key, or NULL: binary search when sorted,
  * a linear scan otherwise.
  */
-const struct rg_obj *rg_objset_find(const struct rg_objset *s,
-				    const char *key);
+const struct rg_obj *rg_objset_find(const struct rg_objset *s, const char *key);
 
 /* Format an identity key into the arena (group may be ""). */
 const char *rg_obj_key(struct rg_arena *a, const char *group, const char *kind,
