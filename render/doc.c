@@ -704,8 +704,8 @@ static bool is_timestamp(const char *s, size_t n)
 	int year = 0, month, day, hh, mm, ss;
 	bool tz;
 
-	for (; i < n && is_digit(s[i]); i++)
-		year = year * 10 + (s[i] - '0');
+	while (i < n && i < 5 && is_digit(s[i]))
+		year = year * 10 + (s[i++] - '0');
 	if (i != 4 || i == n || s[i] != '-')
 		return false;
 	i++;
