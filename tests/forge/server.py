@@ -7,6 +7,7 @@ documents (GitLab: section 2, Gitea: section 4 and api/gitea-forgejo-v1-
 subset.json). Python standard library only. Binds 127.0.0.1 on a free port.
 
   server.py --port-file F [--token T] [--seed FILE] [--log FILE]
+            [--tls-cert PEM --tls-key PEM]   (serve https instead of http)
 
 Control endpoints (no auth; tests use them):
   POST /_ctl/seed      {"gitlab": {"group/app": {...}}, "gitea": {"o/r": {...}}}
@@ -35,6 +36,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -556,6 +558,8 @@ def main():
     ap.add_argument("--token", default="s3cret-test-token")
     ap.add_argument("--seed")
     ap.add_argument("--log")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     ap.add_argument("--max-seconds", type=float, default=600,
                     help="exit after this long even if nobody stops us")
     args = ap.parse_args()
@@ -565,6 +569,10 @@ def main():
             STATE.seed(json.load(f))
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.logfile = open(args.log, "a") if args.log else None
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:

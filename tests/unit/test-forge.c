@@ -57,41 +57,62 @@ static const char *tmp(const char *name)
 	return buf[i];
 }
 
-static int start_server(void)
+/* Start server.py with extra arguments; returns its pid, port in *port. */
+static pid_t spawn_server(const char *pf, const char *cert, const char *key,
+			  unsigned *port)
 {
-	char pf[256];
+	pid_t pid = fork();
 	int i;
 
-	if (server_pid > 0)
-		return 0;
-	if (!mkdtemp(tmpdir))
+	if (pid < 0)
 		return -1;
-	have_tmp = true;
-	atexit(stop_server);
-	snprintf(pf, sizeof(pf), "%s/port", tmpdir);
-	server_pid = fork();
-	if (server_pid < 0)
-		return -1;
-	if (server_pid == 0) {
-		execlp("python3", "python3", "tests/forge/server.py", "--port-file", pf,
-		       "--token", TOKEN, "--max-seconds", "900", (char *)NULL);
+	if (pid == 0) {
+		if (cert)
+			execlp("python3", "python3", "tests/forge/server.py", "--port-file", pf,
+			       "--token", TOKEN, "--max-seconds", "900", "--tls-cert", cert,
+			       "--tls-key", key, (char *)NULL);
+		else
+			execlp("python3", "python3", "tests/forge/server.py", "--port-file", pf,
+			       "--token", TOKEN, "--max-seconds", "900", (char *)NULL);
 		_exit(127);
 	}
 	for (i = 0; i < 300; i++) { /* up to 30 s on a loaded machine */
 		FILE *f = fopen(pf, "r");
-		unsigned port = 0;
 
+		*port = 0;
 		if (f) {
-			if (fscanf(f, "%u", &port) == 1 && port) {
+			if (fscanf(f, "%u", port) == 1 && *port) {
 				fclose(f);
-				snprintf(server_url, sizeof(server_url), "http://127.0.0.1:%u", port);
-				return 0;
+				return pid;
 			}
 			fclose(f);
 		}
 		usleep(100000);
 	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
 	return -1;
+}
+
+static int start_server(void)
+{
+	char pf[256];
+	unsigned port = 0;
+
+	if (server_pid > 0)
+		return 0;
+	if (!have_tmp) {
+		if (!mkdtemp(tmpdir))
+			return -1;
+		have_tmp = true;
+		atexit(stop_server);
+	}
+	snprintf(pf, sizeof(pf), "%s/port", tmpdir);
+	server_pid = spawn_server(pf, NULL, NULL, &port);
+	if (server_pid < 0)
+		return -1;
+	snprintf(server_url, sizeof(server_url), "http://127.0.0.1:%u", port);
+	return 0;
 }
 
 /* A control call; returns the body (malloc) or NULL. */
@@ -404,6 +425,48 @@ TEST(plain_http_to_other_hosts_refused)
 	CHECK_INT(rg_forge_new(&f, &o, &err), RG_EUNSAFE);
 	CHECK(!strstr(err.msg, TOKEN));
 	CHECK(f == NULL);
+}
+
+TEST(tls_verification_on_and_ca_bundle_used)
+{
+	struct rg_http_opts o = { 0 };
+	struct rg_http *h = NULL;
+	struct rg_http_resp r;
+	struct rg_err err = RG_ERR_INIT;
+	char cmd[1024], url[128];
+	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
+	unsigned port = 0;
+	pid_t pid;
+
+	CHECK_INT(start_server(), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' >/dev/null 2>&1",
+		 tmp("tls.key"), tmp("tls.crt"));
+	CHECK_INT(system(cmd), 0);
+	pid = spawn_server(tmp("tls-port"), tmp("tls.crt"), tmp("tls.key"), &port);
+	CHECK(pid > 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u/_ctl/requests", port);
+	o.deadline_ms = 20000;
+	o.backoff_base_ms = 10;
+	/* the system store does not know our certificate: refused, not retried */
+	CHECK_INT(rg_http_new(&h, &o, &err), 0);
+	CHECK_INT(rg_http_request(&r, h, &req, &err), RG_EFORGE);
+	CHECK_INT(r.attempts, 1);
+	rg_http_resp_release(&r);
+	rg_http_free(h);
+	/* with the CA bundle named, the same server is trusted */
+	o.ca_file = tmp("tls.crt");
+	CHECK_INT(rg_http_new(&h, &o, &err), 0);
+	CHECK_INT(rg_http_request(&r, h, &req, &err), 0);
+	CHECK_INT(r.status, 200);
+	rg_http_resp_release(&r);
+	rg_http_free(h);
+	/* a CA bundle that cannot be read is a configuration error */
+	o.ca_file = tmp("no-such-ca.pem");
+	CHECK_INT(rg_http_new(&h, &o, &err), RG_EINVALID);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
 }
 
 /* --- GitLab ---------------------------------------------------------- */
