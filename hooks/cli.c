@@ -409,6 +409,15 @@ static int write_all(int fd, const struct rg_buf *b)
 	return 0;
 }
 
+static size_t rendered_envs(const struct rg_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nenvs; i++)
+		n += r->envs[i].rendered;
+	return n;
+}
+
 static int finish(struct cli *c)
 {
 	struct rg_buf err = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
@@ -433,8 +442,8 @@ static int finish(struct cli *c)
 		if (c->cmd == CMD_CHECK)
 			rg_buf_addf(text, "rendergate: %zu environment(s) "
 				    "checked, %zu problem(s)\n",
-				    c->report.nenvs, rg_report_problems(
-							     &c->report));
+				    rendered_envs(&c->report),
+				    rg_report_problems(&c->report));
 		rg_report_text(text, &c->report, RG_CAP_YAML_EMIT_BYTES);
 	}
 	write_all(1, &c->out);
