@@ -16,17 +16,29 @@
  *   - timestamps stay strings; anything quoted, or with an explicit !!str
  *     tag, is a string; !!int / !!float / !!bool / !!null tags are honoured.
  *
+ * Other tags: !!binary is base64-decoded into a string, !!timestamp and
+ * unknown or local tags (!foo) leave the text as a string, and a value
+ * that does not fit its core tag (!!int foo) is RG_EPARSE. With
+ * RG_PARSE_YAML12 the booleans are only true/false (see rg_doc_resolve).
+ *
  * Anchors and aliases are expanded on read (an alias becomes a deep copy,
- * counted against RG_CAP_YAML_ALIAS_NODES), and merge keys (<<, a map or a
- * list of maps) are applied with go-yaml v2's rule: keys written in the
- * mapping itself win over merged ones, earlier merged maps win over later.
+ * counted against RG_CAP_YAML_ALIAS_NODES, keeping the positions of the
+ * anchored nodes), anchors are scoped to their document, and merge keys
+ * (<<, a map or a list of maps) are applied with go-yaml v2's rule: keys
+ * written in the mapping itself win over merged ones (wherever they stand),
+ * earlier merged maps win over later; merged keys take the place of the
+ * << entry in the mapping's order. A quoted "<<" is an ordinary key.
+ * An alias to a node that is still open (&a [*a]) is RG_EPARSE, and so is
+ * an alias whose copy would nest deeper than RG_CAP_YAML_DEPTH.
  *
  * Mapping keys are always strings in this model (Helm and kustomize both
  * go through JSON, where keys are strings); a non-string key is kept as
  * its source text (`1: a` has key "1", `true: x` key "true"), with
  * RG_NODE_KEY_NONSTR set on the pair's value node so the emitter can
- * write it back the same way. Mappings keep their source order; duplicate
- * keys are an RG_EPARSE error naming both lines (go-yaml v2 behaviour).
+ * write it back the same way. A mapping or sequence used as a key is
+ * RG_EPARSE ("invalid map key"). Mappings keep their source order;
+ * duplicate keys are an RG_EPARSE error naming both lines (go-yaml v2
+ * behaviour).
  *
  * All strings in the model are (ptr, len) and also NUL-terminated; they
  * may contain NUL bytes (from "\0" escapes) and len is authoritative.
@@ -124,12 +136,25 @@ enum rg_parse_flags {
  * arena). On failure returns RG_EPARSE (malformed YAML, with line:col),
  * or RG_ELIMIT (a RG_CAP_YAML_* cap), with err filled; *out is untouched.
  * Input containing NUL bytes or invalid UTF-8 is RG_EPARSE.
+ *
+ * Messages carry libyaml's problem and context, and where the context
+ * started when that was on another line, for example
+ *   "did not find expected key while parsing a block mapping started at
+ *    line 1" or "found unexpected end of stream while scanning a quoted
+ *    scalar started at line 2";
+ * the cap messages name the cap ("YAML nesting deeper than 512 levels
+ * (RG_CAP_YAML_DEPTH)"). The position in err is the problem's line:col.
+ * An alias bomb fails as soon as the next copy would pass the alias cap,
+ * before copying. Nothing in the parser recurses with the input's depth.
  */
 int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 		 const char *data, size_t len, unsigned flags,
 		 struct rg_err *err);
 
-/* Parse exactly one document (zero documents gives an RG_NULL node). */
+/*
+ * Parse exactly one document (zero documents gives an RG_NULL node; two
+ * or more is RG_EPARSE at the second one). Empty documents are ignored.
+ */
 int rg_doc_parse_one(struct rg_node **out, struct rg_arena *a,
 		     const char *file, const char *data, size_t len,
 		     unsigned flags, struct rg_err *err);
@@ -179,7 +204,11 @@ struct rg_node *rg_node_str(struct rg_arena *a, const char *s);
 struct rg_node *rg_node_seq(struct rg_arena *a);
 struct rg_node *rg_node_map(struct rg_arena *a);
 
-/* Append to a sequence (grows in the arena). */
+/*
+ * Append to a sequence (grows in the arena). rg_seq_push on a node that is
+ * not a sequence, and rg_map_set on one that is not a mapping, are bugs in
+ * the caller (RG_BUG). Lookups are linear in the mapping's size.
+ */
 void rg_seq_push(struct rg_arena *a, struct rg_node *seq, struct rg_node *v);
 /*
  * Set key in a mapping: replaces the value if the key exists (keeping its
@@ -247,6 +276,11 @@ enum rg_emit_flags {
  * specials), empty maps and lists as {} and []. Strings that are not
  * valid UTF-8 are written as !!binary base64, as go-yaml does. A NULL
  * node is written as null. The output always ends with a newline.
+ *
+ * Faithful to go-yaml v2 also where it is odd: a string holding a carriage
+ * return or U+2028/U+2029 (but no \n) is written single-quoted with the
+ * character raw, which a YAML reader folds into a space. Floats that are
+ * whole numbers (3.0, 1e3) are written as integers and read back as ints.
  *
  * Recursion follows the tree: trees from rg_doc_parse are within
  * RG_CAP_YAML_DEPTH; code that builds trees itself must keep to that cap
