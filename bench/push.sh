@@ -5,10 +5,10 @@
 # ENVS environments x OBJECTS objects (bench/gen.sh; default 1 x 500),
 # push it into a bare repository with rendergate as its pre-receive hook,
 # then RUNS times (default 9) change one line in env-1 (a Deployment's
-# replica count), commit and push. The hook runs under a wrapper that
-# records its wall time (date +%s%N around it) and its peak resident
-# memory (/usr/bin/time -f %M, Debian package `time`). Prints every run
-# and the median, minimum and maximum.
+# replica count), commit and push. The hook runs under bench/rusage.c
+# (compiled here with cc), which records its wall time, its CPU time (user
+# + system, which a busy machine disturbs less than wall time) and its peak
+# resident memory. Prints every run and the median, minimum and maximum.
 #
 # Each push renders env-1 twice (the state before and after) and diffs the
 # two, exactly as a real push does; the other environments are skipped by
@@ -28,9 +28,6 @@ shift $((OPTIND - 1))
 bin=${1:?usage: bench/push.sh [-e ENVS] [-o OBJECTS] [-r RUNS] BINARY}
 case $bin in /*) ;; *) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
-timebin=/usr/bin/time
-[ -x "$timebin" ] || timebin=
-
 umask 022
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rendergate-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -42,18 +39,10 @@ git config --global init.defaultBranch main
 
 printf 'mode: enforce\ndeadline: 60s\n' >"$tmp/server.yaml"
 git init -q --bare "$tmp/server.git"
+cc -O2 -o "$tmp/rusage" "$here/rusage.c"
 cat >"$tmp/server.git/hooks/pre-receive" <<HOOK
 #!/bin/sh
-t0=\$(date +%s%N)
-if [ -n "$timebin" ]; then
-	$timebin -f %M -o "$tmp/mem" "$bin" pre-receive --config "$tmp/server.yaml"
-else
-	"$bin" pre-receive --config "$tmp/server.yaml"
-fi
-rc=\$?
-t1=\$(date +%s%N)
-echo "\$(( (t1 - t0) / 1000 )) \$(cat "$tmp/mem" 2>/dev/null || echo 0)" >>"$tmp/times"
-exit \$rc
+RG_BENCH_OUT="$tmp/times" exec "$tmp/rusage" "$bin" pre-receive --config "$tmp/server.yaml"
 HOOK
 chmod +x "$tmp/server.git/hooks/pre-receive"
 
@@ -64,7 +53,7 @@ git push -q origin main 2>/dev/null
 : >"$tmp/times"
 
 echo "rendergate bench: $envs environment(s) x $objs objects, one-line change in env-1, $runs runs"
-echo "run  wall_ms  peak_rss_kb"
+echo "run  wall_ms   cpu_ms  peak_rss_kb"
 i=1
 while [ "$i" -le "$runs" ]; do
 	sed "0,/^  replicas: [0-9]*/s//  replicas: $((i + 2))/" envs/env-1/part-0000.yaml >p.tmp
@@ -80,11 +69,16 @@ while [ "$i" -le "$runs" ]; do
 		echo "bench: push $i did not render env-1 as expected" >&2
 		exit 1
 	}
-	tail -n 1 "$tmp/times" | awk -v i="$i" '{ printf "%3d  %7.1f  %11d\n", i, $1 / 1000, $2 }'
+	tail -n 1 "$tmp/times" | awk -v i="$i" '{ printf "%3d  %7.1f  %7.1f  %11d\n", i, $1 / 1000, $2 / 1000, $3 }'
 	i=$((i + 1))
 done
-sort -n "$tmp/times" | awk '{ t[NR] = $1; m = ($2 > m ? $2 : m) }
-END {
-	med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-	printf "wall ms: median %.1f, min %.1f, max %.1f; peak RSS: %d KB\n", med / 1000, t[1] / 1000, t[NR] / 1000, m
-}'
+summary() { # column label
+	awk -v c="$1" '{ print $c }' "$tmp/times" | sort -n | awk -v l="$2" '{ t[NR] = $1 }
+	END {
+		med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+		printf "%s ms: median %.1f, min %.1f, max %.1f\n", l, med / 1000, t[1] / 1000, t[NR] / 1000
+	}'
+}
+summary 1 "wall"
+summary 2 "cpu "
+awk '{ m = ($3 > m ? $3 : m) } END { printf "peak RSS: %d KB\n", m }' "$tmp/times"
