@@ -11,6 +11,9 @@
 #include "rendergate/serverconf.h"
 #include "rendergate/spool.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +33,7 @@ struct drain {
 	const char *url, *project, *token_file, *ca_file;
 	char *token;
 	unsigned wait_s, interval_s, max_attempts, deadline_ms, backoff_ms;
+	unsigned comment_limit;
 	bool once, verbose, retry_now;
 	struct forge_slot *forges;
 	size_t nforges;
@@ -64,7 +68,7 @@ static void usage(FILE *f)
 	      "                        [--token-file F] [--ca-file F] [--wait SEC]\n"
 	      "                        [--interval SEC] [--max-attempts N]\n"
 	      "                        [--deadline-ms N] [--backoff-ms N] [--retry-now]\n"
-	      "                        [--verbose]\n"
+	      "                        [--comment-limit N] [--verbose]\n"
 	      "\n"
 	      "Delivers the merge request comments and commit statuses that the hooks\n"
 	      "spooled. Settings come from the server config; flags override them.\n"
@@ -73,6 +77,7 @@ static void usage(FILE *f)
 	      "  --wait SEC      wait this long for another drainer's lock (default 10)\n"
 	      "  --interval SEC  without --once: seconds between passes (default 30)\n"
 	      "  --retry-now     deliver waiting jobs now (after an outage is over)\n"
+	      "  --comment-limit N  Gitea comment limit in characters (default 65000)\n"
 	      "Exit status: 0 all delivered, requeued or waiting; 1 a job moved to\n"
 	      "failed/ or the spool is not writable; 2 usage or configuration error.\n",
 	      f);
@@ -98,7 +103,7 @@ static bool known_option(const char *name)
 	static const char *const opts[] = {
 		"--spool", "--config", "--forge", "--url", "--project", "--token-file",
 		"--ca-file", "--wait", "--interval", "--max-attempts", "--deadline-ms",
-		"--backoff-ms",
+		"--backoff-ms", "--comment-limit",
 	};
 	size_t i;
 
@@ -183,6 +188,9 @@ static int parse_args(struct drain *d, int argc, char **argv)
 				return -1;
 		} else if (!strcmp(name, "--backoff-ms")) {
 			if (parse_uint(&d->backoff_ms, name, val) < 0)
+				return -1;
+		} else if (!strcmp(name, "--comment-limit")) {
+			if (parse_uint(&d->comment_limit, name, val) < 0)
 				return -1;
 		} else {
 			logline("unknown option '%s'", name);
@@ -276,15 +284,37 @@ static bool starts_with(const char *s, const char *prefix)
 
 enum result { DELIVERED, NO_MR, FAILED };
 
-static enum result deliver_comment(struct rg_forge *f, struct rg_arena *a,
-				   const struct rg_spool_job *j, struct rg_err *err)
+/* Characters (UTF-8 code points) in s, as the forges count them. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static enum result deliver_comment(struct drain *d, struct rg_forge *f,
+				   struct rg_arena *a, const struct rg_spool_job *j,
+				   struct rg_err *err)
 {
 	const char *marker = j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT;
 	const char *body = starts_with(j->body, marker) ? j->body :
 			   rg_arena_printf(a, "%s\n%s", marker, j->body);
+	size_t limit = d->kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS :
+			d->comment_limit	  ? d->comment_limit :
+						    RG_CAP_COMMENT_GITEA_CHARS;
 	struct rg_forge_mr *mrs = NULL, one;
-	size_t n = 0, i;
+	size_t n = 0, i, chars = utf8_chars(body);
 	int ret = 0;
+
+	if (chars > limit) {
+		rg_err_set(err, RG_EINVALID, NULL,
+			   "comment of %zu characters is over the forge's limit of %zu", chars,
+			   limit);
+		return FAILED;
+	}
 
 	if (j->mr > 0) {
 		memset(&one, 0, sizeof(one));
@@ -353,7 +383,7 @@ static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
 	bool moved = false;
 
 	if (f) {
-		r = j->kind == RG_SPOOL_COMMENT ? deliver_comment(f, a, j, &err) :
+		r = j->kind == RG_SPOOL_COMMENT ? deliver_comment(d, f, a, j, &err) :
 						  deliver_status(f, j, &err);
 		status = rg_forge_http_status(f);
 	}
@@ -516,6 +546,70 @@ static int run(struct drain *d)
 	       d->delivered, d->requeued, d->failed, d->waiting, d->superseded, d->dropped);
 	fflush(stdout);
 	return d->failed || d->io_error ? 1 : 0;
+}
+
+/* Open <spool>/drain.log for appending, rotating it past 1 MiB. */
+static int open_log(const char *spool)
+{
+	char path[4096], old[4096 + 2];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/drain.log", spool);
+	snprintf(old, sizeof(old), "%s.1", path);
+	if (stat(path, &st) == 0 && st.st_size > 1024 * 1024)
+		rename(path, old);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return fd;
+}
+
+int rg_drain_start_detached(const char *exe, const char *config, const char *spool,
+			    struct rg_err *err)
+{
+	char *argv[8];
+	int argc = 0, st = 0;
+	pid_t pid;
+
+	argv[argc++] = (char *)(uintptr_t) "rendergate";
+	argv[argc++] = (char *)(uintptr_t) "drain";
+	argv[argc++] = (char *)(uintptr_t) "--once";
+	if (config) {
+		argv[argc++] = (char *)(uintptr_t) "--config";
+		argv[argc++] = (char *)(uintptr_t)config;
+	}
+	argv[argc++] = (char *)(uintptr_t) "--spool";
+	argv[argc++] = (char *)(uintptr_t)spool;
+	argv[argc] = NULL;
+	if (!exe)
+		exe = "/proc/self/exe";
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return rg_err_set(err, RG_EIO, NULL, "cannot start the drainer: %s",
+				  strerror(errno));
+	if (pid == 0) {
+		int in, log;
+
+		/* the child only forks the drainer, so the hook can reap it now */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		in = open("/dev/null", O_RDWR);
+		log = open_log(spool);
+		if (in >= 0) {
+			dup2(in, 0);
+			dup2(in, 1);
+		}
+		if (log >= 0)
+			dup2(log, 2);
+		execv(exe, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return 0;
 }
 
 int rg_cmd_drain(int argc, char **argv)

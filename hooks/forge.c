@@ -195,6 +195,62 @@ out:
 	return ret;
 }
 
+int rg_forge_from_config(struct rg_forge **out,
+			 const struct rg_config_server *c, const char *project,
+			 const struct rg_http_opts *http, struct rg_err *err)
+{
+	struct rg_forge_opts o;
+	char *token = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	memset(&o, 0, sizeof(o));
+	if (!c || c->forge.kind == RG_FORGE_NONE) {
+		ret = rg_err_set(err, RG_ENOTFOUND, NULL, "no forge configured");
+		goto out;
+	}
+	o.kind = c->forge.kind;
+	o.url = c->forge.url;
+	o.project = c->forge.project ? c->forge.project : project;
+	if (!o.project) {
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "forge: no project (set forge.project in %s)",
+				 c->file ? c->file : "the server config");
+		goto out;
+	}
+	if (c->forge.token_file) {
+		ret = rg_forge_token_read(&token, c->forge.token_file, err);
+		if (ret < 0)
+			goto out;
+	}
+	o.token = token;
+	if (http)
+		o.http = *http;
+	o.http.ca_file = c->forge.ca_file;
+	ret = rg_forge_new(out, &o, err);
+out:
+	rg_forge_token_free(token);
+	return ret;
+}
+
+const char *rg_forge_project_from_env(struct rg_arena *a, enum rg_config_forge kind)
+{
+	const char *p, *owner, *name, *wiki;
+
+	if (kind == RG_FORGE_GITLAB) {
+		p = getenv("GL_PROJECT_PATH");
+		return p && *p ? rg_arena_strdup(a, p) : NULL;
+	}
+	if (kind != RG_FORGE_GITEA)
+		return NULL;
+	owner = getenv("GITEA_REPO_USER_NAME");
+	name = getenv("GITEA_REPO_NAME");
+	wiki = getenv("GITEA_REPO_IS_WIKI");
+	if (!owner || !*owner || !name || !*name || (wiki && !strcmp(wiki, "true")))
+		return NULL;
+	return rg_arena_printf(a, "%s/%s", owner, name);
+}
+
 void rg_forge_free(struct rg_forge *f)
 {
 	if (!f)
@@ -350,16 +406,9 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 					 RG_CAP_FORGE_ITEMS);
 			goto out;
 		}
-		if (r.link_next) {
-			if (!rg_http_same_origin(f->api, r.link_next)) {
-				rg_http_resp_release(&r);
-				ret = rg_err_set(err, RG_EUNSAFE, NULL,
-						 "GET %s: pagination link points to another host; not followed",
-						 url);
-				goto out;
-			}
-			next = rg_xstrdup(r.link_next);
-		} else if (r.next_page) {
+		if (r.next_page) {
+			/* GitLab's own header first: a Link may name the wrong
+			 * scheme behind a misconfigured proxy */
 			unsigned long np = strtoul(r.next_page, NULL, 10);
 
 			if (np > page && np < 1000000) {
@@ -368,6 +417,16 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 				rel = with_page(path, page);
 				next = api_url(f, rel);
 			}
+		} else if (r.link_next) {
+			if (!rg_http_same_origin(f->api, r.link_next)) {
+				rg_http_resp_release(&r);
+				ret = rg_err_set(err, RG_EUNSAFE, NULL,
+						 "GET %s: pagination link points to another host; not followed",
+						 url);
+				goto out;
+			}
+			next = rg_xstrdup(r.link_next);
+			page++;
 		} else if (added > 0 && ((r.total >= 0 && seen < (size_t)r.total) ||
 					 (r.total < 0 && per_page && added >= per_page))) {
 			page++;

@@ -649,7 +649,8 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			goto out;
 		}
 		wait = rg_http_backoff_ms(attempt + 1, h->backoff_base_ms, &h->rng);
-		if (cc == CURLE_OK && out->status == 429 && at.has_retry_after) {
+		if (cc == CURLE_OK && (out->status == 429 || out->status == 503) &&
+		    at.has_retry_after) {
 			uint64_t ra;
 
 			if (rg_http_parse_retry_after(&ra, at.retry_after, strlen(at.retry_after),

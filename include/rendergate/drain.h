@@ -6,7 +6,7 @@
  *                    [--token-file F] [--ca-file F] [--wait SEC]
  *                    [--interval SEC] [--max-attempts N]
  *                    [--deadline-ms N] [--backoff-ms N] [--retry-now]
- *                    [--verbose]
+ *                    [--comment-limit N] [--verbose]
  *
  * Settings come from the server config (config.h: forge.kind, url,
  * token_file, ca_file, project, spool_dir; --config, $RENDERGATE_CONFIG or
@@ -25,6 +25,9 @@
  *     source branch, or the MR merged as its sha) and upserts the one
  *     rendergate comment on each (forge.h: found by marker, updated in
  *     place, so delivering twice never makes two comments);
+ *     A body over the forge's comment limit (GitLab 1,000,000 characters,
+ *     Gitea --comment-limit, default RG_CAP_COMMENT_GITEA_CHARS) is
+ *     refused for good without a request (mdreport cuts reports to fit);
  *   - a status job sets the `rendergate` commit status;
  *   - delivered: the job file is removed. Failed: requeued with backoff
  *     (spool.h), or moved to failed/ after --max-attempts (default
@@ -45,9 +48,22 @@
 #define RENDERGATE_DRAIN_H
 
 #include "rendergate/compat.h"
+#include "rendergate/err.h"
 
 #define RG_DRAIN_SPOOL_DEFAULT "/var/spool/rendergate"
 
 int rg_cmd_drain(int argc, char **argv);
+
+/*
+ * Start `<exe> drain --once [--config FILE] --spool DIR` detached from the
+ * caller, for post-receive: the push must not wait for the forge. Double
+ * fork, new session, stdin and stdout on /dev/null, stderr appended to
+ * <spool>/drain.log (rotated to drain.log.1 past 1 MiB; /dev/null when it
+ * cannot be opened). Returns once the grandchild is forked; never waits
+ * for delivery. exe NULL: /proc/self/exe; config may be NULL.
+ * RG_EIO when fork fails.
+ */
+int rg_drain_start_detached(const char *exe, const char *config,
+			    const char *spool, struct rg_err *err);
 
 #endif

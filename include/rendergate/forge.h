@@ -110,6 +110,27 @@ const char *rg_forge_kind_name(enum rg_config_forge k);
 int rg_forge_token_read(char **out, const char *path, struct rg_err *err);
 void rg_forge_token_free(char *token);
 
+/*
+ * A connection from the server config's forge section (config.h): reads
+ * forge.token_file with rg_forge_token_read (0600 or refused), uses
+ * forge.ca_file, and the project from forge.project, else `project`
+ * (e.g. from rg_forge_project_from_env). http (may be NULL) gives
+ * timeouts and a log sink; its auth fields are ignored. RG_ENOTFOUND when
+ * the config names no forge (kind none); RG_EINVALID without a project.
+ */
+int rg_forge_from_config(struct rg_forge **out,
+			 const struct rg_config_server *c, const char *project,
+			 const struct rg_http_opts *http, struct rg_err *err);
+
+/*
+ * The project of the repository a hook runs in, from the forge's hook
+ * environment: GL_PROJECT_PATH (GitLab), GITEA_REPO_USER_NAME "/"
+ * GITEA_REPO_NAME (Gitea; wikis excluded). An arena copy, or NULL when
+ * the variables are missing.
+ */
+const char *rg_forge_project_from_env(struct rg_arena *a,
+				      enum rg_config_forge kind);
+
 /* New connection; RG_EINVALID for a missing url/project or kind none. */
 int rg_forge_new(struct rg_forge **out, const struct rg_forge_opts *opts,
 		 struct rg_err *err);

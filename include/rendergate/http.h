@@ -21,7 +21,7 @@
  *     RG_CAP_HTTP_BACKOFF_MS_MAX and by the request deadline.
  *   - 5xx and transport failures (refused, reset, timed out, dropped):
  *     exponential backoff with jitter: base * 2^(n-1), uniformly drawn in
- *     [half, full], capped as above.
+ *     [half, full], capped as above (a 503 with Retry-After waits for it).
  *   - other 4xx (and 2xx, 3xx): no retry, the response is returned.
  *   - a request that is not idempotent (req.idempotent == false, e.g. a
  *     POST that creates a comment) is retried only when the server

@@ -15,7 +15,8 @@ Control endpoints (no auth; tests use them):
   POST /_ctl/faults    [{"path": regex, "method": "GET", "kind": k, "times": n, ...}]
        kinds: "429" (with "retry_after": "2" | "date:+2" | absent), "500",
        "502", "503", "slow" ("delay" seconds, then normal), "drop" (close
-       without a response), "big" ("size" bytes of JSON)
+       without a response), "big" ("size" bytes of JSON), "badlink" (an
+       empty page whose Link rel=next names another host)
   GET  /_ctl/requests  every API request seen: method, path, query, auth, body
   GET  /_ctl/state     notes/comments and statuses as stored
   POST /_ctl/shutdown
@@ -235,7 +236,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(429, {"message": "429 Too Many Requests"}, hdrs)
             return True
         if kind in ("500", "502", "503"):
-            self.send_json(int(kind), {"message": "%s Internal Server Error" % kind})
+            hdrs = {"Retry-After": str(f["retry_after"])} if f.get("retry_after") is not None else {}
+            self.send_json(int(kind), {"message": "%s Internal Server Error" % kind}, hdrs)
+            return True
+        if kind == "badlink":
+            # a page whose next link points at another host
+            self.send_json(200, [], {"Link": '<https://evil.example/api/v1/steal?page=2>; rel="next"'})
             return True
         if kind == "slow":
             time.sleep(min(float(f.get("delay", 2)), 30))

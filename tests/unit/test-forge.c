@@ -1006,6 +1006,70 @@ TEST(unauthorized_and_token_never_printed)
 	rg_arena_free(a);
 }
 
+TEST(retry_after_on_503_and_foreign_next_link)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_forge *f;
+	struct rg_forge_mr *mrs = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0;
+
+	CHECK_INT(setup(GT_SEED), 0);
+	CHECK_INT(fault("{\"path\": \"pulls\", \"kind\": \"503\", \"retry_after\": \"1\"}"), 0);
+	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
+	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(count_requests("GET", "/pulls"), 2);
+	CHECK_INT(fault("{\"path\": \"pulls\", \"kind\": \"badlink\"}"), 0);
+	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), RG_EUNSAFE);
+	CHECK(strstr(err.msg, "another host"));
+	rg_forge_free(f);
+	rg_arena_free(a);
+}
+
+TEST(forge_from_config_and_project_from_env)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_config_server c;
+	struct rg_forge *f = NULL;
+	struct rg_forge_mr *mrs = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0;
+
+	CHECK_INT(setup(GL_SEED), 0);
+	CHECK_INT(write_file(tmp("cfg-token"), TOKEN "\n", 0600), 0);
+	memset(&c, 0, sizeof(c));
+	c.file = "/etc/rendergate/config.yaml";
+	CHECK_INT(rg_forge_from_config(&f, &c, "group/app", NULL, &err), RG_ENOTFOUND);
+	c.forge.kind = RG_FORGE_GITLAB;
+	c.forge.url = server_url;
+	c.forge.token_file = tmp("cfg-token");
+	CHECK_INT(rg_forge_from_config(&f, &c, NULL, NULL, &err), RG_EINVALID);
+	CHECK(strstr(err.msg, "forge.project"));
+	CHECK_INT(rg_forge_from_config(&f, &c, "group/app", NULL, &err), 0);
+	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), 0);
+	CHECK_INT(n, 2);
+	rg_forge_free(f);
+	CHECK_INT(chmod(tmp("cfg-token"), 0604), 0);
+	CHECK_INT(rg_forge_from_config(&f, &c, "group/app", NULL, &err), RG_EUNSAFE);
+	CHECK(!strstr(err.msg, TOKEN));
+
+	setenv("GL_PROJECT_PATH", "group/sub/app", 1);
+	CHECK_STR(rg_forge_project_from_env(a, RG_FORGE_GITLAB), "group/sub/app");
+	unsetenv("GL_PROJECT_PATH");
+	CHECK(rg_forge_project_from_env(a, RG_FORGE_GITLAB) == NULL);
+	setenv("GITEA_REPO_USER_NAME", "org", 1);
+	setenv("GITEA_REPO_NAME", "repo", 1);
+	setenv("GITEA_REPO_IS_WIKI", "false", 1);
+	CHECK_STR(rg_forge_project_from_env(a, RG_FORGE_GITEA), "org/repo");
+	setenv("GITEA_REPO_IS_WIKI", "true", 1);
+	CHECK(rg_forge_project_from_env(a, RG_FORGE_GITEA) == NULL);
+	unsetenv("GITEA_REPO_USER_NAME");
+	unsetenv("GITEA_REPO_NAME");
+	unsetenv("GITEA_REPO_IS_WIKI");
+	rg_arena_free(a);
+}
+
 /* --- the drainer end to end ------------------------------------------- */
 
 static int run_drain(const char *kind, const char *project, const char *extra)
@@ -1213,6 +1277,63 @@ TEST(drain_moves_to_failed_after_max_attempts_and_on_refusal)
 	CHECK_INT(run_drain("gitlab", "group/app", NULL), 1);
 	CHECK_INT(spool_count(NULL), 0);
 	CHECK_INT(spool_count("spool/failed"), 2);
+}
+
+TEST(drain_refuses_a_comment_over_the_forge_limit_without_sending)
+{
+	struct rg_spool_job c = { 0 };
+	char *body = rg_xmalloc(3001);
+
+	CHECK_INT(drain_setup(GT_SEED), 0);
+	memset(body, 'y', 3000);
+	body[3000] = 0;
+	memcpy(body, "<!-- rendergate:report -->\n", 27);
+	c.kind = RG_SPOOL_COMMENT;
+	c.mr = 5;
+	c.body = body;
+	CHECK_INT(spool_add(&c), 0);
+	free(body);
+	CHECK_INT(run_drain("gitea", "org/repo", "--comment-limit 2000"), 1);
+	CHECK_INT(spool_count(NULL), 0);
+	CHECK_INT(spool_count("spool/failed"), 1);
+	CHECK_INT(count_requests("POST", "/comments"), 0);
+	CHECK_INT(count_requests("GET", "/comments"), 0);
+}
+
+TEST(drain_started_detached)
+{
+	char script[300], out[300], line[512] = "";
+	FILE *f;
+	int i;
+
+	CHECK_INT(start_server(), 0);
+	snprintf(out, sizeof(out), "%s", tmp("detached.out"));
+	snprintf(script, sizeof(script), "%s", tmp("fake-rendergate"));
+	f = fopen(script, "w");
+	CHECK(f);
+	/* records its arguments and what its stdin and stderr are */
+	fprintf(f, "#!/bin/sh\necho \"$*\" > '%s.tmp'\necho to-the-log >&2\n"
+		   "mv '%s.tmp' '%s'\n", out, out, out);
+	fclose(f);
+	CHECK_INT(chmod(script, 0755), 0);
+	CHECK_INT(mkdir(tmp("dspool"), 0750), 0);
+	CHECK_INT(rg_drain_start_detached(script, "/etc/rg.yaml", tmp("dspool"), NULL), 0);
+	for (i = 0; i < 200; i++) { /* up to 20 s */
+		f = fopen(out, "r");
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = 0;
+			fclose(f);
+			break;
+		}
+		usleep(100000);
+	}
+	CHECK(strstr(line, "drain --once --config /etc/rg.yaml --spool "));
+	f = fopen(tmp("dspool/drain.log"), "r");
+	CHECK(f);
+	CHECK(fgets(line, sizeof(line), f));
+	fclose(f);
+	CHECK_STR(line, "to-the-log\n");
 }
 
 TEST(drain_no_mr_is_retried_then_dropped)
