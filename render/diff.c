@@ -385,17 +385,21 @@ out:
 /*
  * Where values must not be shown, as a small state machine over the keys
  * from the object's root: Secret data/stringData values, a Secret's
- * last-applied-configuration annotation, and ConfigMap data values under
- * credential-looking keys.
+ * last-applied-configuration annotation, ConfigMap data values under
+ * credential-looking keys, and the value of an `env` list entry whose
+ * name looks like a credential (in any object: pod templates).
  */
 enum mask_state {
 	M_NONE = 0, /* nothing masked below */
-	M_ROOT,	    /* at the root of a Secret or ConfigMap */
+	M_ROOT,	    /* at the root of an object */
+	M_ANY,	    /* somewhere inside: only env lists matter */
 	M_SECRET_DATA,
 	M_CM_DATA,
 	M_META,
 	M_ANNOT,
-	M_MASKED, /* this value is masked */
+	M_ENV_LIST, /* a value under the key "env" */
+	M_ENV_ITEM, /* an entry of an env list */
+	M_MASKED,   /* this value is masked */
 };
 
 enum obj_class { C_PLAIN, C_SECRET, C_CONFIGMAP };
@@ -428,8 +432,18 @@ static bool credential_key(const struct rg_str *k)
 	return false;
 }
 
+/* An env entry ({name: DB_PASSWORD, value: ...}) naming a credential. */
+static bool credential_env(const struct rg_node *entry)
+{
+	const struct rg_node *name = rg_map_gets(entry, "name");
+
+	return name && name->kind == RG_STR && credential_key(&name->u.s);
+}
+
+/* State for key in map (map is the mapping holding the key). */
 static enum mask_state mask_next(enum obj_class cls, enum mask_state st,
-				 const struct rg_str *key)
+				 const struct rg_str *key,
+				 const struct rg_node *map)
 {
 	switch (st) {
 	case M_ROOT:
@@ -440,18 +454,35 @@ static enum mask_state mask_next(enum obj_class cls, enum mask_state st,
 			return M_CM_DATA;
 		if (cls == C_SECRET && key_is(key, "metadata"))
 			return M_META;
-		return M_NONE;
+		break;
 	case M_SECRET_DATA:
 		return M_MASKED;
 	case M_CM_DATA:
 		return credential_key(key) ? M_MASKED : M_NONE;
 	case M_META:
-		return key_is(key, "annotations") ? M_ANNOT : M_NONE;
+		if (key_is(key, "annotations"))
+			return M_ANNOT;
+		break;
 	case M_ANNOT:
 		return key_is(key, LAST_APPLIED) ? M_MASKED : M_NONE;
-	default:
+	case M_ENV_ITEM:
+		return key_is(key, "value") && credential_env(map) ? M_MASKED
+								   : M_NONE;
+	case M_NONE:
+	case M_MASKED:
 		return M_NONE;
+	default:
+		break;
 	}
+	return key_is(key, "env") ? M_ENV_LIST : M_ANY;
+}
+
+/* State of the items of a sequence in state st. */
+static enum mask_state mask_item(enum mask_state st)
+{
+	if (st == M_ENV_LIST)
+		return M_ENV_ITEM;
+	return st == M_NONE || st == M_MASKED ? M_NONE : M_ANY;
 }
 
 static enum obj_class classify(const struct rg_obj *o)
@@ -717,7 +748,7 @@ static void walk_map(struct walk *w, const struct rg_node *x,
 	for (size_t i = 0; i < x->u.map.len; i++) {
 		const struct rg_pair *p = &x->u.map.items[i];
 		const struct rg_node *yv = other_val(y, p, i);
-		enum mask_state ms = mask_next(w->cls, st, &p->key);
+		enum mask_state ms = mask_next(w->cls, st, &p->key, x);
 		const char *kp, *rule;
 
 		if (yv && same(p->val, yv))
@@ -743,7 +774,7 @@ static void walk_map(struct walk *w, const struct rg_node *x,
 			continue;
 		w->b64 = st == M_SECRET_DATA && !strcmp(path, "data");
 		kp = path_key(w->a, path, &p->key);
-		if (mask_next(w->cls, st, &p->key) == M_MASKED)
+		if (mask_next(w->cls, st, &p->key, y) == M_MASKED)
 			masked_field(w, kp, NULL, p->val);
 		else
 			add_field(w, kp, RG_DIFF_ADDED, NULL,
@@ -773,7 +804,7 @@ static void walk_node(struct walk *w, const struct rg_node *x,
 				add_field(w, ip, RG_DIFF_ADDED, NULL, NULL);
 			else
 				walk_node(w, x->u.seq.items[i],
-					  y->u.seq.items[i], ip, M_NONE,
+					  y->u.seq.items[i], ip, mask_item(st),
 					  N_NONE);
 		}
 	} else if (!same(x, y)) {
@@ -863,46 +894,77 @@ static struct rg_pair *find_pair(struct rg_node *m, const struct rg_str *k,
 	return NULL;
 }
 
+struct masker {
+	struct rg_arena *a;
+	enum obj_class cls;
+	bool hit; /* a placeholder was written */
+};
+
+static struct rg_node *mask_value(struct masker *m, const struct rg_node *v,
+				  bool b64, const char *suffix)
+{
+	m->hit = true;
+	return placeholder(m->a, value_bytes(v, b64), suffix);
+}
+
 /*
  * Replace masked values in copies x and y of the two sides (either may be
  * NULL) by placeholders, so that a changed value still shows as a changed
  * line and an unchanged one as context, without either value.
  */
-static void mask_pair(struct rg_arena *a, enum obj_class cls, struct rg_node *x,
-		      struct rg_node *y, enum mask_state st, bool b64)
+static void mask_pair(struct masker *m, struct rg_node *x, struct rg_node *y,
+		      enum mask_state st, bool b64)
 {
+	if (st == M_NONE)
+		return;
+	if ((x && x->kind == RG_SEQ) || (y && y->kind == RG_SEQ)) {
+		size_t nx = x && x->kind == RG_SEQ ? x->u.seq.len : 0;
+		size_t ny = y && y->kind == RG_SEQ ? y->u.seq.len : 0;
+
+		for (size_t i = 0; i < nx || i < ny; i++)
+			mask_pair(m, i < nx ? x->u.seq.items[i] : NULL,
+				  i < ny ? y->u.seq.items[i] : NULL,
+				  mask_item(st), false);
+		return;
+	}
 	for (size_t i = 0; x && x->kind == RG_MAP && i < x->u.map.len; i++) {
 		struct rg_pair *p = &x->u.map.items[i];
 		struct rg_pair *q = find_pair(y, &p->key, i);
-		enum mask_state ns = mask_next(cls, st, &p->key);
-		bool data =
-		    cls == C_SECRET && st == M_ROOT && key_is(&p->key, "data");
+		enum mask_state ns = mask_next(m->cls, st, &p->key, x);
+		bool data = m->cls == C_SECRET && st == M_ROOT &&
+			    key_is(&p->key, "data");
 
 		if (ns == M_MASKED) {
 			bool changed = q && !rg_node_equal(p->val, q->val);
 
-			if (q)
+			/* y's entry is masked too if it names a credential */
+			if (q && mask_next(m->cls, st, &q->key, y) == M_MASKED)
 				q->val =
-				    placeholder(a, value_bytes(q->val, b64),
-						changed ? ", new value" : "");
-			p->val = placeholder(a, value_bytes(p->val, b64),
-					     changed ? ", old value" : "");
-		} else if (ns != M_NONE) {
-			mask_pair(a, cls, p->val, q ? q->val : NULL, ns, data);
+				    mask_value(m, q->val, b64,
+					       changed ? ", new value" : "");
+			p->val = mask_value(m, p->val, b64,
+					    changed ? ", old value" : "");
+		} else {
+			mask_pair(m, p->val, q ? q->val : NULL, ns, data);
 		}
 	}
 	for (size_t i = 0; y && y->kind == RG_MAP && i < y->u.map.len; i++) {
 		struct rg_pair *q = &y->u.map.items[i];
-		enum mask_state ns = mask_next(cls, st, &q->key);
-		bool data =
-		    cls == C_SECRET && st == M_ROOT && key_is(&q->key, "data");
+		enum mask_state ns = mask_next(m->cls, st, &q->key, y);
+		bool data = m->cls == C_SECRET && st == M_ROOT &&
+			    key_is(&q->key, "data");
+		struct rg_pair *p = find_pair(x, &q->key, i);
 
-		if (find_pair(x, &q->key, i))
+		/* a credential entry in y whose x twin was not one */
+		if (p && ns == M_MASKED &&
+		    mask_next(m->cls, st, &p->key, x) != M_MASKED)
+			q->val = mask_value(m, q->val, b64, "");
+		if (p)
 			continue;
 		if (ns == M_MASKED)
-			q->val = placeholder(a, value_bytes(q->val, b64), "");
-		else if (ns != M_NONE)
-			mask_pair(a, cls, NULL, q->val, ns, data);
+			q->val = mask_value(m, q->val, b64, "");
+		else
+			mask_pair(m, NULL, q->val, ns, data);
 	}
 }
 
@@ -1044,6 +1106,7 @@ static int diff_one(struct rg_diff_obj *d, unsigned flags, struct rg_arena *a,
 	enum obj_class cls = classify(o ? o : n);
 	bool noise = !(flags & RG_DIFF_NO_NOISE_RULES), vol = false;
 	bool ruled = false;
+	struct masker mk = {a, cls, false};
 	int error;
 
 	d->key = o ? o->key : n->key;
@@ -1057,21 +1120,17 @@ static int diff_one(struct rg_diff_obj *d, unsigned flags, struct rg_arena *a,
 	if (o && n) {
 		struct walk w = {a, d, 0, cls, false, noise};
 
-		walk_node(&w, od, nd, "", cls == C_PLAIN ? M_NONE : M_ROOT,
-			  N_NONE);
+		walk_node(&w, od, nd, "", M_ROOT, N_NONE);
 		vol = has_volatile(od) && has_volatile(nd);
 	}
 	for (size_t i = 0; i < d->nfields; i++)
 		ruled = ruled || d->fields[i].rule;
-	if (cls != C_PLAIN || ruled || vol) {
-		od = od ? rg_node_clone(a, od) : NULL;
-		nd = nd ? rg_node_clone(a, nd) : NULL;
-	}
-	if (cls != C_PLAIN) {
-		mask_pair(a, cls, od, nd, M_ROOT, false);
-		if (cls == C_SECRET)
-			d->masked = true;
-	}
+	/* masking works on copies: the objsets stay as rendered */
+	od = od ? rg_node_clone(a, od) : NULL;
+	nd = nd ? rg_node_clone(a, nd) : NULL;
+	mask_pair(&mk, od, nd, M_ROOT, false);
+	if (mk.hit || cls == C_SECRET)
+		d->masked = true;
 	error = diff_docs(d, od, nd, a, err);
 	if (!error && !d->replaced && (ruled || vol))
 		error = hide_noise(d, od, nd, vol, a, err);

@@ -41,7 +41,10 @@
  * The kubectl.kubernetes.io/last-applied-configuration annotation of a
  * Secret is masked too. ConfigMap data keys that look like credentials
  * (containing password, passwd, secret, token, apikey, api_key,
- * credential or private, case-insensitively) get the same treatment.
+ * credential or private, case-insensitively) get the same treatment, as
+ * does the value of an `env` list entry whose name looks like one
+ * ({name: DB_PASSWORD, value: ...} in any object, e.g. a pod template).
+ * `masked` tells a report that values were left out.
  *
  * Noise rules (on by default, always disclosed): changes that every chart
  * upgrade or config edit produces and that hide the real change. The

@@ -614,3 +614,52 @@ TEST(volatile_values_compare_as_present)
 	CHECK_INT(d->objs[0].status, RG_DIFF_UNCHANGED);
 	rg_arena_free(a);
 }
+
+TEST(credential_like_env_values_are_masked)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_objset o, n;
+	struct rg_diff *d = NULL;
+	const struct rg_diff_obj *x;
+
+	load(&o, a,
+	     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\n"
+	     "spec:\n  template:\n    spec:\n      containers:\n"
+	     "      - name: w\n        env:\n"
+	     "        - {name: DB_PASSWORD, value: s3cr3t-old}\n"
+	     "        - {name: API_TOKEN, value: tok-same}\n"
+	     "        - {name: LOG_LEVEL, value: debug}\n");
+	load(&n, a,
+	     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\n"
+	     "spec:\n  template:\n    spec:\n      containers:\n"
+	     "      - name: w\n        env:\n"
+	     "        - {name: DB_PASSWORD, value: s3cr3t-new!}\n"
+	     "        - {name: API_TOKEN, value: tok-same}\n"
+	     "        - {name: LOG_LEVEL, value: info}\n"
+	     "        - {name: NEW_SECRET, value: fresh}\n");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	x = find(d, "apps/Deployment//w");
+	CHECK(x->masked);
+	CHECK_INT(x->nfields, 3);
+	CHECK_STR(x->fields[0].path,
+		  "spec.template.spec.containers[0].env[0].value");
+	CHECK_STR(x->fields[0].note, "changed (10 bytes -> 11 bytes)");
+	CHECK_STR(x->fields[1].path,
+		  "spec.template.spec.containers[0].env[2].value");
+	CHECK(x->fields[1].note == NULL);
+	CHECK_STR(x->fields[2].path, "spec.template.spec.containers[0].env[3]");
+	CHECK(strstr(x->unified, "s3cr3t") == NULL);
+	CHECK(strstr(x->unified, "tok-same") == NULL);
+	CHECK(strstr(x->unified, "fresh") == NULL);
+	CHECK(strstr(x->unified, "+          value: info\n") != NULL);
+	CHECK(strstr(x->unified, "value: '<secret: 8 bytes>'") != NULL);
+	/* an object without credentials is not marked */
+	load(&o, a, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+		    "spec: {env: [{name: A, value: b}]}\n");
+	load(&n, a, "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+		    "spec: {env: [{name: A, value: c}]}\n");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	CHECK(!d->objs[0].masked);
+	rg_arena_free(a);
+}
