@@ -715,7 +715,7 @@ static void string_scalar(struct scalar *s, const char *v, size_t n,
 }
 
 /*
- * The text of a float: Go's FormatFloat 'g', or with RG_EMIT_JSON_NUMBERS
+ * The text of a float: Go's FormatFloat 'g', or with RG_EMIT_JSON
  * what sigs.k8s.io/yaml makes of it (encoding/json text read back by
  * go-yaml v2: whole numbers below 1e21 become integers).
  */
@@ -729,7 +729,7 @@ static void float_text(char *buf, size_t sz, double f, unsigned flags)
 		snprintf(buf, sz, f > 0 ? ".inf" : "-.inf");
 		return;
 	}
-	if ((flags & RG_EMIT_JSON_NUMBERS) && f == floor(f) && fabs(f) < 1e21) {
+	if ((flags & RG_EMIT_JSON) && f == floor(f) && fabs(f) < 1e21) {
 		if (f >= -9223372036854775808.0 && f < 9223372036854775808.0) {
 			snprintf(buf, sz, "%lld", (long long)f);
 			return;
@@ -771,42 +771,133 @@ static void emit_seq(struct emitter *e, const struct rg_node *n)
 	pop_indent(e);
 }
 
-static const struct rg_pair *sort_base;
+/*
+ * Sorting keys like go-yaml v2's sorter.go over a map[interface{}]...:
+ * keys that were numbers or booleans in the source (RG_NODE_KEY_NONSTR)
+ * compare as numbers and come before null keys, which come before
+ * strings; strings use rg_yaml_keycmp. The reflect.Kind numbers below
+ * give Go's order between kinds.
+ */
+enum go_kind {
+	GO_BOOL = 1,
+	GO_INT = 2,
+	GO_UINT64 = 11,
+	GO_FLOAT64 = 14,
+	GO_NIL = 20,
+	GO_STRING = 24,
+};
 
-static int cmp_pairs(const void *x, const void *y)
+struct sortkey {
+	size_t idx;
+	const struct rg_str *text;
+	enum go_kind kind;
+	double f; /* keyFloat for the number kinds */
+	int64_t i;
+};
+
+static void classify(struct sortkey *k, const struct rg_pair *p,
+		     unsigned flags)
 {
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	const struct rg_str *a = &sort_base[i].key, *b = &sort_base[j].key;
-	int c = rg_yaml_keycmp(a->ptr, a->len, b->ptr, b->len);
+	struct rg_doc_scalar v;
 
-	return c ? c : (i < j ? -1 : i > j);
+	k->text = &p->key;
+	k->kind = GO_STRING;
+	if (!p->val || !(p->val->flags & RG_NODE_KEY_NONSTR) ||
+	    (flags & RG_EMIT_JSON))
+		return;
+	switch (rg_doc_resolve(&v, p->key.ptr, p->key.len, 0)) {
+	case RG_RTAG_BOOL:
+		k->kind = GO_BOOL;
+		k->f = v.b;
+		k->i = v.b;
+		break;
+	case RG_RTAG_INT:
+		k->kind = GO_INT;
+		k->f = (double)v.i;
+		k->i = v.i;
+		break;
+	case RG_RTAG_FLOAT:
+		k->kind = v.intlike && v.f >= 9223372036854775808.0 ? GO_UINT64
+								      : GO_FLOAT64;
+		k->f = v.f;
+		break;
+	case RG_RTAG_NULL:
+		k->kind = GO_NIL;
+		break;
+	default:
+		break;
+	}
 }
 
-/*
- * qsort has no context argument in C11; the comparison reads the pair
- * array through a file-scope pointer set just before the call.
- * NEEDSWORK: not thread-safe; switch to a merge sort with a context if
- * rendering ever runs in threads.
- */
+static bool is_number_kind(enum go_kind k)
+{
+	return k == GO_BOOL || k == GO_INT || k == GO_UINT64 || k == GO_FLOAT64;
+}
+
+static bool sortkey_less(const struct sortkey *a, const struct sortkey *b)
+{
+	if (is_number_kind(a->kind) && is_number_kind(b->kind)) {
+		if (a->f != b->f)
+			return a->f < b->f;
+		if (a->kind != b->kind)
+			return a->kind < b->kind;
+		return a->kind == GO_FLOAT64 ? false : a->i < b->i;
+	}
+	if (a->kind != GO_STRING || b->kind != GO_STRING)
+		return a->kind < b->kind;
+	return rg_yaml_keycmp(a->text->ptr, a->text->len, b->text->ptr,
+			      b->text->len) < 0;
+}
+
+/* Stable merge sort (no qsort: it has no context argument in C11). */
+static void sort_keys(struct sortkey *k, struct sortkey *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, o = 0;
+
+	if (n < 2)
+		return;
+	sort_keys(k, tmp, mid);
+	sort_keys(k + mid, tmp, n - mid);
+	while (i < mid && j < n)
+		tmp[o++] = sortkey_less(&k[j], &k[i]) ? k[j++] : k[i++];
+	while (i < mid)
+		tmp[o++] = k[i++];
+	while (j < n)
+		tmp[o++] = k[j++];
+	memcpy(k, tmp, n * sizeof(*k));
+}
+
+/* The order to write a mapping's pairs in (heap array, caller frees). */
 static size_t *sorted_order(const struct rg_node *n, unsigned flags)
 {
-	size_t *order = rg_xmalloc(n->u.map.len * sizeof(*order));
+	size_t len = n->u.map.len;
+	size_t *order = rg_xmalloc(len * sizeof(*order));
+	struct sortkey *k, *tmp;
 
-	for (size_t i = 0; i < n->u.map.len; i++)
-		order[i] = i;
-	if (!(flags & RG_EMIT_KEEP_ORDER)) {
-		sort_base = n->u.map.items;
-		qsort(order, n->u.map.len, sizeof(*order), cmp_pairs);
-		sort_base = NULL;
+	if (flags & RG_EMIT_KEEP_ORDER) {
+		for (size_t i = 0; i < len; i++)
+			order[i] = i;
+		return order;
 	}
+	k = rg_xcalloc(len, sizeof(*k));
+	tmp = rg_xcalloc(len, sizeof(*tmp));
+	for (size_t i = 0; i < len; i++) {
+		k[i].idx = i;
+		classify(&k[i], &n->u.map.items[i], flags);
+	}
+	sort_keys(k, tmp, len);
+	for (size_t i = 0; i < len; i++)
+		order[i] = k[i].idx;
+	free(k);
+	free(tmp);
 	return order;
 }
 
 static void key_scalar(struct scalar *s, const struct rg_pair *p,
-		       char **owned)
+		       unsigned flags, char **owned)
 {
 	if (p->val && (p->val->flags & RG_NODE_KEY_NONSTR) &&
-	    valid_utf8(p->key.ptr, p->key.len)) {
+	    !(flags & RG_EMIT_JSON) && valid_utf8(p->key.ptr, p->key.len)) {
 		s->v = p->key.ptr;
 		s->n = p->key.len;
 		s->style = memchr(p->key.ptr, '\n', p->key.len) ? LITERAL : PLAIN;
@@ -841,7 +932,7 @@ static void emit_map(struct emitter *e, const struct rg_node *n)
 		struct scalar key;
 		char *owned = NULL;
 
-		key_scalar(&key, p, &owned);
+		key_scalar(&key, p, e->flags, &owned);
 		write_indent(e);
 		if (is_simple_key(e, &key)) {
 			e->root_ctx = e->seq_ctx = false;

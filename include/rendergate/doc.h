@@ -257,12 +257,13 @@ enum rg_emit_flags {
 	/* do not fold long scalars at 80 columns */
 	RG_EMIT_NO_WRAP = 1 << 1,
 	/*
-	 * write floats as sigs.k8s.io/yaml does after its JSON round trip
-	 * (Helm's toYaml, kustomize output): a whole float below 1e21 that
-	 * fits int64 or uint64 is written as an integer (1e6 -> 1000000),
-	 * other floats as below.
+	 * write the tree as sigs.k8s.io/yaml does after its JSON round trip
+	 * (Helm's toYaml): a whole float below 1e21 that fits int64 or
+	 * uint64 is written as an integer (1e6 -> 1000000, other floats as
+	 * below), and every key is a string, so RG_NODE_KEY_NONSTR is ignored
+	 * (a key 80 is written "80").
 	 */
-	RG_EMIT_JSON_NUMBERS = 1 << 2,
+	RG_EMIT_JSON = 1 << 2,
 };
 
 /*

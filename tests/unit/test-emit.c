@@ -185,13 +185,13 @@ TEST(scalars_of_other_kinds)
 	rg_map_set(a, m, "n", 1, rg_node_int(a, 1));
 	CHECK_STR(emit(m, 0), "\"n\": 1\n");
 	/* sigs.k8s.io/yaml: JSON text read back by go-yaml */
-	CHECK_STR(emit(rg_node_float(a, 1e6), RG_EMIT_JSON_NUMBERS), "1000000\n");
-	CHECK_STR(emit(rg_node_float(a, 1e19), RG_EMIT_JSON_NUMBERS),
+	CHECK_STR(emit(rg_node_float(a, 1e6), RG_EMIT_JSON), "1000000\n");
+	CHECK_STR(emit(rg_node_float(a, 1e19), RG_EMIT_JSON),
 		  "10000000000000000000\n");
-	CHECK_STR(emit(rg_node_float(a, 1e20), RG_EMIT_JSON_NUMBERS), "1e+20\n");
-	CHECK_STR(emit(rg_node_float(a, 1e21), RG_EMIT_JSON_NUMBERS), "1e+21\n");
-	CHECK_STR(emit(rg_node_float(a, 1.5), RG_EMIT_JSON_NUMBERS), "1.5\n");
-	CHECK_STR(emit(rg_node_float(a, 1e-7), RG_EMIT_JSON_NUMBERS), "1e-07\n");
+	CHECK_STR(emit(rg_node_float(a, 1e20), RG_EMIT_JSON), "1e+20\n");
+	CHECK_STR(emit(rg_node_float(a, 1e21), RG_EMIT_JSON), "1e+21\n");
+	CHECK_STR(emit(rg_node_float(a, 1.5), RG_EMIT_JSON), "1.5\n");
+	CHECK_STR(emit(rg_node_float(a, 1e-7), RG_EMIT_JSON), "1e-07\n");
 	CHECK_STR(emit(NULL, 0), "null\n");
 	rg_arena_free(a);
 }
@@ -211,7 +211,10 @@ TEST(key_quoting)
 		  "\"80\": x\n\"true\": x\na b: x\n\"\": x\n'- a': x\n'k: v': x\n");
 	/* a key that was a number in the source is written back plain */
 	CHECK_STR(reemit(a, "80: x\n\"81\": w\ntrue: z\n", 0),
-		  "80: x\n\"81\": w\ntrue: z\n");
+		  "true: z\n80: x\n\"81\": w\n");
+	/* unless the tree went through JSON, where keys are strings */
+	CHECK_STR(reemit(a, "80: x\n\"81\": w\ntrue: z\n", RG_EMIT_JSON),
+		  "\"80\": x\n\"81\": w\n\"true\": z\n");
 	rg_arena_free(a);
 }
 
@@ -256,7 +259,10 @@ static const struct {
 	{ "~", "null\n" },
 	{ "\"a\\nb\"", "|-\n  a\n  b\n" },
 	{ "{a10: 1, a9: 2, b: 3, A: 4, 1: 5}", "1: 5\nA: 4\na9: 2\na10: 1\nb: 3\n" },
-	{ "{z: {y: 1, x: 2}}", "z:\n  x: 2\n  y: 1\n" },
+	{ "{z: {b: 1, a: 2}}", "z:\n  a: 2\n  b: 1\n" },
+	/* keys that were numbers or booleans sort first, numerically */
+	{ "{b: 1, 10: x, 9: p, 1.5: z, true: t, ~: q, \"8\": s}",
+	  "true: t\n1.5: z\n9: p\n10: x\n~: q\n\"8\": s\nb: 1\n" },
 };
 
 TEST(layout_table)
