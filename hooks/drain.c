@@ -532,6 +532,12 @@ static int run(struct drain *d)
 			logline("%s", err.msg);
 			return 1;
 		} else {
+			size_t stale = 0;
+
+			/* leftovers of writers that crashed mid-write */
+			if (rg_spool_clean_tmp(&stale, d->spool, (int64_t)time(NULL), 3600, &err) == 0 &&
+			    stale)
+				logline("removed %zu stale temporary files", stale);
 			do
 				pass(d, &handled);
 			while (handled && ++passes < MAX_PASSES);

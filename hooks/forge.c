@@ -621,6 +621,13 @@ int rg_forge_upsert_comment(long long *out_id, const char **out_action,
 			goto out;
 		}
 		ret = f->ops->update_comment(f, a, iid, id, body, err);
+		if (ret == RG_EFORGE && f->last_status == 403) {
+			/* someone else's comment that starts with our marker (a
+			 * quote, a copy): not ours to edit, look further */
+			ret = 0;
+			id = 0;
+			continue;
+		}
 		if (ret == 0)
 			action = "updated";
 		goto out;

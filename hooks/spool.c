@@ -508,6 +508,38 @@ out:
 	return ret;
 }
 
+int rg_spool_clean_tmp(size_t *removed, const char *dir, int64_t now,
+		       unsigned max_age_s, struct rg_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+	int ret = 0;
+
+	if (removed)
+		*removed = 0;
+	if (!d)
+		return errno == ENOENT ? 0 :
+		       rg_err_set(err, RG_EIO, NULL, "spool: cannot read %s: %s", dir,
+				  strerror(errno));
+	while ((e = readdir(d))) {
+		struct stat st;
+
+		if (strncmp(e->d_name, ".tmp-", 5))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if ((int64_t)st.st_mtime + (int64_t)max_age_s > now)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	if (removed)
+		*removed = n;
+	return ret;
+}
+
 int rg_spool_lock(int *out_fd, const char *dir, unsigned wait_ms, struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();

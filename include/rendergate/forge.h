@@ -175,7 +175,9 @@ int rg_forge_list_approvals(struct rg_forge_approval **out, size_t *n,
  * Make `body` the rendergate comment of merge request iid: the first
  * non-system comment whose body starts with `marker` (NULL:
  * RG_FORGE_MARKER_DEFAULT) is updated in place when its body differs;
- * otherwise a new comment is created. body must start with marker
+ * one the forge does not let us edit (403: another user's comment that
+ * starts with the marker) is skipped; when none is left a new comment is
+ * created. body must start with marker
  * (RG_EINVALID otherwise). *out_id gets the comment id (may be NULL);
  * *out_action (may be NULL) gets "created", "updated" or "unchanged".
  */

@@ -131,6 +131,14 @@ int rg_spool_fail(const char *dir, const char *id, struct rg_spool_job *job,
 		  const char *why, struct rg_err *err);
 
 /*
+ * Remove temporary files (".tmp-*") older than max_age_s seconds: what a
+ * writer that crashed mid-write left behind. Call with the lock held.
+ * *removed (may be NULL) counts them.
+ */
+int rg_spool_clean_tmp(size_t *removed, const char *dir, int64_t now,
+		       unsigned max_age_s, struct rg_err *err);
+
+/*
  * Take the drainer lock on dir/.lock, waiting up to wait_ms for another
  * drainer to finish. *out_fd gets the descriptor to pass to
  * rg_spool_unlock. RG_EEXISTS when another drainer still holds it.

@@ -638,6 +638,23 @@ TEST(gitlab_comment_created_then_updated_in_place)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(notes, 1), "body")),
 		  "quoting <!-- rendergate:report --> here");
 	json_decref(notes);
+	/* a human's copy of our comment comes first: skipped (403), ours kept */
+	CHECK_INT(setup("{\"gitlab\": {\"group/app\": {\"mrs\": [{\"iid\": 1, "
+			"\"source_branch\": \"feat\"}], \"notes\": {\"1\": [{\"body\": "
+			"\"<!-- rendergate:report -->\\ncopied by hand\", \"author\": \"bob\"}]}}}}"),
+		  0);
+	CHECK_INT(rg_forge_upsert_comment(&id1, &act, f, a, 1, NULL,
+					  "<!-- rendergate:report -->\nthird", &err), 0);
+	CHECK_STR(act, "created");
+	CHECK_INT(rg_forge_upsert_comment(&id2, &act, f, a, 1, NULL,
+					  "<!-- rendergate:report -->\nfourth", &err), 0);
+	CHECK_STR(act, "updated");
+	CHECK_INT(id2, id1);
+	notes = gl_notes("1");
+	CHECK_INT(json_array_size(notes), 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(notes, 0), "body")),
+		  "<!-- rendergate:report -->\ncopied by hand");
+	json_decref(notes);
 	/* a body without its marker is refused before any request */
 	CHECK_INT(rg_forge_upsert_comment(NULL, NULL, f, a, 1, NULL, "no marker", &err),
 		  RG_EINVALID);

@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +274,28 @@ TEST(oversized_job_file_is_a_limit_error)
 		fprintf(f, "%1000s", " ");
 	fclose(f);
 	CHECK_INT(rg_spool_load(&k, dir, "big", a, NULL), RG_ELIMIT);
+	rmdir_all(dir);
+	rg_arena_free(a);
+}
+
+TEST(stale_temporary_files_are_cleaned)
+{
+	struct rg_arena *a = rg_arena_new();
+	char *dir = newdir();
+	char *old = rg_arena_printf(a, "%s/.tmp-old-AAAAAA", dir);
+	char *fresh = rg_arena_printf(a, "%s/.tmp-new-BBBBBB", dir);
+	struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	size_t removed = 9;
+
+	CHECK(fclose(fopen(old, "w")) == 0);
+	CHECK(fclose(fopen(fresh, "w")) == 0);
+	CHECK_INT(utimensat(AT_FDCWD, old, ts, 0), 0);
+	CHECK_INT(rg_spool_clean_tmp(&removed, dir, (int64_t)time(NULL), 3600, NULL), 0);
+	CHECK_INT(removed, 1);
+	CHECK(access(old, F_OK) < 0);
+	CHECK_INT(access(fresh, F_OK), 0);
+	CHECK_INT(rg_spool_clean_tmp(&removed, rg_arena_printf(a, "%s/none", dir), 0, 1, NULL), 0);
+	CHECK_INT(removed, 0);
 	rmdir_all(dir);
 	rg_arena_free(a);
 }
