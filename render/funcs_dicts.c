@@ -347,7 +347,10 @@ static int fn_merge_overwrite(struct rg_node **out, struct rg_tmpl_call *c,
 static int fn_deep_copy(struct rg_node **out, struct rg_tmpl_call *c,
 			struct rg_node *const *args, size_t nargs)
 {
-	*out = rg_tmpl_isnil(args[0]) ? NULL : rg_node_clone(c->arena, args[0]);
+	/* copystructure panics on nil before copying anything */
+	if (rg_tmpl_isnil(args[0]))
+		return rg_tmpl_fail(c, "reflect: call of reflect.Value.Type on zero Value");
+	*out = rg_node_clone(c->arena, args[0]);
 	return 0;
 }
 

@@ -317,7 +317,7 @@ static int float_op(struct rg_node **out, struct rg_tmpl_call *c, const struct r
 		struct dec b = dec_of(fb);
 
 		if (op == F_DIV && fb == 0)
-			return rg_tmpl_fail(c, "decimal division by zero");
+			return rg_tmpl_fail(c, "decimal division by 0");
 		switch (op) {
 		case F_ADD: acc = dec_align_add(acc, b, false); break;
 		case F_SUB: acc = dec_align_add(acc, b, true); break;

@@ -262,6 +262,51 @@ out:
 	return rc;
 }
 
+/*
+ * A PCRE2 compile error in Go's words where the cause is common (an
+ * unbalanced parenthesis or bracket, a repetition with nothing to
+ * repeat); PCRE2's own text otherwise.
+ */
+static int compile_error(struct rg_err *err, const char *pat, size_t len, int ecode,
+			 const char *tr, size_t eoff)
+{
+	PCRE2_UCHAR msg[256];
+
+	switch (ecode) {
+	case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS:
+		return perr(err, pat, len, "missing closing )", NULL, 0);
+	case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS:
+		return perr(err, pat, len, "unexpected )", NULL, 0);
+	case PCRE2_ERROR_MISSING_SQUARE_BRACKET: {
+		/* Go quotes the class from its '[' to the end */
+		size_t at = len;
+
+		for (size_t i = 0; i < len; i++) {
+			if (pat[i] == '\\') {
+				i++;
+				continue;
+			}
+			if (pat[i] == '[' && at == len)
+				at = i;
+			else if (pat[i] == ']' && at != len && i > at + 1)
+				at = len;
+		}
+		if (at == len)
+			at = 0;
+		return perr(err, pat, len, "missing closing ]", pat + at, len - at);
+	}
+	case PCRE2_ERROR_QUANTIFIER_INVALID:
+		/* PCRE2's offset is at or just after the operator */
+		for (size_t k = eoff + 1; k > 0 && k + 1 >= eoff; k--)
+			if (tr[k - 1] && strchr("*+?{", tr[k - 1]))
+				return perr(err, pat, len, "missing argument to repetition operator",
+					    tr + k - 1, 1);
+		break;
+	}
+	pcre2_get_error_message(ecode, msg, sizeof(msg));
+	return perr(err, pat, len, (const char *)msg, NULL, 0);
+}
+
 int rg_regex_compile(struct rg_regex **out, const char *pat, size_t len,
 		     struct rg_err *err)
 {
@@ -291,10 +336,7 @@ int rg_regex_compile(struct rg_regex **out, const char *pat, size_t len,
 					 PCRE2_MATCH_INVALID_UTF,
 				 &ecode, &eoff, cctx);
 	if (!re->code) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(ecode, msg, sizeof(msg));
-		rc = perr(err, pat, len, (const char *)msg, NULL, 0);
+		rc = compile_error(err, pat, len, ecode, tr.ptr, eoff);
 		goto out;
 	}
 	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);

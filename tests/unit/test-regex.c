@@ -129,7 +129,13 @@ TEST(regex_rejects_perl_only_syntax)
 	CHECK_INT(rg_regex_compile(&re, "\\Z", 2, &err), RG_EPARSE);
 	CHECK_INT(rg_regex_compile(&re, "a{1001}", 7, &err), RG_EPARSE);
 	CHECK_INT(rg_regex_compile(&re, "(a", 2, &err), RG_EPARSE);
-	CHECK(strstr(err.msg, "error parsing regexp: ") == err.msg);
+	CHECK_STR(err.msg, "error parsing regexp: missing closing ): `(a`");
+	CHECK_INT(rg_regex_compile(&re, "a)", 2, &err), RG_EPARSE);
+	CHECK_STR(err.msg, "error parsing regexp: unexpected ): `a)`");
+	CHECK_INT(rg_regex_compile(&re, "x[a-z", 5, &err), RG_EPARSE);
+	CHECK_STR(err.msg, "error parsing regexp: missing closing ]: `[a-z`");
+	CHECK_INT(rg_regex_compile(&re, "*a", 2, &err), RG_EPARSE);
+	CHECK_STR(err.msg, "error parsing regexp: missing argument to repetition operator: `*`");
 	CHECK_INT(rg_regex_compile(&re, "a*?", 3, &err), 0);
 	rg_regex_free(re);
 	re = NULL;
