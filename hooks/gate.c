@@ -347,6 +347,11 @@ static const char hook_usage[] =
 	"decisions), RENDERGATE_TRACE=1, GL_PROTOCOL=web (adds GL-HOOK-ERR\n"
 	"lines), GL_USERNAME / GITEA_PUSHER_NAME (the pusher).\n"
 	"\n"
+	"Examples:\n"
+	"  rendergate install /srv/git/deploy.git   # writes the hook scripts\n"
+	"  echo \"$old $new refs/heads/main\" |\n"
+	"      GIT_DIR=deploy.git rendergate pre-receive --config cfg.yaml\n"
+	"\n"
 	"Exit codes: 0 accepted, 1 denied by findings, 2 bad input or config,\n"
 	"3 internal error (every non-zero code rejects the push).\n";
 

@@ -3,7 +3,9 @@
  *
  * The command comes from argv[1] ("rendergate pre-receive") or, when the
  * binary is called through a link named like a hook, from the basename
- * of argv[0] ("hooks/pre-receive" -> pre-receive). Adding a command is
+ * of argv[0] ("hooks/pre-receive" -> pre-receive) or from the directory
+ * a link sits in ("custom_hooks/pre-receive.d/rendergate" -> pre-receive,
+ * the GitLab and Gitea layouts). Adding a command is
  * one line in the table below: a name, a function taking (argc, argv)
  * with argv[0] set to the command name and returning the exit code, and
  * a one-line summary for `rendergate --help`.
@@ -70,6 +72,28 @@ static const struct command *find(const char *name, bool argv0)
 	return NULL;
 }
 
+/*
+ * The hook a link in "<hook>.d/" stands for: "x/pre-receive.d/rendergate"
+ * gives the pre-receive command. NULL otherwise.
+ */
+static const struct command *find_by_dir(const char *path, const char *base)
+{
+	char dir[64];
+	const char *start;
+	size_t n;
+
+	if (base == path || base - path < 4 || strncmp(base - 3, ".d/", 3))
+		return NULL;
+	for (start = base - 3; start > path && start[-1] != '/'; start--)
+		;
+	n = (size_t)(base - 3 - start);
+	if (n == 0 || n >= sizeof(dir))
+		return NULL;
+	memcpy(dir, start, n);
+	dir[n] = '\0';
+	return find(dir, true);
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
@@ -79,6 +103,8 @@ int main(int argc, char **argv)
 	base = base ? base + 1 : argc > 0 ? argv[0] : "rendergate";
 	git_libgit2_init();
 	cmd = find(base, true);
+	if (!cmd && argc > 0)
+		cmd = find_by_dir(argv[0], base);
 	if (cmd) {
 		rc = cmd->fn(argc, argv);
 		goto out;

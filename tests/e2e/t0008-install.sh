@@ -99,4 +99,19 @@ test_expect_success 'argv[0] dispatch: the binary linked as hooks/pre-receive' '
 	test_grep "envs/prod/bad\.yaml:1:1: " err
 '
 
+test_expect_success 'dispatch by directory: the binary linked as custom_hooks/pre-receive.d/rendergate' '
+	git init -q --bare dlinked.git &&
+	mkdir -p dlinked.git/custom_hooks/pre-receive.d &&
+	ln -s "$RENDERGATE" dlinked.git/custom_hooks/pre-receive.d/rendergate &&
+	good_repo w5 dlinked &&
+	old=$(git -C dlinked.git rev-parse main) &&
+	new=$(git -C w5 rev-parse HEAD) &&
+	git -C dlinked.git fetch -q ../w5 main:refs/rg/tmp &&
+	echo "$old $new refs/heads/main" >in &&
+	abs=$(cd dlinked.git && pwd) &&
+	test_expect_code 1 env GIT_DIR="$abs" RENDERGATE_CONFIG="$TRASH/linked.yaml" \
+		dlinked.git/custom_hooks/pre-receive.d/rendergate <in 2>err &&
+	test_grep "envs/prod/bad\.yaml:1:1: " err
+'
+
 test_done
