@@ -29,7 +29,7 @@ static void add_version(struct rg_policy_compvers *out, struct rg_arena *a,
 	v = &out->items[out->len++];
 	v->component = c;
 	v->version = version;
-	v->pos = pos ? *pos : (struct rg_pos){ NULL, 0, 0 };
+	v->pos = pos ? *pos : (struct rg_pos){NULL, 0, 0};
 	v->object = object;
 }
 
@@ -47,8 +47,8 @@ static int image_version(void *vctx, const struct rg_images_use *u)
 	struct rg_images_ref ref;
 	const char *img = rg_node_cstr(u->node);
 
-	if (!img || rg_images_parse_ref(&ref, cx->a, img, u->node->u.s.len,
-					NULL) < 0 ||
+	if (!img ||
+	    rg_images_parse_ref(&ref, cx->a, img, u->node->u.s.len, NULL) < 0 ||
 	    !ref.tag)
 		return 0;
 	for (size_t i = 0; i < cx->p->ncomponents; i++) {
@@ -75,7 +75,7 @@ static int image_version(void *vctx, const struct rg_images_use *u)
 static void label_versions(struct collect *cx)
 {
 	const struct rg_node *labels =
-		rg_node_path(cx->o->doc, "metadata.labels");
+	    rg_node_path(cx->o->doc, "metadata.labels");
 
 	for (size_t i = 0; labels && i < cx->p->ncomponents; i++) {
 		const struct rg_policy_component *c = &cx->p->components[i];
@@ -98,7 +98,7 @@ int rg_policy_versions_collect(struct rg_policy_compvers *out,
 			       const struct rg_policy_release *rels,
 			       size_t nrels, struct rg_err *err)
 {
-	struct collect cx = { out, a, p, NULL, err };
+	struct collect cx = {out, a, p, NULL, err};
 	int ret = 0;
 
 	if (!p->ncomponents)
@@ -165,10 +165,10 @@ static void invalid(struct rg_findings *out, const char *env,
 		    const struct rg_policy_compver *v)
 {
 	struct rg_finding *fd = rg_finding_add(
-		out, RG_SEV_DENY, "policy.version-invalid", &v->pos,
-		"version '%s' of component %s is not a semantic version, so "
-		"the version constraints cannot be checked",
-		v->version, v->component->name);
+	    out, RG_SEV_DENY, "policy.version-invalid", &v->pos,
+	    "version '%s' of component %s is not a semantic version, so "
+	    "the version constraints cannot be checked",
+	    v->version, v->component->name);
 
 	if (fd) {
 		fd->env = env;
@@ -220,7 +220,7 @@ static void check_constraint(struct rg_findings *out, const char *env,
 {
 	struct rg_arena *a = out->arena;
 	const struct rg_policy_compver **whens =
-		rg_arena_calloc(a, cs->nwhen, sizeof(*whens));
+	    rg_arena_calloc(a, cs->nwhen, sizeof(*whens));
 	const char *why;
 
 	for (size_t i = 0; i < cs->nwhen; i++)
@@ -245,28 +245,26 @@ static void check_constraint(struct rg_findings *out, const char *env,
 				invalid(out, env, x);
 				continue;
 			}
-			fd = rg_finding_add(out, RG_SEV_DENY,
-					    "policy.version-set", &x->pos,
-					    "%s %s (set here) is not %s, which "
-					    "it must be because %s",
-					    t->component->name, x->version,
-					    t->range, why);
+			fd = rg_finding_add(
+			    out, RG_SEV_DENY, "policy.version-set", &x->pos,
+			    "%s %s (set here) is not %s, which "
+			    "it must be because %s",
+			    t->component->name, x->version, t->range, why);
 			if (fd) {
 				fd->env = env;
 				fd->object = x->object;
 			}
 			rg_finding_set_hint(
-				out, fd, "%s",
-				cs->message
-					? cs->message
+			    out, fd, "%s",
+			    cs->message ? cs->message
 					: rg_arena_printf(
-						  a,
-						  "move %s to a version matching "
-						  "%s, or keep the other "
-						  "components below their ranges "
-						  "(constraint at %s)",
-						  t->component->name, t->range,
-						  at(a, &cs->pos)));
+					      a,
+					      "move %s to a version matching "
+					      "%s, or keep the other "
+					      "components below their ranges "
+					      "(constraint at %s)",
+					      t->component->name, t->range,
+					      at(a, &cs->pos)));
 		}
 		if (n)
 			continue;
@@ -287,8 +285,8 @@ static void check_constraint(struct rg_findings *out, const char *env,
 	}
 }
 
-int rg_policy_check_versions(struct rg_findings *out,
-			     const struct rg_policy *p, const char *env,
+int rg_policy_check_versions(struct rg_findings *out, const struct rg_policy *p,
+			     const char *env,
 			     const struct rg_policy_compvers *v,
 			     struct rg_err *err)
 {
@@ -339,41 +337,40 @@ int rg_policy_check_chart_deps(struct rg_findings *out, const char *env,
 
 			if (strcmp(subs[j].name, name) != 0)
 				continue;
-			if (!c && rg_semver_constraints_parse(&c, a, range,
-							      strlen(range),
-							      &e) < 0) {
+			if (!c && rg_semver_constraints_parse(
+				      &c, a, range, strlen(range), &e) < 0) {
 				fd = rg_finding_add(
-					out, RG_SEV_DENY,
-					"policy.chart-dependency", &rn->pos,
-					"dependency %s: bad version range "
-					"'%s': %s",
-					name, range, e.msg);
+				    out, RG_SEV_DENY, "policy.chart-dependency",
+				    &rn->pos,
+				    "dependency %s: bad version range "
+				    "'%s': %s",
+				    name, range, e.msg);
 				break;
 			}
 			if (rg_semver_parse(&v, a, subs[j].version,
 					    strlen(subs[j].version), &e) < 0) {
 				fd = rg_finding_add(
-					out, RG_SEV_DENY,
-					"policy.chart-dependency", &subs[j].pos,
-					"vendored subchart %s has version "
-					"'%s', which is not a semantic version",
-					name, subs[j].version);
+				    out, RG_SEV_DENY, "policy.chart-dependency",
+				    &subs[j].pos,
+				    "vendored subchart %s has version "
+				    "'%s', which is not a semantic version",
+				    name, subs[j].version);
 			} else if (!rg_semver_validate(c, &v, &why)) {
 				fd = rg_finding_add(
-					out, RG_SEV_DENY,
-					"policy.chart-dependency", &subs[j].pos,
-					"vendored subchart %s %s does not "
-					"satisfy the dependency range '%s' "
-					"(%s:%u): %s",
-					name, subs[j].version, range,
-					rn->pos.file ? rn->pos.file : "?",
-					rn->pos.line, why.ptr);
+				    out, RG_SEV_DENY, "policy.chart-dependency",
+				    &subs[j].pos,
+				    "vendored subchart %s %s does not "
+				    "satisfy the dependency range '%s' "
+				    "(%s:%u): %s",
+				    name, subs[j].version, range,
+				    rn->pos.file ? rn->pos.file : "?",
+				    rn->pos.line, why.ptr);
 				rg_finding_set_hint(
-					out, fd,
-					"vendor a %s version matching '%s' "
-					"(helm dependency update), or change "
-					"the range in Chart.yaml",
-					name, range);
+				    out, fd,
+				    "vendor a %s version matching '%s' "
+				    "(helm dependency update), or change "
+				    "the range in Chart.yaml",
+				    name, range);
 			}
 			rg_buf_release(&why);
 			if (fd)
