@@ -884,79 +884,78 @@ TEST(no_retry_of_a_create_after_5xx_and_none_on_4xx)
 	rg_arena_free(a);
 }
 
+/*
+ * GET /pulls/5 of the fake Gitea with a fresh client made from o (token
+ * added), after injecting fault_json. Returns rg_http_request's code.
+ */
+static int get_pull5(struct rg_http_resp *r, struct rg_http_opts *o,
+		     const char *fault_json, struct rg_err *err)
+{
+	struct rg_http *h = NULL;
+	char url[128];
+	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
+	int ret;
+
+	rg_http_resp_init(r);
+	if (setup(GT_SEED) < 0 || fault(fault_json) < 0)
+		return -100;
+	snprintf(url, sizeof(url), "%s/api/v1/repos/org/repo/pulls/5", server_url);
+	o->auth_name = "Authorization";
+	o->auth_value = "token " TOKEN;
+	if (rg_http_new(&h, o, err) < 0)
+		return -101;
+	ret = rg_http_request(r, h, &req, err);
+	rg_http_free(h);
+	return ret;
+}
+
 TEST(slow_response_times_out_then_retries)
 {
 	struct rg_http_opts o = { 0 };
-	struct rg_http *h = NULL;
 	struct rg_http_resp r;
 	struct rg_err err = RG_ERR_INIT;
-	char url[128];
-	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
 
-	CHECK_INT(setup(GT_SEED), 0);
-	CHECK_INT(fault("{\"path\": \"pulls/5$\", \"kind\": \"slow\", \"delay\": 4}"), 0);
-	snprintf(url, sizeof(url), "%s/api/v1/repos/org/repo/pulls/5", server_url);
 	o.attempt_ms = 1500;
 	o.deadline_ms = 30000;
 	o.backoff_base_ms = 10;
-	o.auth_name = "Authorization";
-	o.auth_value = "token " TOKEN;
-	CHECK_INT(rg_http_new(&h, &o, &err), 0);
-	CHECK_INT(rg_http_request(&r, h, &req, &err), 0);
+	CHECK_INT(get_pull5(&r, &o, "{\"path\": \"pulls/5$\", \"kind\": \"slow\", \"delay\": 4}",
+			    &err), 0);
 	CHECK_INT(r.status, 200);
 	CHECK(r.attempts >= 2);
 	rg_http_resp_release(&r);
-	rg_http_free(h);
 }
 
 TEST(deadline_bounds_retries)
 {
 	struct rg_http_opts o = { 0 };
-	struct rg_http *h = NULL;
 	struct rg_http_resp r;
 	struct rg_err err = RG_ERR_INIT;
-	char url[128];
-	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
-	time_t t0;
+	time_t t0 = time(NULL);
 
-	CHECK_INT(setup(GT_SEED), 0);
-	CHECK_INT(fault("{\"path\": \"pulls/5$\", \"kind\": \"429\", \"retry_after\": \"50\"}"), 0);
-	snprintf(url, sizeof(url), "%s/api/v1/repos/org/repo/pulls/5", server_url);
 	o.deadline_ms = 3000;
-	o.auth_name = "Authorization";
-	o.auth_value = "token " TOKEN;
-	CHECK_INT(rg_http_new(&h, &o, &err), 0);
-	t0 = time(NULL);
-	CHECK_INT(rg_http_request(&r, h, &req, &err), 0);
+	CHECK_INT(get_pull5(&r, &o,
+			    "{\"path\": \"pulls/5$\", \"kind\": \"429\", \"retry_after\": \"50\"}",
+			    &err), 0);
 	/* the 50 s wait would pass the deadline: the 429 comes back at once */
 	CHECK_INT(r.status, 429);
 	CHECK_INT(r.attempts, 1);
 	CHECK(time(NULL) - t0 < 25);
 	rg_http_resp_release(&r);
-	rg_http_free(h);
 }
 
 TEST(oversized_response_is_a_limit_error)
 {
 	struct rg_http_opts o = { 0 };
-	struct rg_http *h = NULL;
 	struct rg_http_resp r;
 	struct rg_err err = RG_ERR_INIT;
-	char url[128];
-	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
 
-	CHECK_INT(setup(GT_SEED), 0);
-	CHECK_INT(fault("{\"path\": \"pulls/5$\", \"kind\": \"big\", \"size\": 300000}"), 0);
-	snprintf(url, sizeof(url), "%s/api/v1/repos/org/repo/pulls/5", server_url);
 	o.max_response_bytes = 100000;
-	o.auth_name = "Authorization";
-	o.auth_value = "token " TOKEN;
-	CHECK_INT(rg_http_new(&h, &o, &err), 0);
-	CHECK_INT(rg_http_request(&r, h, &req, &err), RG_ELIMIT);
+	CHECK_INT(get_pull5(&r, &o,
+			    "{\"path\": \"pulls/5$\", \"kind\": \"big\", \"size\": 300000}", &err),
+		  RG_ELIMIT);
 	CHECK(strstr(err.msg, "RG_CAP_HTTP_RESPONSE_BYTES"));
 	CHECK_INT(count_requests("GET", "/pulls/5"), 1);
 	rg_http_resp_release(&r);
-	rg_http_free(h);
 }
 
 TEST(refused_connection_is_a_forge_error)
