@@ -4,6 +4,7 @@
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
 #include "rendergate/diff.h"
+#include "rendergate/drain.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
 #include "rendergate/gate.h"
@@ -562,17 +563,35 @@ int rg_gate_cmd_post_receive(int argc, char **argv)
 {
 	struct rg_buf in = RG_BUF_INIT((size_t)RG_CAP_PUSH_REFS *
 				       (RG_CAP_PUSH_LINE_BYTES + 1));
+	struct rg_errlist cfgerrs = RG_ERRLIST_INIT;
+	struct rg_arena *a = NULL;
+	struct rg_config_server *srv = NULL;
 	struct rg_err err = RG_ERR_INIT;
 	struct hook_args h;
 
 	if (parse_hook_args(&h, argc, argv))
 		return RG_EXIT_OK;
-	/*
-	 * Drain standard input so git never sees a broken pipe. The ref
-	 * updates are final here; the spool and drainer (forge comments and
-	 * statuses) take over from this point once configured.
-	 */
+	/* drain standard input so git never sees a broken pipe */
 	read_stdin(&in, &err);
 	rg_buf_release(&in);
+	/*
+	 * The refs are updated; what is left is delivery to the forge, which
+	 * the drainer does detached so the push does not wait for it. With
+	 * no forge configured there is nothing to deliver. Whatever happens
+	 * here cannot change the push, so it is never an error.
+	 */
+	a = rg_arena_new();
+	if (rg_serverconf_load(&srv, a, h.config, &cfgerrs) == 0 &&
+	    srv->forge.kind != RG_FORGE_NONE) {
+		const char *spool = srv->spool_dir ? srv->spool_dir
+						   : RG_DRAIN_SPOOL_DEFAULT;
+
+		rg_err_init(&err);
+		if (rg_drain_start_detached(NULL, h.config, spool, &err))
+			fprintf(stderr, "rendergate: could not start the "
+				"drainer: %s\n", err.msg);
+	}
+	rg_errlist_release(&cfgerrs);
+	rg_arena_free(a);
 	return RG_EXIT_OK;
 }

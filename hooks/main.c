@@ -12,8 +12,10 @@
  */
 #include "rendergate/compat.h"
 #include "rendergate/cli.h"
+#include "rendergate/drain.h"
 #include "rendergate/gate.h"
 #include "rendergate/install.h"
+#include "rendergate/kustcmd.h"
 
 #include <git2.h>
 
@@ -41,6 +43,10 @@ static const struct command commands[] = {
 	  "report the findings of a revision (exit 1 on deny)", false },
 	{ "install", rg_install_cmd,
 	  "install the hooks into a bare repository", false },
+	{ "drain", rg_cmd_drain,
+	  "deliver spooled merge request comments and statuses", false },
+	{ "kustomize", rg_cmd_kustomize,
+	  "render a kustomization directory like kubectl kustomize", false },
 };
 
 static void print_help(FILE *f)

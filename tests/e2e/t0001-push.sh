@@ -124,4 +124,20 @@ test_expect_success 'post-receive succeeds quietly' '
 	test ! -s out
 '
 
+test_expect_success 'post-receive starts the drainer when a forge is configured' '
+	mkdir spool &&
+	printf "forge:\n  kind: gitlab\n  url: http://127.0.0.1:9\nspool_dir: %s\n" \
+		"$TRASH/spool" >forge.yaml &&
+	echo "0000000000000000000000000000000000000000 $(git -C server.git rev-parse main) refs/heads/x" |
+		env GIT_DIR=server.git "$RENDERGATE" post-receive \
+		--config "$TRASH/forge.yaml" >out 2>&1 &&
+	test ! -s out &&
+	i=0 &&
+	while [ ! -e spool/drain.log ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done &&
+	test -e spool/drain.log
+'
+
 test_done
