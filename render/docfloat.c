@@ -14,35 +14,91 @@ struct digits {
 	int dp; /* value = 0.d[0]d[1]... * 10^dp */
 };
 
+/* Step the digit string d[0..nd) by one unit in the last place. */
+static bool step_digits(char *d, int nd, int *exp, int dir)
+{
+	int i = nd - 1;
+
+	if (dir > 0) {
+		while (i >= 0 && d[i] == '9')
+			d[i--] = '0';
+		if (i < 0) {
+			/* 99..9 + 1 = 100..0: one more power of ten */
+			d[0] = '1';
+			(*exp)++;
+			return true;
+		}
+		d[i]++;
+		return true;
+	}
+	while (i >= 0 && d[i] == '0')
+		d[i--] = '9';
+	if (i < 0 || (i == 0 && d[0] == '1' && nd > 1))
+		return false; /* would lose a digit; not a candidate */
+	d[i]--;
+	return d[0] != '0';
+}
+
+static bool reads_back(const char *d, int nd, int exp, double f)
+{
+	char buf[64];
+	int k = 0;
+
+	buf[k++] = d[0];
+	buf[k++] = '.';
+	for (int i = 1; i < nd; i++)
+		buf[k++] = d[i];
+	snprintf(buf + k, sizeof(buf) - (size_t)k, "e%d", exp);
+	return strtod(buf, NULL) == f;
+}
+
 /*
- * The shortest precision whose correctly rounded %e text reads back
- * exactly: the same digits Go's shortest formatting finds.
- * NEEDSWORK: at exact powers of two the rounding interval is lopsided and
- * Go may find a shorter string that is not the nearest one; this search
- * then returns one digit more.
+ * The shortest digits that read back as f, as Go finds them: for each
+ * precision, the correctly rounded %e digits, or, where f is a power of
+ * two and the interval of values that read back as f is lopsided, the
+ * neighbour one unit in the last place away.
  */
 static void shortest(struct digits *out, double f)
 {
 	char buf[64];
-	int exp = 0;
 
 	out->nd = 0;
 	out->dp = 0;
 	if (f == 0)
 		return;
 	for (int prec = 1; prec <= 17; prec++) {
+		char d[32], alt[32];
+		int nd = 0, exp, aexp;
+
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, f);
-		if (strtod(buf, NULL) == f)
-			break;
+		for (const char *p = buf; *p && *p != 'e'; p++)
+			if (*p >= '0' && *p <= '9')
+				d[nd++] = *p;
+		exp = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
+		if (!reads_back(d, nd, exp, f) && prec < 17) {
+			bool found = false;
+
+			for (int dir = 1; dir >= -1 && !found; dir -= 2) {
+				memcpy(alt, d, (size_t)nd);
+				aexp = exp;
+				if (step_digits(alt, nd, &aexp, dir) &&
+				    reads_back(alt, nd, aexp, f)) {
+					memcpy(d, alt, (size_t)nd);
+					exp = aexp;
+					found = true;
+				}
+			}
+			if (!found)
+				continue;
+		}
+		memcpy(out->d, d, (size_t)nd);
+		out->nd = nd;
+		out->dp = exp + 1;
+		break;
 	}
-	for (const char *p = buf; *p && *p != 'e'; p++)
-		if (*p >= '0' && *p <= '9')
-			out->d[out->nd++] = *p;
-	exp = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
 	while (out->nd > 1 && out->d[out->nd - 1] == '0')
 		out->nd--;
 	out->d[out->nd] = '\0';
-	out->dp = exp + 1;
 }
 
 struct out {

@@ -363,6 +363,9 @@ static const struct {
 	{ 5e-324, 'g', "5e-324" },
 	{ 1.7976931348623157e308, 'g', "1.7976931348623157e+308" },
 	{ 9007199254740993.0, 'g', "9.007199254740992e+15" },
+	/* a power of two: the shorter neighbour digit string reads back */
+	{ 7.120236347223045e-307, 'g', "7.120236347223045e-307" },
+	{ 0x1p-1000, 'g', "9.332636185032189e-302" },
 	{ INFINITY, 'g', "+Inf" },
 	{ -INFINITY, 'g', "-Inf" },
 	{ NAN, 'g', "NaN" },
