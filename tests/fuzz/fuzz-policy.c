@@ -14,6 +14,8 @@
 #include "rendergate/finding.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
+#include "rendergate/policy-approvals.h"
+#include "rendergate/policy-versions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,6 +35,76 @@ static const char sample[] =
 	"---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\n"
 	"metadata: {name: r}\nspec: {template: {spec: {containers: "
 	"[{image: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'}]}}}\n";
+
+/* A forge that never answers in time, and one with two approvals. */
+static int no_mr(void *ctx, struct rg_arena *a, const char *ref,
+		 const char *commit, uint64_t timeout_ms,
+		 struct rg_policy_mr *out, struct rg_err *err)
+{
+	(void)ctx;
+	(void)a;
+	(void)ref;
+	(void)commit;
+	(void)timeout_ms;
+	(void)out;
+	return rg_err_set(err, RG_ETIMEOUT, NULL, "timed out");
+}
+
+static int one_mr(void *ctx, struct rg_arena *a, const char *ref,
+		  const char *commit, uint64_t timeout_ms,
+		  struct rg_policy_mr *out, struct rg_err *err)
+{
+	(void)ctx;
+	(void)a;
+	(void)commit;
+	(void)timeout_ms;
+	(void)err;
+	out->id = "!1";
+	out->author = "alice";
+	out->source_branch = "staging";
+	out->target_branch = ref;
+	return 0;
+}
+
+static int two_approvals(void *ctx, struct rg_arena *a,
+			 const struct rg_policy_mr *mr, uint64_t timeout_ms,
+			 struct rg_policy_approver **out, size_t *n,
+			 struct rg_err *err)
+{
+	static const char *groups[] = { "sre", "platform" };
+	static struct rg_policy_approver aps[] = { { "alice", groups, 2 },
+						   { "bob", groups, 1 } };
+
+	(void)ctx;
+	(void)a;
+	(void)mr;
+	(void)timeout_ms;
+	(void)err;
+	*out = aps;
+	*n = 2;
+	return 0;
+}
+
+static void exercise_merge(struct rg_policy *p, struct rg_findings *f,
+			   const struct rg_objset *set, struct rg_arena *a)
+{
+	static const char *changed[] = { ".rendergate.yaml", "envs/prod/a" };
+	struct rg_policy_forge_ops slow = { NULL, no_mr, two_approvals };
+	struct rg_policy_forge_ops ok = { NULL, one_mr, two_approvals };
+	struct rg_policy_merge m = { "refs/heads/main", "prod", "abc",
+				     changed, 2, 0 };
+	struct rg_policy_release rel = { "db-migrator", "1.2.3",
+					 { "Chart.yaml", 1, 1 } };
+	struct rg_policy_compvers v;
+	struct rg_err e = RG_ERR_INIT;
+
+	(void)rg_policy_check_approvals(f, p, &m, &slow, NULL, &e);
+	(void)rg_policy_check_approvals(f, p, &m, &ok, NULL, &e);
+	(void)rg_policy_check_approvals(f, p, &m, NULL, NULL, &e);
+	memset(&v, 0, sizeof(v));
+	if (rg_policy_versions_collect(&v, a, p, set, &rel, 1, &e) == 0)
+		(void)rg_policy_check_versions(f, p, "prod", &v, &e);
+}
 
 static void exercise(struct rg_policy *p, struct rg_arena *a)
 {
@@ -59,6 +131,7 @@ static void exercise(struct rg_policy *p, struct rg_arena *a)
 	(void)rg_policy_check_push(&f, p, &push);
 	push.environ = NULL;
 	(void)rg_policy_check_push(&f, p, &push);
+	exercise_merge(p, &f, &set, a);
 	for (size_t i = 0; i < f.len; i++)
 		if (!f.items[i].rule[0] || !f.items[i].message)
 			abort();
