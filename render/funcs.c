@@ -48,17 +48,6 @@ struct rg_funcs *rg_funcs_new(struct rg_arena *a)
 
 /* --- argument checks for the built-ins ------------------------------- */
 
-/* reflect.Value parameters refuse "no value" (Go's validateType) */
-static int need_valid(struct rg_tmpl_call *c, struct rg_node *const *args,
-		      size_t i)
-{
-	if (args[i])
-		return 0;
-	rg_tmpl_fail_arg(c, "invalid value; expected reflect.Value");
-	c->err_raw = (unsigned)i + 1;
-	return RG_ERROR;
-}
-
 static int ret_bool(struct rg_node **out, struct rg_tmpl_call *c, bool b)
 {
 	*out = rg_node_bool(c->arena, b);
@@ -79,11 +68,7 @@ static int fn_and_or(struct rg_node **out, struct rg_tmpl_call *c,
 static int fn_not(struct rg_node **out, struct rg_tmpl_call *c,
 		  struct rg_node *const *args, size_t nargs)
 {
-	int error = need_valid(c, args, 0);
-
 	(void)nargs;
-	if (error < 0)
-		return error;
 	return ret_bool(out, c, !rg_tmpl_truth(args[0]));
 }
 
@@ -91,12 +76,13 @@ static int fn_len(struct rg_node **out, struct rg_tmpl_call *c,
 		  struct rg_node *const *args, size_t nargs)
 {
 	const struct rg_node *v = args[0];
-	int error = need_valid(c, args, 0);
 	int64_t n;
 
 	(void)nargs;
-	if (error < 0)
-		return error;
+	/* Go 1.18 hands "no value" to len, which panics in reflect */
+	if (!v)
+		return rg_tmpl_fail(c, "reflect: call of reflect.Value.Type "
+				       "on zero Value");
 	switch (v->kind) {
 	case RG_NULL:
 		return rg_tmpl_fail(c, "len of nil pointer");
@@ -159,10 +145,7 @@ static int fn_index(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_node *item = args[0];
 	int error;
 
-	for (size_t i = 0; i < nargs; i++)
-		if ((error = need_valid(c, args, i)) < 0)
-			return error;
-	if (item->kind == RG_NULL)
+	if (!item || item->kind == RG_NULL)
 		return rg_tmpl_fail(c, "index of untyped nil");
 	for (size_t i = 1; i < nargs; i++) {
 		const struct rg_node *ix = args[i];
@@ -239,10 +222,7 @@ static int fn_slice(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t cap, len;
 	int error;
 
-	for (size_t i = 0; i < nargs; i++)
-		if ((error = need_valid(c, args, i)) < 0)
-			return error;
-	if (item->kind == RG_NULL)
+	if (!item || item->kind == RG_NULL)
 		return rg_tmpl_fail(c, "slice of untyped nil");
 	if (nargs - 1 > 3)
 		return rg_tmpl_fail(c, "too many slice indexes: %zu", nargs - 1);
@@ -434,13 +414,10 @@ static int fn_call(struct rg_node **out, struct rg_tmpl_call *c,
 		   struct rg_node *const *args, size_t nargs)
 {
 	const struct rg_node *f = args[0];
-	int error = need_valid(c, args, 0);
 
 	(void)out;
 	(void)nargs;
-	if (error < 0)
-		return error;
-	if (f->kind == RG_NULL)
+	if (!f || f->kind == RG_NULL)
 		return rg_tmpl_fail(c, "call of nil");
 	return rg_tmpl_fail(c, "non-function of type %s",
 			    rg_tmpl_typename(rg_tmpl_exec_set(c), f));
@@ -484,6 +461,19 @@ static bool comparable(const struct rg_node *v)
 	       !(v->kind == RG_MAP);
 }
 
+/* Go 1.18: "uncomparable type %s: %v" */
+static int uncomparable(struct rg_tmpl_call *c, const struct rg_node *v)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_ERR_MSG_MAX);
+	int r;
+
+	(void)rg_gofmt_value(&b, rg_tmpl_exec_set(c), v);
+	r = rg_tmpl_fail(c, "uncomparable type %s: %s",
+			 rg_tmpl_typename(rg_tmpl_exec_set(c), v), b.ptr);
+	rg_buf_release(&b);
+	return r;
+}
+
 /* eq: 0 ok (*truth set), or error */
 static int do_eq(bool *truth, struct rg_tmpl_call *c,
 		 struct rg_node *const *args, size_t nargs)
@@ -494,7 +484,7 @@ static int do_eq(bool *truth, struct rg_tmpl_call *c,
 	if (a1 && a1->kind == RG_NULL)
 		a1 = NULL;
 	if (a1 && !comparable(a1))
-		return rg_tmpl_fail(c, "%s", err_bad_type);
+		return uncomparable(c, a1);
 	if (nargs < 2)
 		return rg_tmpl_fail(c, "missing argument for comparison");
 	k1 = basic_kind(a1);
@@ -534,8 +524,7 @@ static int do_eq(bool *truth, struct rg_tmpl_call *c,
 					t = a1 == a;
 				} else {
 					if (!comparable(a))
-						return rg_tmpl_fail(c, "%s",
-								    err_bad_type);
+						return uncomparable(c, a);
 					t = a1 == a;
 				}
 				break;
@@ -553,12 +542,9 @@ static int fn_eq(struct rg_node **out, struct rg_tmpl_call *c,
 		 struct rg_node *const *args, size_t nargs)
 {
 	bool t = false;
-	int error;
+	int error = do_eq(&t, c, args, nargs);
 
-	for (size_t i = 0; i < nargs; i++)
-		if ((error = need_valid(c, args, i)) < 0)
-			return error;
-	if ((error = do_eq(&t, c, args, nargs)) < 0)
+	if (error < 0)
 		return error;
 	return ret_bool(out, c, t);
 }
@@ -567,12 +553,9 @@ static int fn_ne(struct rg_node **out, struct rg_tmpl_call *c,
 		 struct rg_node *const *args, size_t nargs)
 {
 	bool t = false;
-	int error;
+	int error = do_eq(&t, c, args, nargs);
 
-	for (size_t i = 0; i < nargs; i++)
-		if ((error = need_valid(c, args, i)) < 0)
-			return error;
-	if ((error = do_eq(&t, c, args, nargs)) < 0)
+	if (error < 0)
 		return error;
 	return ret_bool(out, c, !t);
 }
@@ -631,9 +614,6 @@ static int cmp_op(struct rg_node **out, struct rg_tmpl_call *c,
 	bool lt = false, eq = false;
 	int error;
 
-	for (size_t i = 0; i < 2; i++)
-		if ((error = need_valid(c, args, i)) < 0)
-			return error;
 	if ((error = do_lt(&lt, c, args)) < 0)
 		return error;
 	if (op == OP_LT)
@@ -773,39 +753,29 @@ static int fn_tpl(struct rg_node **out, struct rg_tmpl_call *c,
 	(void)nargs;
 	if (error < 0)
 		return error;
-	vals = args[1];
-	if (!vals || vals->kind != RG_MAP || vals->tag >= RG_GT_STRUCT ||
-	    vals->tag == RG_GT_STRMAP) {
-		if (vals && vals->kind == RG_NULL) {
-			vals = NULL;
-		} else {
-			const char *tn = !vals ? NULL
-					       : rg_tmpl_typename(rg_tmpl_exec_set(c), vals);
+	if ((error = rg_tmpl_arg_map(&vals, c, args, 1)) < 0) {
+		/* the parameter is chartutil.Values */
+		char *m = strstr(c->err->msg, "map[string]interface {}");
 
-			if (!vals)
-				rg_tmpl_fail_arg(c, "invalid value; expected "
-						    "chartutil.Values");
-			else
-				rg_tmpl_fail_arg(c,
-						 "wrong type for value; expected "
-						 "chartutil.Values; got %s",
-						 tn);
-			c->err_raw = 2;
-			return RG_ERROR;
-		}
+		if (m)
+			snprintf(m, sizeof(c->err->msg) - (size_t)(m - c->err->msg),
+				 "chartutil.Values%s",
+				 rg_arena_strdup(c->arena, m + 23));
+		return error;
 	}
 	base = vals ? template_field(vals, "BasePath") : NULL;
 	if (!base)
 		return rg_tmpl_fail(c,
 				    "cannot retrieve Template.Basepath from "
 				    "values inside tpl function: %s: "
-				    "no Template.BasePath",
+				    "\"BasePath\" is not a value",
 				    text.ptr);
 	name = template_field(vals, "Name");
 	if (!name)
 		return rg_tmpl_fail(c,
 				    "cannot retrieve Template.Name from values "
-				    "inside tpl function: %s: no Template.Name",
+				    "inside tpl function: %s: \"Name\" is not a "
+				    "value",
 				    text.ptr);
 	error = rg_tmpl_call_tpl(&res, c, name, text.ptr, text.len, vals);
 	if (error < 0) {
@@ -899,4 +869,78 @@ void rg_funcs_helm_error(struct rg_err *err)
 		 (int)(p2 - p1), p1, (int)(e - s - strlen(HELM_ERR_START)),
 		 s + strlen(HELM_ERR_START));
 	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
+
+/* --- standalone execution -------------------------------------------- */
+
+void rg_funcs_helm_numbers(struct rg_node *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case RG_INT:
+		n->kind = RG_FLOAT;
+		n->u.f = (double)n->u.i;
+		n->tag = RG_GT_DEFAULT;
+		break;
+	case RG_SEQ:
+		for (size_t i = 0; i < n->u.seq.len; i++)
+			rg_funcs_helm_numbers(n->u.seq.items[i]);
+		break;
+	case RG_MAP:
+		for (size_t i = 0; i < n->u.map.len; i++)
+			rg_funcs_helm_numbers(n->u.map.items[i].val);
+		break;
+	}
+}
+
+static void set_str(struct rg_arena *a, struct rg_node *m, const char *k,
+		    const char *v)
+{
+	rg_map_set(a, m, k, strlen(k), rg_node_str(a, v));
+}
+
+struct rg_node *rg_funcs_standalone_dot(struct rg_arena *a,
+					struct rg_tmpl_set *set,
+					struct rg_node *values)
+{
+	struct rg_node *dot = rg_node_map(a);
+	struct rg_node *rel = rg_node_map(a);
+	struct rg_node *chart = rg_node_map(a);
+	struct rg_node *caps = rg_node_map(a);
+	struct rg_node *kv = rg_node_map(a);
+	struct rg_node *tmpl = rg_node_map(a);
+
+	dot->tag = RG_GT_VALUES;
+	if (!values || values->kind != RG_MAP)
+		values = rg_node_map(a);
+	values->tag = RG_GT_VALUES;
+	rg_map_set(a, dot, "Values", 6, values);
+	set_str(a, rel, "Name", "rg");
+	set_str(a, rel, "Namespace", "default");
+	rg_map_set(a, rel, "IsUpgrade", 9, rg_node_bool(a, false));
+	rg_map_set(a, rel, "IsInstall", 9, rg_node_bool(a, true));
+	rg_map_set(a, rel, "Revision", 8, rg_node_int(a, 1));
+	set_str(a, rel, "Service", "Helm");
+	rg_map_set(a, dot, "Release", 7, rel);
+	chart->tag = (uint8_t)rg_tmpl_set_struct(set, "*chart.Metadata");
+	set_str(a, chart, "Name", "test");
+	set_str(a, chart, "Version", "0.1.0");
+	set_str(a, chart, "APIVersion", "v2");
+	set_str(a, chart, "AppVersion", "");
+	set_str(a, chart, "Description", "");
+	set_str(a, chart, "Type", "");
+	rg_map_set(a, dot, "Chart", 5, chart);
+	caps->tag = (uint8_t)rg_tmpl_set_struct(set, "*chartutil.Capabilities");
+	kv->tag = (uint8_t)rg_tmpl_set_struct(set, "chartutil.KubeVersion");
+	set_str(a, kv, "Version", "v1.31.0");
+	set_str(a, kv, "Major", "1");
+	set_str(a, kv, "Minor", "31");
+	rg_map_set(a, caps, "KubeVersion", 11, kv);
+	rg_map_set(a, dot, "Capabilities", 12, caps);
+	tmpl->tag = RG_GT_VALUES;
+	set_str(a, tmpl, "Name", "test/templates/out.yaml");
+	set_str(a, tmpl, "BasePath", "test/templates");
+	rg_map_set(a, dot, "Template", 8, tmpl);
+	return dot;
 }

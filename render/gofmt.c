@@ -348,6 +348,48 @@ static int fmt_f(struct rg_buf *b, bool neg, const struct digs *g, int prec)
 	return err;
 }
 
+/* strconv 'x': C's %a with Go's two-digit exponent */
+static int fmt_hex(struct rg_buf *out, double f, char fmtc, int prec)
+{
+	char tmp[128], res[140];
+	char *p;
+	size_t j = 0;
+
+	if (prec >= 0)
+		snprintf(tmp, sizeof(tmp), fmtc == 'X' ? "%.*A" : "%.*a",
+			 prec > 60 ? 60 : prec, f);
+	else
+		snprintf(tmp, sizeof(tmp), fmtc == 'X' ? "%A" : "%a", f);
+	p = strchr(tmp, fmtc == 'X' ? 'P' : 'p');
+	if (!p)
+		return rg_buf_adds(out, tmp);
+	memcpy(res, tmp, (size_t)(p - tmp) + 2);
+	j = (size_t)(p - tmp) + 2;
+	if (strlen(p + 2) < 2)
+		res[j++] = '0';
+	snprintf(res + j, sizeof(res) - j, "%s", p + 2);
+	return rg_buf_adds(out, res);
+}
+
+/* strconv 'b': decimal mantissa, binary exponent */
+static int fmt_bin(struct rg_buf *out, double f)
+{
+	int e = 0;
+	double m = frexp(fabs(f), &e);
+	uint64_t mant = (uint64_t)ldexp(m, 53);
+	int exp = e - 53;
+
+	if (f == 0) {
+		mant = 0;
+		exp = -1074;
+	} else if (exp < -1074) {
+		mant >>= (unsigned)(-1074 - exp);
+		exp = -1074;
+	}
+	return rg_buf_addf(out, "%s%llup%+d", signbit(f) ? "-" : "",
+			   (unsigned long long)mant, exp);
+}
+
 int rg_gofmt_float(struct rg_buf *out, double f, char fmtc, int prec)
 {
 	struct digs *g;
@@ -359,6 +401,10 @@ int rg_gofmt_float(struct rg_buf *out, double f, char fmtc, int prec)
 		return rg_buf_adds(out, "NaN");
 	if (isinf(f))
 		return rg_buf_adds(out, neg ? "-Inf" : "+Inf");
+	if (fmtc == 'x' || fmtc == 'X')
+		return fmt_hex(out, f, fmtc, prec);
+	if (fmtc == 'b')
+		return fmt_bin(out, f);
 	if (fmtc == 'f' || fmtc == 'F') {
 		if (!shortest) {
 			char *tmp;
@@ -404,8 +450,6 @@ int rg_gofmt_float(struct rg_buf *out, double f, char fmtc, int prec)
 		if (shortest)
 			eprec = 6;
 		exp = g->dp - 1;
-		if (g->nd == 0)
-			exp = 0;
 		if (exp < -4 || exp >= eprec) {
 			if (prec > g->nd)
 				prec = g->nd;
@@ -721,8 +765,12 @@ static void print_float(struct pp *p, double f, int verb)
 	case 'E':
 		fmt_float_verb(p, f, verb, 6);
 		break;
+	case 'x':
+	case 'X':
+	case 'b':
+		fmt_float_verb(p, f, verb, -1);
+		break;
 	default:
-		/* NEEDSWORK: %b %x %X of floats (binary/hex exponent forms) */
 		bad_verb(p, verb);
 	}
 }

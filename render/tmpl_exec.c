@@ -267,6 +267,30 @@ int rg_tmpl_fail_limit(struct rg_tmpl_call *c, const char *fmt, ...)
 	return RG_ELIMIT;
 }
 
+/* the literal node of argument i, or NULL for computed values */
+static const struct rg_tnode *arg_literal(const struct rg_tmpl_call *c,
+					  size_t i)
+{
+	const struct rg_tnode *n = c->argnodes ? c->argnodes[i] : NULL;
+
+	if (!n)
+		return NULL;
+	switch (n->type) {
+	case TN_BOOL:
+	case TN_NUMBER:
+	case TN_STRING:
+	case TN_NIL:
+		return n;
+	}
+	return NULL;
+}
+
+static int at_arg(struct rg_tmpl_call *c, size_t i, int r)
+{
+	c->err_raw = (unsigned)i + 1;
+	return r;
+}
+
 static int arg_type_error(struct rg_tmpl_call *c, struct rg_node *const *args,
 			  size_t i, const char *want)
 {
@@ -285,15 +309,40 @@ static int arg_type_error(struct rg_tmpl_call *c, struct rg_node *const *args,
 				     want,
 				     rg_tmpl_typename(c->ex ? c->ex->set : NULL,
 						      args[i]));
-	c->err_raw = (unsigned)i + 1;
-	return r;
+	return at_arg(c, i, r);
+}
+
+/*
+ * evalArg of a literal for a typed parameter: kind is what the parameter
+ * accepts ("string", "integer", "float", "bool", or NULL for types no
+ * literal converts to, named by goname).
+ */
+static int literal_error(struct rg_tmpl_call *c, const struct rg_tnode *n,
+			 size_t i, const char *kind, const char *goname)
+{
+	struct rg_buf b = RG_BUF_INIT(600);
+	int r;
+
+	rg_tmpl_node_string(&b, n);
+	if (n->type == TN_NIL)
+		r = rg_tmpl_fail_arg(c, "cannot assign nil to %s", goname);
+	else if (kind)
+		r = rg_tmpl_fail_arg(c, "expected %s; found %s", kind, b.ptr);
+	else
+		r = rg_tmpl_fail_arg(c, "can't handle %s for arg of type %s",
+				     b.ptr, goname);
+	rg_buf_release(&b);
+	return at_arg(c, i, r);
 }
 
 int rg_tmpl_arg_str(struct rg_str *out, struct rg_tmpl_call *c,
 		    struct rg_node *const *args, size_t i)
 {
 	const struct rg_node *n = args[i];
+	const struct rg_tnode *lit = arg_literal(c, i);
 
+	if (lit && lit->type != TN_STRING)
+		return literal_error(c, lit, i, "string", "string");
 	if (n && n->kind == RG_STR && n->tag != RG_GT_BYTES) {
 		*out = n->u.s;
 		return 0;
@@ -305,7 +354,23 @@ int rg_tmpl_arg_int(int64_t *out, struct rg_tmpl_call *c,
 		    struct rg_node *const *args, size_t i)
 {
 	const struct rg_node *n = args[i];
+	const struct rg_tnode *lit = arg_literal(c, i);
 
+	if (lit) {
+		/* Go's evalInteger: a number literal with an exact int value */
+		if (lit->type == TN_NUMBER && lit->value &&
+		    lit->value->kind == RG_INT) {
+			*out = lit->value->u.i;
+			return 0;
+		}
+		if (lit->type == TN_NUMBER && lit->value &&
+		    lit->value->kind == RG_FLOAT &&
+		    lit->value->u.f == (double)(int64_t)lit->value->u.f) {
+			*out = (int64_t)lit->value->u.f;
+			return 0;
+		}
+		return literal_error(c, lit, i, "integer", "int");
+	}
 	if (n && n->kind == RG_INT && n->tag == RG_GT_DEFAULT) {
 		*out = n->u.i;
 		return 0;
@@ -317,7 +382,10 @@ int rg_tmpl_arg_bool(bool *out, struct rg_tmpl_call *c,
 		     struct rg_node *const *args, size_t i)
 {
 	const struct rg_node *n = args[i];
+	const struct rg_tnode *lit = arg_literal(c, i);
 
+	if (lit && lit->type != TN_BOOL)
+		return literal_error(c, lit, i, "bool", "bool");
 	if (n && n->kind == RG_BOOL) {
 		*out = n->u.b;
 		return 0;
@@ -329,7 +397,17 @@ int rg_tmpl_arg_float(double *out, struct rg_tmpl_call *c,
 		      struct rg_node *const *args, size_t i)
 {
 	const struct rg_node *n = args[i];
+	const struct rg_tnode *lit = arg_literal(c, i);
 
+	if (lit) {
+		if (lit->type == TN_NUMBER && lit->value) {
+			*out = lit->value->kind == RG_INT
+				       ? (double)lit->value->u.i
+				       : lit->value->u.f;
+			return 0;
+		}
+		return literal_error(c, lit, i, "float", "float64");
+	}
 	if (n && n->kind == RG_FLOAT) {
 		*out = n->u.f;
 		return 0;
@@ -341,14 +419,21 @@ int rg_tmpl_arg_map(struct rg_node **out, struct rg_tmpl_call *c,
 		    struct rg_node *const *args, size_t i)
 {
 	struct rg_node *n = args[i];
+	const struct rg_tnode *lit = arg_literal(c, i);
 
+	if (lit && lit->type != TN_NIL)
+		return literal_error(c, lit, i, NULL,
+				     "map[string]interface {}");
 	if (n && n->kind == RG_MAP && n->tag < RG_GT_STRUCT &&
 	    n->tag != RG_GT_STRMAP) {
 		*out = n;
 		return 0;
 	}
-	if (n && n->kind == RG_NULL) {
-		/* a nil map[string]interface{} is fine where one is expected */
+	if (!n || n->kind == RG_NULL) {
+		/* nil converts to a nil map[string]interface{} */
+		if (!n && !lit)
+			return arg_type_error(c, args, i,
+					      "map[string]interface {}");
 		*out = NULL;
 		return 0;
 	}
@@ -373,6 +458,9 @@ void rg_tmpl_set_funcs(struct rg_tmpl_set *set, const struct rg_tmpl_func *t)
 
 int rg_tmpl_set_struct(struct rg_tmpl_set *set, const char *goname)
 {
+	for (size_t i = 0; i < set->nstructs; i++)
+		if (!strcmp(set->struct_names[i], goname))
+			return RG_GT_STRUCT + (int)i;
 	if (set->nstructs >= RG_ARRAY_SIZE(set->struct_names))
 		return RG_ELIMIT;
 	set->struct_names[set->nstructs] = rg_arena_strdup(set->arena, goname);
@@ -857,24 +945,13 @@ static int eval_call(struct rg_tmpl_exec *ex, struct val dot,
 			error = eval_arg(ex, dot, args[i], &v);
 			if (error < 0)
 				return error;
-			if (!v.n) {
-				at(ex, args[i]);
-				return errorf(ex,
-					      "invalid value; expected "
-					      "reflect.Value");
-			}
 			if (rg_tmpl_truth(v.n) == is_or) {
 				*out = v;
 				return 0;
 			}
 		}
-		if (final) {
-			if (!final->n)
-				return errorf(ex,
-					      "invalid value; expected "
-					      "reflect.Value");
+		if (final)
 			v = *final;
-		}
 		*out = v;
 		return 0;
 	}
@@ -916,6 +993,7 @@ static int eval_call(struct rg_tmpl_exec *ex, struct val dot,
 	}
 	call.err = &ferr;
 	call.has_final = final != NULL;
+	call.argnodes = argn;
 	error = fn->fn(&result, &call, argv, k);
 	if (error < 0) {
 		if (call.err_raw) {
@@ -1193,11 +1271,10 @@ static int walk_range(struct rg_tmpl_exec *ex, struct val dot,
 		}
 	} else if (v.n && !(v.n->kind == RG_SEQ || v.n->kind == RG_MAP ||
 			    (v.n->kind == RG_STR && v.n->tag == RG_GT_BYTES))) {
-		at(ex, r);
+		/* reported at the last node the pipeline evaluated, as Go */
 		error = range_error(ex, v.n);
 		goto out;
 	} else if (v.n && v.n->kind == RG_MAP && v.n->tag >= RG_GT_STRUCT) {
-		at(ex, r);
 		error = range_error(ex, v.n);
 		goto out;
 	}

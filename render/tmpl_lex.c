@@ -416,6 +416,11 @@ static void lex_inside(struct rg_tlex *l, struct rg_titem_tok *it)
 	bool trim;
 	int c;
 
+	if (l->paren_depth < 0) {
+		/* the ')' was emitted first, as Go's lexer does */
+		errorf(l, it, "unexpected right paren U+0029 ')'");
+		return;
+	}
 	if (at_right_delim(l, &trim)) {
 		if (l->paren_depth == 0) {
 			lex_right(l, it);
@@ -559,10 +564,6 @@ static void lex_inside(struct rg_tlex *l, struct rg_titem_tok *it)
 	case ')':
 		emit(l, it, TI_RPAREN);
 		l->paren_depth--;
-		if (l->paren_depth < 0) {
-			errorf(l, it, "unexpected right paren U+0029 ')'");
-			return;
-		}
 		return;
 	}
 	if (is_alnum(c)) {

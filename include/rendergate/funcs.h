@@ -61,6 +61,29 @@ void rg_funcs_helm_error(struct rg_err *err);
  */
 void rg_funcs_helm_parse_error(struct rg_err *err, const char *filename);
 
+/*
+ * Numbers as Helm reads values files (sigs.k8s.io/yaml goes through JSON):
+ * every RG_INT in the tree becomes an RG_FLOAT (float64), in place.
+ */
+void rg_funcs_helm_numbers(struct rg_node *n);
+
+/*
+ * A Helm-like dot for running one template outside a chart (the
+ * `rendergate tmpl` command and the template case files):
+ *   .Values        values (NULL: empty), typed chartutil.Values
+ *   .Release       Name "rg", Namespace "default", IsInstall true,
+ *                  IsUpgrade false, Revision 1, Service "Helm"
+ *   .Chart         *chart.Metadata: Name "test", Version "0.1.0",
+ *                  APIVersion "v2", AppVersion/Description/Type ""
+ *   .Capabilities  .KubeVersion.Version "v1.31.0" (Major "1", Minor "31")
+ *   .Template      Name "test/templates/out.yaml", BasePath
+ *                  "test/templates" (what tests/tmpl-oracle.sh gives)
+ * Struct type names are registered in set.
+ */
+struct rg_node *rg_funcs_standalone_dot(struct rg_arena *a,
+					struct rg_tmpl_set *set,
+					struct rg_node *values);
+
 /* Number of distinct names registered. */
 size_t rg_funcs_count(const struct rg_funcs *f);
 

@@ -66,6 +66,7 @@
 
 struct rg_arena;
 struct rg_buf;
+struct rg_tnode;     /* a parse tree node (internal) */
 struct rg_tmpl_set;  /* a set of named templates (Go's *template.Template) */
 struct rg_tmpl_exec; /* one running execution (opaque) */
 
@@ -103,6 +104,8 @@ struct rg_tmpl_call {
 	struct rg_err *err;	  /* fill with rg_tmpl_fail / rg_tmpl_fail_arg */
 	unsigned err_raw;	  /* set by rg_tmpl_fail_arg: no "error calling" */
 	bool has_final;		  /* last arg came from the pipeline (x | f) */
+	/* internal: the argument nodes, for the rg_tmpl_arg_* checks */
+	const struct rg_tnode *const *argnodes;
 };
 
 /*
@@ -156,7 +159,10 @@ const char *rg_tmpl_kindname(const struct rg_node *n);
 
 /*
  * Argument checks with the executor's wording for a Go parameter of that
- * type (the error text names the Go type of the argument):
+ * type. A literal argument is checked the way Go converts constants
+ * (`indent 2.0 "x"` is fine, `b64enc 123` is "expected string; found
+ * 123", nil is "cannot assign nil to string"); other values must have the
+ * type ("wrong type for value; expected string; got float64"):
  *   string:  a string (not []byte) -> s
  *   int:     an int-kind value of type int, or of any int type when
  *            Go would convert it (untyped constants are int already)
@@ -226,7 +232,8 @@ void rg_tmpl_set_funcs(struct rg_tmpl_set *set, const struct rg_tmpl_func *t);
 
 /*
  * Register a Go struct type name (e.g. "*chart.Metadata") and return the
- * tag for nodes of that type (RG_GT_STRUCT + n), or RG_ELIMIT past 191.
+ * tag for nodes of that type (RG_GT_STRUCT + n; the same tag again for a
+ * name already registered), or RG_ELIMIT past 191 names.
  */
 int rg_tmpl_set_struct(struct rg_tmpl_set *set, const char *goname);
 

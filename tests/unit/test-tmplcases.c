@@ -165,79 +165,6 @@ static void free_case(struct tcase *tc)
 	free(tc->error);
 }
 
-/* Helm reads values through JSON: every number becomes float64. */
-static void to_float64(struct rg_node *n)
-{
-	if (!n)
-		return;
-	switch (n->kind) {
-	case RG_INT:
-		n->kind = RG_FLOAT;
-		n->u.f = (double)n->u.i;
-		n->tag = 0;
-		break;
-	case RG_SEQ:
-		for (size_t i = 0; i < n->u.seq.len; i++)
-			to_float64(n->u.seq.items[i]);
-		break;
-	case RG_MAP:
-		for (size_t i = 0; i < n->u.map.len; i++)
-			to_float64(n->u.map.items[i].val);
-		break;
-	}
-}
-
-static void set_str(struct rg_arena *a, struct rg_node *m, const char *k,
-		    const char *v)
-{
-	rg_map_set(a, m, k, strlen(k), rg_node_str(a, v));
-}
-
-static struct rg_node *helm_dot(struct rg_arena *a, struct rg_tmpl_set *set,
-				struct rg_node *values)
-{
-	struct rg_node *dot = rg_node_map(a);
-	struct rg_node *rel = rg_node_map(a);
-	struct rg_node *chart = rg_node_map(a);
-	struct rg_node *caps = rg_node_map(a);
-	struct rg_node *kv = rg_node_map(a);
-	struct rg_node *tmpl = rg_node_map(a);
-	struct rg_node *rev = rg_node_int(a, 1);
-
-	dot->tag = RG_GT_VALUES;
-	if (!values || values->kind != RG_MAP)
-		values = rg_node_map(a);
-	values->tag = RG_GT_VALUES;
-	rg_map_set(a, dot, "Values", 6, values);
-	set_str(a, rel, "Name", "rg");
-	set_str(a, rel, "Namespace", "default");
-	rg_map_set(a, rel, "IsUpgrade", 9, rg_node_bool(a, false));
-	rg_map_set(a, rel, "IsInstall", 9, rg_node_bool(a, true));
-	rg_map_set(a, rel, "Revision", 8, rev);
-	set_str(a, rel, "Service", "Helm");
-	rg_map_set(a, dot, "Release", 7, rel);
-	chart->tag = (uint8_t)rg_tmpl_set_struct(set, "*chart.Metadata");
-	set_str(a, chart, "Name", "test");
-	set_str(a, chart, "Version", "0.1.0");
-	set_str(a, chart, "APIVersion", "v2");
-	set_str(a, chart, "AppVersion", "");
-	set_str(a, chart, "Description", "");
-	set_str(a, chart, "Type", "");
-	rg_map_set(a, dot, "Chart", 5, chart);
-	caps->tag = (uint8_t)rg_tmpl_set_struct(set, "*chartutil.Capabilities");
-	kv->tag = (uint8_t)rg_tmpl_set_struct(set, "chartutil.KubeVersion");
-	set_str(a, kv, "Version", "v1.31.0");
-	set_str(a, kv, "Major", "1");
-	set_str(a, kv, "Minor", "31");
-	rg_map_set(a, caps, "KubeVersion", 11, kv);
-	rg_map_set(a, dot, "Capabilities", 12, caps);
-	tmpl->tag = RG_GT_VALUES;
-	set_str(a, tmpl, "Name", "test/templates/out.yaml");
-	set_str(a, tmpl, "BasePath", "test/templates");
-	rg_map_set(a, dot, "Template", 8, tmpl);
-	return dot;
-}
-
 static int file_cmp(const void *x, const void *y)
 {
 	const struct tfile *a = x, *b = y;
@@ -287,8 +214,8 @@ static bool run_case(const char *path)
 		if (rc == 0) {
 			if (v && v->kind == RG_NULL)
 				v = NULL;
-			to_float64(v);
-			dot = helm_dot(a, set, v);
+			rg_funcs_helm_numbers(v);
+			dot = rg_funcs_standalone_dot(a, set, v);
 		}
 	}
 	if (rc < 0) {
