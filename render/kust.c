@@ -222,6 +222,7 @@ struct kbuild {
 	size_t depth;
 	struct rg_kust_var *vars;
 	size_t nvars;
+	const struct rg_node *sort_options; /* of the top kustomization */
 };
 
 struct acc {
@@ -1094,6 +1095,8 @@ static int accumulate(struct kbuild *b, struct acc *ra, const char *dir,
 	rc = check_unsupported(b, k, file);
 	if (rc)
 		goto out;
+	if (b->depth == 1)
+		b->sort_options = rg_map_gets(k, "sortOptions");
 	rc = load_entries(b, ra, dir, rg_map_gets(k, "resources"), "resources",
 			  false);
 	if (!rc)
@@ -1149,17 +1152,38 @@ static const char *const order_last[] = {
 	"ValidatingWebhookConfiguration",
 };
 
-static int type_order(const char *kind)
+/* Lists of kinds sorted first and last (sortOptions may give its own). */
+struct order_lists {
+	const char *const *first, *const *last;
+	size_t nfirst, nlast;
+};
+
+static int type_order(const struct order_lists *o, const char *kind)
 {
-	int n = (int)RG_ARRAY_SIZE(order_first);
+	int n = (int)o->nfirst;
 
 	for (int i = 0; i < n; i++)
-		if (!strcmp(kind, order_first[i]))
+		if (!strcmp(kind, o->first[i]))
 			return -n + i;
-	for (int i = 0; i < (int)RG_ARRAY_SIZE(order_last); i++)
-		if (!strcmp(kind, order_last[i]))
+	for (int i = 0; i < (int)o->nlast; i++)
+		if (!strcmp(kind, o->last[i]))
 			return 1 + i;
 	return 0;
+}
+
+/* A list of strings from a sequence node (arena), or the default. */
+static void str_list(struct rg_arena *a, const struct rg_node *seq,
+		     const char *const **out, size_t *n)
+{
+	const char **l;
+
+	if (!seq || seq->kind != RG_SEQ)
+		return;
+	l = rg_arena_calloc(a, seq->u.seq.len + 1, sizeof(char *));
+	for (size_t i = 0; i < seq->u.seq.len; i++)
+		l[i] = rg_kust_scalar_text(a, seq->u.seq.items[i]);
+	*out = l;
+	*n = seq->u.seq.len;
 }
 
 struct sortkey {
@@ -1185,16 +1209,23 @@ static int cmp_legacy(const void *x, const void *y)
 	return strcmp(a->full, b->full);
 }
 
-static void legacy_sort(struct rg_arena *a, struct rg_kust_result *res)
+static void legacy_sort(struct rg_arena *a, struct rg_kust_result *res,
+			const struct rg_node *legacy_opts)
 {
 	struct sortkey *k = rg_arena_calloc(a, res->len + 1, sizeof(*k));
+	struct order_lists o = { order_first, order_last,
+				 RG_ARRAY_SIZE(order_first),
+				 RG_ARRAY_SIZE(order_last) };
+
+	str_list(a, rg_map_gets(legacy_opts, "orderFirst"), &o.first, &o.nfirst);
+	str_list(a, rg_map_gets(legacy_opts, "orderLast"), &o.last, &o.nlast);
 
 	for (size_t i = 0; i < res->len; i++) {
 		struct rg_kust_id id;
 
 		rg_kust_res_id(&id, res->objs[i]);
 		k[i].obj = res->objs[i];
-		k[i].order = type_order(id.kind);
+		k[i].order = type_order(&o, id.kind);
 		k[i].kind = id.kind;
 		k[i].group = rg_arena_strdup(a, id.group);
 		k[i].gvk = rg_arena_printf(a, "%s_%s_%s",
@@ -1250,8 +1281,22 @@ int rg_kust_build(struct rg_kust_result *out, struct rg_arena *a,
 			continue;
 		res.objs[res.len++] = o;
 	}
-	if (!(flags & RG_KUST_FIFO))
-		legacy_sort(a, &res);
+	{
+		const char *order = rg_kust_str_at(b.sort_options, "order");
+
+		/* sortOptions in the kustomization win over the default */
+		if (!strcmp(order, "legacy") ||
+		    (!*order && !(flags & RG_KUST_FIFO)))
+			legacy_sort(a, &res,
+				    rg_map_gets(b.sort_options,
+						"legacySortOptions"));
+		else if (*order && strcmp(order, "fifo"))
+			return rg_err_set(err, RG_EINVALID,
+					  &b.sort_options->pos,
+					  "sortOptions.order must be legacy or "
+					  "fifo, not '%s'",
+					  order);
+	}
 	*out = res;
 	return 0;
 }

@@ -388,9 +388,9 @@ static int absorb(struct rg_arena *a, struct rg_kust_resmap *m,
 		struct rg_kust_res *old = m->items[found];
 
 		fold_old(a, r->obj, old->obj, r->behavior == RG_KUST_BEH_MERGE);
-		/* kustomize keeps the old object's build annotations,
-		   needs-hash among them */
-		r->needs_hash = old->needs_hash;
+		/* kustomize keeps the old object's build annotations: the
+		   hash suffix stays only if both want it */
+		r->needs_hash = old->needs_hash && r->needs_hash;
 		r->org = old->org;
 		r->prev = old->prev;
 		r->nprev = old->nprev;

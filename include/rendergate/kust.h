@@ -41,11 +41,17 @@
  * in the resources is RG_ENOTFOUND "no resource matches strategic merge
  * patch ..." (kustomize fails the build the same way).
  *
- * Not done (NEEDSWORK): openapi:, crds:, builtin plugin configs under
- * transformers:/generators:/validators: (RG_EUNSUPPORTED), sortOptions
- * other than legacy, $retainKeys and $setElementOrder (kyaml ignores
- * them too), replacements `sourceValue`/regex targets beyond kustomize's
- * documented forms.
+ * The output order is kustomize's legacy order unless the top
+ * kustomization's sortOptions says otherwise (order: fifo, or legacy with
+ * its own orderFirst/orderLast lists) or the caller passes RG_KUST_FIFO.
+ *
+ * Not done (NEEDSWORK): openapi:, crds:, helmCharts and plugin configs
+ * under transformers:/generators:/validators: are RG_EUNSUPPORTED;
+ * replacements read from a file (path:) are RG_EUNSUPPORTED;
+ * $retainKeys and $setElementOrder are dropped (kyaml ignores them too);
+ * the kustomization file is read as YAML 1.2 where kustomize reads it as
+ * YAML 1.1 (an unquoted `yes` label value is an error in kustomize, the
+ * string "yes" here).
  *
  * Everything is allocated in the caller's arena.
  */
