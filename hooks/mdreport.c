@@ -275,11 +275,36 @@ static bool is_image_path(const char *p)
 	return false;
 }
 
+/* Add lines for rule to the per-rule totals (rules in first-seen order). */
+static void add_hidden(const char ***rules, size_t **lines, size_t *n, size_t *alloc,
+		       struct rg_arena *a, const char *rule, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*rules)[i], rule)) {
+			(*lines)[i] += count;
+			return;
+		}
+	if (*n >= *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 4;
+
+		*rules = rg_arena_grow(a, *rules, *n, na, sizeof(**rules));
+		*lines = rg_arena_grow(a, *lines, *n, na, sizeof(**lines));
+		*alloc = na;
+	}
+	(*rules)[*n] = rule;
+	(*lines)[*n] = count;
+	(*n)++;
+}
+
 void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff *d,
 			       struct rg_arena *a)
 {
 	struct rg_mdreport_object *objs;
-	size_t i, j, k = 0;
+	const char **rules = NULL, **notes;
+	size_t *lines = NULL, nrules = 0, ralloc = 0, folded = 0;
+	size_t i, j, k = 0, nn = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->name = d->env;
@@ -292,6 +317,17 @@ void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff
 
 		if (o->status == RG_DIFF_UNCHANGED)
 			continue;
+		for (j = 0; j < o->nfields; j++)
+			if (o->fields[j].path && is_image_path(o->fields[j].path))
+				out->images_changed++;
+		for (j = 0; j < o->nhidden; j++)
+			if (o->hidden[j].rule)
+				add_hidden(&rules, &lines, &nrules, &ralloc, a, o->hidden[j].rule,
+					   o->hidden[j].lines);
+		if (o->noise_only) {
+			folded++; /* nothing a reviewer needs; disclosed below */
+			continue;
+		}
 		objs[k].label = o->label ? o->label : o->key;
 		/* spelled here, not via rg_diff_status_name: links without diff.o */
 		objs[k].change = o->status == RG_DIFF_ADDED ? "added" :
@@ -301,10 +337,16 @@ void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff
 		objs[k].masked = o->masked;
 		objs[k].replaced = o->replaced;
 		k++;
-		for (j = 0; j < o->nfields; j++)
-			if (o->fields[j].path && is_image_path(o->fields[j].path))
-				out->images_changed++;
 	}
 	out->objects = objs;
 	out->nobjects = k;
+	notes = rg_arena_calloc(a, nrules + 1, sizeof(*notes));
+	for (i = 0; i < nrules; i++)
+		notes[nn++] = rg_arena_printf(a, "%zu changed line%s hidden by rule %s", lines[i],
+					      lines[i] == 1 ? "" : "s", rules[i]);
+	if (folded)
+		notes[nn++] = rg_arena_printf(a, "%zu object%s changed only in hidden fields (not shown)",
+					      folded, folded == 1 ? "" : "s");
+	out->notes = notes;
+	out->nnotes = nn;
 }

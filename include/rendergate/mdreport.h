@@ -87,8 +87,11 @@ int rg_mdreport_render(const char **out, size_t *len,
  * Fill an environment from a semantic diff (diff.h): counts, and one
  * object per added, removed or changed object in the diff's order. Images
  * changed counts changed fields ending in "containers[N].image" (also
- * initContainers, ephemeralContainers). findings, notes and error are
- * left for the caller.
+ * initContainers, ephemeralContainers). Noise rules are disclosed in
+ * notes, one per rule with the lines it hid summed over the objects
+ * ("14 changed lines hidden by rule helm-chart-label"); objects changed
+ * only in hidden fields are folded away and counted in one more note.
+ * findings and error are left for the caller.
  */
 void rg_mdreport_env_from_diff(struct rg_mdreport_env *out,
 			       const struct rg_diff *d, struct rg_arena *a);

@@ -314,12 +314,17 @@ TEST(env_from_semantic_diff)
 {
 	struct rg_arena *a = rg_arena_new();
 	struct rg_diff_field f1[] = {
-		{ "spec.template.spec.containers[0].image", RG_DIFF_CHANGED, NULL },
-		{ "spec.template.spec.initContainers[1].image", RG_DIFF_CHANGED, NULL },
-		{ "spec.replicas", RG_DIFF_CHANGED, NULL },
-		{ "metadata.labels.image", RG_DIFF_CHANGED, NULL },
+		{ .path = "spec.template.spec.containers[0].image", .change = RG_DIFF_CHANGED },
+		{ .path = "spec.template.spec.initContainers[1].image", .change = RG_DIFF_CHANGED },
+		{ .path = "spec.replicas", .change = RG_DIFF_CHANGED },
+		{ .path = "metadata.labels.image", .change = RG_DIFF_CHANGED },
 	};
-	struct rg_diff_obj objs[3];
+	struct rg_diff_hidden h1[] = { { .rule = "helm-chart-label", .fields = 1, .lines = 2 } };
+	struct rg_diff_hidden h2[] = {
+		{ .rule = "checksum-annotation", .fields = 1, .lines = 2 },
+		{ .rule = "helm-chart-label", .fields = 3, .lines = 6 },
+	};
+	struct rg_diff_obj objs[4];
 	struct rg_diff d;
 	struct rg_mdreport_env e;
 
@@ -336,17 +341,24 @@ TEST(env_from_semantic_diff)
 	objs[2].status = RG_DIFF_ADDED;
 	objs[2].key = "v1/Secret/ns/s";
 	objs[2].masked = true;
+	objs[1].hidden = h1;
+	objs[1].nhidden = 1;
+	objs[3].status = RG_DIFF_CHANGED;
+	objs[3].key = "v1/Service/ns/web";
+	objs[3].hidden = h2;
+	objs[3].nhidden = 2;
+	objs[3].noise_only = true;
 	memset(&d, 0, sizeof(d));
 	d.env = "prod";
 	d.objs = objs;
-	d.len = 3;
+	d.len = 4;
 	d.nadded = 1;
-	d.nchanged = 1;
+	d.nchanged = 2;
 	d.nunchanged = 1;
 	rg_mdreport_env_from_diff(&e, &d, a);
 	CHECK_STR(e.name, "prod");
 	CHECK_INT(e.added, 1);
-	CHECK_INT(e.changed, 1);
+	CHECK_INT(e.changed, 2);
 	CHECK_INT(e.removed, 0);
 	CHECK_INT(e.images_changed, 2);
 	CHECK_INT(e.nobjects, 2);
@@ -356,5 +368,9 @@ TEST(env_from_semantic_diff)
 	CHECK_STR(e.objects[1].label, "v1/Secret/ns/s"); /* no label: the key */
 	CHECK_STR(e.objects[1].change, "added");
 	CHECK(e.objects[1].masked);
+	CHECK_INT(e.nnotes, 3);
+	CHECK_STR(e.notes[0], "8 changed lines hidden by rule helm-chart-label");
+	CHECK_STR(e.notes[1], "2 changed lines hidden by rule checksum-annotation");
+	CHECK_STR(e.notes[2], "1 object changed only in hidden fields (not shown)");
 	rg_arena_free(a);
 }
