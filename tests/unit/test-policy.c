@@ -645,3 +645,54 @@ TEST(example_policy_loads_and_applies)
 	rg_policy_free(p);
 	rg_arena_free(a);
 }
+
+TEST(huge_objects)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_policy *p = load1(
+		a, "rules:\n"
+		   "- id: no-secret-env\n"
+		   "  any:\n"
+		   "  - {path: '$containers[*].env[*].name', matches: "
+		   "'^SECRET_'}\n"
+		   "- id: data-keys\n"
+		   "  any:\n"
+		   "  - {path: 'data[*]', matches: '^(x+x+)+y$'}\n");
+	size_t cap = 64u << 20, len = 0;
+	char *doc = rg_xmalloc(cap);
+
+	CHECK(p != NULL);
+	/* 50,000 env entries: walked, one finding at the last one */
+	len += (size_t)snprintf(doc + len, cap - len,
+				"apiVersion: v1\nkind: Pod\nmetadata: {name: "
+				"big}\nspec:\n  containers:\n  - name: a\n"
+				"    image: x:1\n    env:\n");
+	for (int i = 0; i < 50000; i++)
+		len += (size_t)snprintf(doc + len, cap - len,
+					"    - {name: %s%d, value: v}\n",
+					i == 49999 ? "SECRET_" : "E", i);
+	CHECK_STR(check(a, p, "dev", doc), "no-secret-env@50008;");
+	/* a 1 MiB value under a hostile pattern: the match limit stops it
+	   and the gate fails closed */
+	len = (size_t)snprintf(doc, cap,
+			       "apiVersion: v1\nkind: ConfigMap\nmetadata: "
+			       "{name: c}\ndata:\n  k: ");
+	memset(doc + len, 'x', 1u << 20);
+	len += 1u << 20;
+	memcpy(doc + len, "\n", 2);
+	CHECK_STR(check(a, p, "dev", doc), "error");
+	CHECK_INT(E.code, RG_ELIMIT);
+	CHECK_INT(E.line, 7);
+	/* a ConfigMap with 150,000 keys under data[*]: over the path cap */
+	len = (size_t)snprintf(doc, cap,
+			       "apiVersion: v1\nkind: ConfigMap\nmetadata: "
+			       "{name: c}\ndata:\n");
+	for (int i = 0; i < 150000; i++)
+		len += (size_t)snprintf(doc + len, cap - len, "  k%d: v\n", i);
+	CHECK_STR(check(a, p, "dev", doc), "error");
+	CHECK_INT(E.code, RG_ELIMIT);
+	CHECK(strstr(E.msg, "RG_CAP_POLICY_PATH_HITS") != NULL);
+	free(doc);
+	rg_policy_free(p);
+	rg_arena_free(a);
+}
