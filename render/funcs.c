@@ -8,6 +8,7 @@
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/funcs.h"
+#include "rendergate/funcs_lib.h"
 #include "rendergate/gofmt.h"
 #include "rendergate/tmpl_int.h"
 
@@ -42,6 +43,8 @@ struct rg_funcs *rg_funcs_new(struct rg_arena *a)
 
 	f->a = a;
 	rg_funcs_add(f, rg_funcs_builtin);
+	for (size_t i = 0; rg_funcs_lib_tables[i]; i++)
+		rg_funcs_add(f, rg_funcs_lib_tables[i]);
 	rg_funcs_add(f, rg_funcs_helm);
 	return f;
 }
@@ -873,6 +876,32 @@ void rg_funcs_helm_error(struct rg_err *err)
 
 /* --- standalone execution -------------------------------------------- */
 
+/*
+ * A key go-yaml v2 read as a bool or an int comes out of the JSON round
+ * trip as its Go text: "true"/"false", decimal digits.
+ */
+static void helm_key(struct rg_pair *p)
+{
+	static const char *const t[] = { "y", "Y", "yes", "Yes", "YES", "on",
+					  "On", "ON", "true", "True", "TRUE" };
+	static const char *const f[] = { "n", "N", "no", "No", "NO", "off",
+					  "Off", "OFF", "false", "False",
+					  "FALSE" };
+
+	if (!p->val || !(p->val->flags & RG_NODE_KEY_NONSTR))
+		return;
+	for (size_t i = 0; i < RG_ARRAY_SIZE(t); i++) {
+		if (!strcmp(p->key.ptr, t[i])) {
+			p->key = RG_STR_LIT("true");
+			return;
+		}
+		if (!strcmp(p->key.ptr, f[i])) {
+			p->key = RG_STR_LIT("false");
+			return;
+		}
+	}
+}
+
 void rg_funcs_helm_numbers(struct rg_node *n)
 {
 	if (!n)
@@ -888,8 +917,10 @@ void rg_funcs_helm_numbers(struct rg_node *n)
 			rg_funcs_helm_numbers(n->u.seq.items[i]);
 		break;
 	case RG_MAP:
-		for (size_t i = 0; i < n->u.map.len; i++)
+		for (size_t i = 0; i < n->u.map.len; i++) {
+			helm_key(&n->u.map.items[i]);
 			rg_funcs_helm_numbers(n->u.map.items[i].val);
+		}
 		break;
 	}
 }

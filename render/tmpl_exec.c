@@ -335,6 +335,16 @@ static int literal_error(struct rg_tmpl_call *c, const struct rg_tnode *n,
 	return at_arg(c, i, r);
 }
 
+int rg_tmpl_arg_error(struct rg_tmpl_call *c, struct rg_node *const *args,
+		      size_t i, const char *goname)
+{
+	const struct rg_tnode *lit = arg_literal(c, i);
+
+	if (lit)
+		return literal_error(c, lit, i, NULL, goname);
+	return arg_type_error(c, args, i, goname);
+}
+
 int rg_tmpl_arg_str(struct rg_str *out, struct rg_tmpl_call *c,
 		    struct rg_node *const *args, size_t i)
 {

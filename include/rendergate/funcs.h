@@ -63,7 +63,9 @@ void rg_funcs_helm_parse_error(struct rg_err *err, const char *filename);
 
 /*
  * Numbers as Helm reads values files (sigs.k8s.io/yaml goes through JSON):
- * every RG_INT in the tree becomes an RG_FLOAT (float64), in place.
+ * every RG_INT in the tree becomes an RG_FLOAT (float64), and mapping
+ * keys go-yaml v2 read as booleans (`n:`, `on:`) become "false"/"true",
+ * in place. NEEDSWORK: int keys in other bases (0x1F) keep their text.
  */
 void rg_funcs_helm_numbers(struct rg_node *n);
 

@@ -181,6 +181,16 @@ int rg_tmpl_arg_float(double *out, struct rg_tmpl_call *c,
 int rg_tmpl_arg_map(struct rg_node **out, struct rg_tmpl_call *c,
 		    struct rg_node *const *args, size_t i);
 
+/*
+ * The executor's error for argument i not being of Go type goname (a
+ * type no literal converts to, e.g. "time.Time"): "can't handle "2020"
+ * for arg of type time.Time" for a literal, "wrong type for value;
+ * expected time.Time; got string" for a value, "invalid value; expected
+ * time.Time" for no value. Returns RG_ERROR.
+ */
+int rg_tmpl_arg_error(struct rg_tmpl_call *c, struct rg_node *const *args,
+		      size_t i, const char *goname);
+
 /* New scalar nodes with a Go type tag. */
 struct rg_node *rg_tmpl_int64(struct rg_arena *a, int64_t v);
 struct rg_node *rg_tmpl_typed(struct rg_node *n, enum rg_gotype t);
