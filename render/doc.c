@@ -630,28 +630,44 @@ enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *v, const char *in,
 	char c = n ? in[0] : 0;
 
 	memset(v, 0, sizeof(*v));
-	if (any_of(in, n, null_forms))
-		return RG_RTAG_NULL;
-	if (any_of(in, n, yaml12 ? yaml12_true : yaml11_true)) {
-		v->b = true;
-		return RG_RTAG_BOOL;
+	/* go-yaml's resolve table: the first byte says what it could be */
+	switch (c) {
+	case 0:
+		return n ? RG_RTAG_STR : RG_RTAG_NULL;
+	case 'y': case 'Y': case 'n': case 'N': case 't': case 'T':
+	case 'f': case 'F': case 'o': case 'O': case '~':
+		if (any_of(in, n, null_forms))
+			return RG_RTAG_NULL;
+		if (any_of(in, n, yaml12 ? yaml12_true : yaml11_true)) {
+			v->b = true;
+			return RG_RTAG_BOOL;
+		}
+		if (any_of(in, n, yaml12 ? yaml12_false : yaml11_false))
+			return RG_RTAG_BOOL;
+		return RG_RTAG_STR;
+	case '<':
+		return streq(in, n, "<<") ? RG_RTAG_MERGE : RG_RTAG_STR;
+	case '.':
+	case '+':
+	case '-':
+		if (any_of(in, n, nan_forms)) {
+			v->f = NAN;
+			return RG_RTAG_FLOAT;
+		}
+		if (any_of(in, n, inf_forms)) {
+			v->f = INFINITY;
+			return RG_RTAG_FLOAT;
+		}
+		if (any_of(in, n, ninf_forms)) {
+			v->f = -INFINITY;
+			return RG_RTAG_FLOAT;
+		}
+		break;
+	default:
+		if (!is_digit(c))
+			return RG_RTAG_STR;
+		break;
 	}
-	if (any_of(in, n, yaml12 ? yaml12_false : yaml11_false))
-		return RG_RTAG_BOOL;
-	if (any_of(in, n, nan_forms)) {
-		v->f = NAN;
-		return RG_RTAG_FLOAT;
-	}
-	if (any_of(in, n, inf_forms)) {
-		v->f = INFINITY;
-		return RG_RTAG_FLOAT;
-	}
-	if (any_of(in, n, ninf_forms)) {
-		v->f = -INFINITY;
-		return RG_RTAG_FLOAT;
-	}
-	if (streq(in, n, "<<"))
-		return RG_RTAG_MERGE;
 	if (c == '.') {
 		size_t pn;
 		char *plain;
@@ -665,12 +681,9 @@ enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *v, const char *in,
 		free(plain);
 		return ok ? RG_RTAG_FLOAT : RG_RTAG_STR;
 	}
-	if (is_digit(c) || c == '+' || c == '-') {
-		if (is_timestamp(in, n))
-			return RG_RTAG_TIMESTAMP;
-		return resolve_number(in, n, v);
-	}
-	return RG_RTAG_STR;
+	if (is_timestamp(in, n))
+		return RG_RTAG_TIMESTAMP;
+	return resolve_number(in, n, v);
 }
 
 /* Up to two digits (Go time's getnum with fixed=false). */

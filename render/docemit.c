@@ -33,6 +33,10 @@ struct analysis {
 struct emitter {
 	struct rg_buf *out;
 	size_t start;
+	size_t written; /* bytes produced, staged or not */
+	/* output is staged here and appended to out in blocks */
+	char stage[4096];
+	size_t nstage;
 	unsigned flags;
 	int ret;
 	int best_width, best_indent;
@@ -112,14 +116,31 @@ static bool starts_with_bom(const char *s, size_t n)
 
 /* --- output ------------------------------------------------------------- */
 
+static void flush(struct emitter *e)
+{
+	if (!e->ret && e->nstage)
+		e->ret = rg_buf_add(e->out, e->stage, e->nstage);
+	e->nstage = 0;
+}
+
 static void add(struct emitter *e, const void *p, size_t n)
 {
 	if (e->ret)
 		return;
-	if (e->out->len - e->start + n > RG_CAP_YAML_EMIT_BYTES)
+	if (n > RG_CAP_YAML_EMIT_BYTES - e->written) {
 		e->ret = RG_ELIMIT;
-	else
-		e->ret = rg_buf_add(e->out, p, n);
+		return;
+	}
+	e->written += n;
+	if (e->nstage + n > sizeof(e->stage))
+		flush(e);
+	if (n > sizeof(e->stage)) {
+		if (!e->ret)
+			e->ret = rg_buf_add(e->out, p, n);
+		return;
+	}
+	memcpy(e->stage + e->nstage, p, n);
+	e->nstage += n;
 }
 
 static void put(struct emitter *e, char c)
@@ -206,6 +227,19 @@ static void write_indicator(struct emitter *e, const char *ind,
 
 /* --- scalar analysis and style (emitterc.go) ---------------------------- */
 
+/* Characters that may not start a plain scalar in any context. */
+static bool first_indicator(char c)
+{
+	switch (c) {
+	case '#': case ',': case '[': case ']': case '{': case '}':
+	case '&': case '*': case '!': case '|': case '>': case '\'':
+	case '"': case '%': case '@': case '`':
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 {
 	bool block_ind = false, flow_ind = false, line_breaks = false;
@@ -231,7 +265,7 @@ static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 		w = width((uint8_t)c);
 		followed_by_ws = i + w >= n || is_blank(v, n, i + w);
 		if (i == 0) {
-			if (c && strchr("#,[]{}&*!|>'\"%@`", c)) {
+			if (first_indicator(c)) {
 				flow_ind = true;
 				block_ind = true;
 			} else if (c == '?' || c == ':') {
@@ -242,7 +276,8 @@ static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 				block_ind = true;
 			}
 		} else {
-			if (c && strchr(",?[]{}", c)) {
+			if (c == ',' || c == '?' || c == '[' || c == ']' ||
+			    c == '{' || c == '}') {
 				flow_ind = true;
 			} else if (c == ':') {
 				flow_ind = true;
@@ -1023,6 +1058,7 @@ int rg_doc_emit(struct rg_buf *out, const struct rg_node *n, unsigned flags)
 	emit_node(&e, n, true, false, false, false);
 	/* document end: an implicit end just finishes the line */
 	write_indent(&e);
+	flush(&e);
 	ret = e.ret;
 	free(e.indents);
 	if (ret)
