@@ -163,6 +163,8 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 						    "pattern of %s matches",
 						    ly->file);
 		}
+		digest_needed |=
+		    env_in(cx->env, ly->require_digest, ly->nrequire_digest);
 		if (!ly->image_allow.set)
 			continue;
 		ret = match_any(&m, &ly->image_allow, ref.normalized, cx->err);
@@ -187,8 +189,6 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 				    "platform team to allow this registry",
 				    list_patterns(cx->a, &ly->image_allow));
 		}
-		digest_needed |=
-		    env_in(cx->env, ly->require_digest, ly->nrequire_digest);
 	}
 	if (p->forbid_latest && ref.tag && !strcmp(ref.tag, "latest") &&
 	    !ref.digest) {

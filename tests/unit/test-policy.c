@@ -325,6 +325,13 @@ TEST(check_images)
 	snprintf(buf, sizeof(buf), DEPLOY("nginx:latest%s"), dig);
 	CHECK_STR(check(a, p, "prod-eu", buf), "");
 	rg_policy_free(p);
+	/* a file with only a digest rule (no allow list) still requires it */
+	p = load1(a, "images: {require_digest: ['prod*']}\n");
+	CHECK(p != NULL);
+	CHECK_STR(check(a, p, "prod", DEPLOY("quay.io/x/app:1.0")),
+		  "policy.image-digest@9;");
+	CHECK_STR(check(a, p, "dev", DEPLOY("quay.io/x/app:1.0")), "");
+	rg_policy_free(p);
 	rg_arena_free(a);
 }
 
