@@ -1,5 +1,6 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/config.h"
 #include "rendergate/finding.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
@@ -246,6 +247,27 @@ int rg_policy_check_kustomization(struct rg_findings *out,
 						 "kustomization helm chart '%s'",
 						 name ? name : "?"),
 				 NULL, err);
+	}
+	return ret;
+}
+
+int rg_policy_check_releases(struct rg_findings *out,
+			     const struct rg_policy *p,
+			     const struct rg_config_env *env,
+			     struct rg_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < env->nreleases && !ret; i++) {
+		const struct rg_config_release *r = &env->releases[i];
+
+		if (!r->repo || !r->repo[0])
+			continue;
+		ret = rg_policy_check_source(
+			out, p, env->name, r->repo, &r->pos,
+			rg_arena_printf(out->arena, "release %s (chart %s)",
+					r->name, r->chart ? r->chart : "?"),
+			NULL, err);
 	}
 	return ret;
 }

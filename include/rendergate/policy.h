@@ -56,6 +56,7 @@ struct rg_obj;
 struct rg_objset;
 struct rg_findings;
 struct rg_semver_constraints;
+struct rg_config_env;
 
 /* Who wrote a policy file: the platform team, or the repository. */
 enum rg_policy_origin {
@@ -298,6 +299,16 @@ int rg_policy_check_object_sources(struct rg_findings *out,
 int rg_policy_check_chart(struct rg_findings *out, const struct rg_policy *p,
 			  const char *env, const struct rg_node *chart_yaml,
 			  struct rg_err *err);
+
+/*
+ * Check the chart repository (`repo`) of every release of an
+ * environment in the repository config (config.h), at the release's
+ * position.
+ */
+int rg_policy_check_releases(struct rg_findings *out,
+			     const struct rg_policy *p,
+			     const struct rg_config_env *env,
+			     struct rg_err *err);
 
 /*
  * Check the remote entries of a parsed kustomization: `resources` and

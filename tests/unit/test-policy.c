@@ -1,6 +1,7 @@
 /* Policy loading (every error with its line) and checks over objects. */
 #include "test.h"
 #include "rendergate/arena.h"
+#include "rendergate/config.h"
 #include "rendergate/doc.h"
 #include "rendergate/finding.h"
 #include "rendergate/objects.h"
@@ -518,6 +519,30 @@ TEST(check_sources)
 	CHECK_STR(F.items[1].rule, "policy.source-deny");
 	CHECK_INT(F.items[1].origin.line, 4);
 	CHECK_INT(F.items[2].origin.line, 7);
+	{
+		const char *rc = "environments:\n- name: prod\n  path: envs/prod\n"
+				 "  releases:\n  - name: dns\n"
+				 "    chart: external-dns\n"
+				 "    repo: https://kubernetes-sigs.github.io/x\n"
+				 "    version: 1.2.3\n"
+				 "  - name: app\n    chart: charts/app\n";
+		struct rg_config_repo *r = NULL;
+		struct rg_errlist el = RG_ERRLIST_INIT;
+
+		CHECK_INT(rg_config_repo_parse(&r, a, ".rendergate.yaml", rc,
+					       strlen(rc), &el),
+			  0);
+		rg_errlist_release(&el);
+		rg_finding_init(&F, a);
+		CHECK_INT(rg_policy_check_releases(&F, p, &r->envs[0], &E), 0);
+		CHECK_INT(F.len, 1);
+		CHECK_STR(F.items[0].rule, "policy.source-allow");
+		CHECK_STR(F.items[0].env, "prod");
+		CHECK_INT(F.items[0].origin.line, 5);
+		CHECK(strstr(F.items[0].message,
+			     "release dns (chart external-dns): source "
+			     "'https://kubernetes-sigs.github.io/x'") != NULL);
+	}
 	rg_policy_free(p);
 	rg_arena_free(a);
 }
