@@ -223,6 +223,7 @@ struct kbuild {
 	struct rg_kust_var *vars;
 	size_t nvars;
 	const struct rg_node *sort_options; /* of the top kustomization */
+	bool managed_by; /* buildMetadata: [managedByLabel] at the top */
 };
 
 struct acc {
@@ -959,16 +960,31 @@ static int run_transformers(struct kbuild *b, struct acc *ra, const char *dir,
 	     i++)
 		rc = rg_kust_tr_replicas(b->a, &ra->m, &ra->cfg.replicas,
 					 l->u.seq.items[i], b->err);
-	l = rg_map_gets(k, "images");
-	for (size_t i = 0; !rc && l && l->kind == RG_SEQ && i < l->u.seq.len;
-	     i++)
-		rc = rg_kust_tr_images(b->a, &ra->m, &ra->cfg.images,
-				       l->u.seq.items[i], b->err);
+	/* imageTags is the deprecated spelling of images */
+	for (int f = 0; f < 2; f++) {
+		l = rg_map_gets(k, f ? "imageTags" : "images");
+		for (size_t i = 0;
+		     !rc && l && l->kind == RG_SEQ && i < l->u.seq.len; i++)
+			rc = rg_kust_tr_images(b->a, &ra->m, &ra->cfg.images,
+					       l->u.seq.items[i], b->err);
+	}
 	l = rg_map_gets(k, "replacements");
 	if (!rc && l)
 		rc = rg_kust_replacements(b->a, &ra->m, l, b->err);
 	return rc;
 }
+
+/* The fields of a Kustomization (kustomize rejects any other). */
+static const char *const known_fields[] = {
+	"apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix",
+	"namespace", "commonLabels", "labels", "commonAnnotations",
+	"patchesStrategicMerge", "patchesJson6902", "patches", "images",
+	"imageTags", "replacements", "replicas", "vars", "sortOptions",
+	"resources", "components", "crds", "bases", "configMapGenerator",
+	"secretGenerator", "helmGlobals", "helmCharts",
+	"helmChartInflationGenerator", "generatorOptions", "configurations",
+	"generators", "transformers", "validators", "buildMetadata",
+};
 
 static int check_unsupported(struct kbuild *b, const struct rg_node *k,
 			     const char *file)
@@ -976,16 +992,41 @@ static int check_unsupported(struct kbuild *b, const struct rg_node *k,
 	static const char *const fields[] = { "helmCharts", "helmChartInflationGenerator",
 					      "transformers", "generators",
 					      "validators", "openapi", "crds" };
+	const struct rg_node *bm = rg_map_gets(k, "buildMetadata");
 
+	for (size_t i = 0; i < k->u.map.len; i++) {
+		const struct rg_pair *p = &k->u.map.items[i];
+		bool known = false;
+
+		for (size_t j = 0; j < RG_ARRAY_SIZE(known_fields) && !known; j++)
+			known = !strcmp(p->key.ptr, known_fields[j]);
+		if (!known)
+			return rg_err_set(b->err, RG_EINVALID, &p->key_pos,
+					  "invalid Kustomization: unknown field "
+					  "\"%s\"",
+					  p->key.ptr);
+	}
+	for (size_t i = 0; bm && bm->kind == RG_SEQ && i < bm->u.seq.len; i++) {
+		const char *o = rg_kust_scalar_text(b->a, bm->u.seq.items[i]);
+
+		if (strcmp(o, "managedByLabel"))
+			return rg_err_set(b->err, RG_EUNSUPPORTED,
+					  &bm->u.seq.items[i]->pos,
+					  "unrenderable: buildMetadata %s is not "
+					  "something rendergate renders",
+					  o);
+		if (b->depth == 1)
+			b->managed_by = true;
+	}
 	for (size_t i = 0; i < RG_ARRAY_SIZE(fields); i++) {
 		const struct rg_node *v = rg_map_gets(k, fields[i]);
 
 		if (v && !(v->kind == RG_SEQ && !v->u.seq.len) &&
 		    v->kind != RG_NULL)
 			return rg_err_set(b->err, RG_EUNSUPPORTED, &v->pos,
-					  "unrenderable: %s uses %s, which "
-					  "rendergate does not render",
-					  file, fields[i]);
+					  "unrenderable: the kustomization uses "
+					  "%s, which rendergate does not render",
+					  fields[i]);
 	}
 	return 0;
 }
@@ -1270,6 +1311,17 @@ int rg_kust_build(struct rg_kust_result *out, struct rg_arena *a,
 					  err);
 	if (rc)
 		return rc;
+	if (b.managed_by) {
+		/* kubectl's embedded kustomize reports its version as (devel) */
+		for (size_t i = 0; i < ra.m.len; i++) {
+			struct rg_node *md = rg_kust_map_ensure(
+				a, ra.m.items[i]->obj, "metadata");
+			struct rg_node *l = rg_kust_map_ensure(a, md, "labels");
+
+			rg_map_set(a, l, "app.kubernetes.io/managed-by", 28,
+				   rg_node_str(a, "kustomize-(devel)"));
+		}
+	}
 	res.objs = rg_arena_calloc(a, ra.m.len + 1, sizeof(*res.objs));
 	for (size_t i = 0; i < ra.m.len; i++) {
 		struct rg_node *o = ra.m.items[i]->obj;
