@@ -274,11 +274,23 @@ static int write_hunks(struct rg_buf *o, const struct edit *e, size_t ne,
 static const char *replaced_text(struct rg_arena *arena, size_t na, size_t nb,
 				 size_t *len)
 {
-	const char *s = rg_arena_printf(arena,
-					"object replaced: %zu lines -> %zu "
-					"lines (too large to diff line by "
-					"line)\n",
-					na, nb);
+	const char *s;
+
+	if (!na)
+		s = rg_arena_printf(arena,
+				    "object added: %zu lines (too large to "
+				    "show)\n",
+				    nb);
+	else if (!nb)
+		s = rg_arena_printf(arena,
+				    "object removed: %zu lines (too large to "
+				    "show)\n",
+				    na);
+	else
+		s = rg_arena_printf(arena,
+				    "object replaced: %zu lines -> %zu lines "
+				    "(too large to diff line by line)\n",
+				    na, nb);
 
 	*len = strlen(s);
 	return s;

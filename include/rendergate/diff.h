@@ -27,8 +27,9 @@
  * RG_CAP_DIFF_EDITS, or the text over RG_CAP_DIFF_OBJECT_BYTES, no hunks
  * are made and the object is marked `replaced`, its unified text being a
  * one-line summary ("object replaced: 20000 lines -> 20001 lines (too
- * large to diff line by line)"). This keeps the diff linear in practice
- * and never quadratic in memory.
+ * large to diff line by line)"; "object added: N lines (too large to
+ * show)" and "object removed: ..." when one side is missing). This keeps the
+ * diff linear in practice and never quadratic in memory.
  *
  * Secrets: for a core-group `kind: Secret`, values are never exposed.
  * Changed keys under data and stringData appear as field paths with a

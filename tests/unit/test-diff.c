@@ -663,3 +663,28 @@ TEST(credential_like_env_values_are_masked)
 	CHECK(!d->objs[0].masked);
 	rg_arena_free(a);
 }
+
+TEST(huge_added_object_is_summarised)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_buf x = RG_BUF_INIT(1 << 26);
+	const char *out = NULL;
+	size_t len = 0, add = 0, del = 0;
+	bool rep = false;
+
+	/* more than RG_CAP_DIFF_OBJECT_BYTES of '+' lines */
+	for (int i = 0; i < 40000; i++)
+		rg_buf_addf(&x, "line %d of a long generated object\n", i);
+	CHECK_INT(rg_diff_text(&out, &len, &rep, &add, &del, "", 0, x.ptr, x.len,
+			       NULL, "b/x", a, &err), 0);
+	CHECK(rep);
+	CHECK_STR(out, "object added: 40000 lines (too large to show)\n");
+	CHECK_INT(add, 40000);
+	CHECK_INT(rg_diff_text(&out, &len, &rep, &add, &del, x.ptr, x.len, "", 0,
+			       "a/x", NULL, a, &err), 0);
+	CHECK_STR(out, "object removed: 40000 lines (too large to show)\n");
+	CHECK_INT(del, 40000);
+	rg_buf_release(&x);
+	rg_arena_free(a);
+}
