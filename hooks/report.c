@@ -227,6 +227,48 @@ static int add_env_diff(struct rg_buf *b, const struct rg_diff *d,
 	return rc;
 }
 
+/*
+ * Disclose what noise rules left out of env's diff, one line per rule:
+ * "prod: 14 changed line(s) hidden by rule helm-chart-label". There are
+ * a handful of rules; a rule past the table's size is still disclosed,
+ * just not summed with the others.
+ */
+static int add_hidden(struct rg_buf *b, const char *env,
+		      const struct rg_diff *d)
+{
+	struct {
+		const char *rule;
+		size_t lines;
+	} sum[16];
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < d->len; i++) {
+		for (size_t h = 0; h < d->objs[i].nhidden; h++) {
+			const struct rg_diff_hidden *x = &d->objs[i].hidden[h];
+			size_t k = 0;
+
+			while (k < n && strcmp(sum[k].rule, x->rule))
+				k++;
+			if (k == n && n == RG_ARRAY_SIZE(sum)) {
+				rc = rg_buf_addf(b, "%s: %zu changed line(s) "
+						 "hidden by rule %s\n", env,
+						 x->lines, x->rule);
+				continue;
+			}
+			if (k == n) {
+				sum[n].rule = x->rule;
+				sum[n++].lines = 0;
+			}
+			sum[k].lines += x->lines;
+		}
+	}
+	for (size_t k = 0; k < n && !rc; k++)
+		rc = rg_buf_addf(b, "%s: %zu changed line(s) hidden by rule "
+				 "%s\n", env, sum[k].lines, sum[k].rule);
+	return rc;
+}
+
 int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		   size_t diff_cap)
 {
@@ -255,6 +297,8 @@ int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		rc = rg_buf_addf(out, "%s: %zu added, %zu changed, %zu "
 				 "removed\n", e->name, d->nadded,
 				 d->nchanged, d->nremoved);
+		if (!rc)
+			rc = add_hidden(out, e->name, d);
 		if (!rc)
 			rc = add_env_diff(out, d, &budget, &cut);
 	}
@@ -410,7 +454,7 @@ static json_t *json_of_diff(const struct rg_diff *d)
 
 	for (size_t i = 0; i < d->len; i++) {
 		const struct rg_diff_obj *o = &d->objs[i];
-		json_t *jo, *fields;
+		json_t *jo, *fields, *hidden;
 
 		if (o->status == RG_DIFF_UNCHANGED)
 			continue;
@@ -420,15 +464,26 @@ static json_t *json_of_diff(const struct rg_diff *d)
 
 			json_array_append_new(
 				fields,
-				json_pack("{s:s, s:s, s:o}", "path", f->path,
-					  "change",
+				json_pack("{s:s, s:s, s:o, s:o}", "path",
+					  f->path, "change",
 					  rg_diff_status_name(f->change),
-					  "note", jstr(f->note)));
+					  "note", jstr(f->note), "rule",
+					  jstr(f->rule)));
 		}
-		jo = json_pack("{s:s, s:s, s:s, s:o, s:b, s:o}", "key", o->key,
-			       "label", o->label, "status",
+		hidden = json_array();
+		for (size_t k = 0; k < o->nhidden; k++)
+			json_array_append_new(
+				hidden,
+				json_pack("{s:s, s:I, s:I}", "rule",
+					  o->hidden[k].rule, "fields",
+					  (json_int_t)o->hidden[k].fields,
+					  "lines",
+					  (json_int_t)o->hidden[k].lines));
+		jo = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:o}",
+			       "key", o->key, "label", o->label, "status",
 			       rg_diff_status_name(o->status), "fields",
-			       fields, "masked", o->masked, "unified",
+			       fields, "hidden", hidden, "masked", o->masked,
+			       "noise_only", o->noise_only, "unified",
 			       json_stringn_nocheck(o->unified ? o->unified
 							       : "",
 						    o->unified_len));

@@ -35,6 +35,29 @@ test_expect_success 'added and removed objects are counted' '
 	test_grep "prod: 1 added, 0 changed, 1 removed" err
 '
 
+test_expect_success 'noise (a chart label) is hidden from the diff and disclosed' '
+	write_file work/envs/prod/labelled.yaml <<-\EOT &&
+	apiVersion: v1
+	kind: ConfigMap
+	metadata:
+	  name: labelled
+	  namespace: apps
+	  labels:
+	    helm.sh/chart: shop-1.0.0
+	data:
+	  a: b
+	EOT
+	commit_all work "prod: labelled" &&
+	git -C work push -q origin main 2>/dev/null &&
+	sed "s/shop-1.0.0/shop-1.0.1/" work/envs/prod/labelled.yaml >x &&
+	mv x work/envs/prod/labelled.yaml &&
+	commit_all work "prod: chart bump" &&
+	git -C work push origin main 2>err &&
+	test_grep "prod: 0 added, 1 changed, 0 removed" err &&
+	test_grep "prod: [0-9]+ changed line\(s\) hidden by rule helm-chart-label" err &&
+	test_grep ! "shop-1\.0\.1" err
+'
+
 test_expect_success 'object without metadata.name is rejected with file:line:col' '
 	before=$(git -C server.git rev-parse main) &&
 	write_file work/envs/prod/bad.yaml <<-\EOT &&

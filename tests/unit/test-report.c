@@ -171,3 +171,34 @@ TEST(report_json_parses)
 	rg_report_release(&r);
 	rg_arena_free(a);
 }
+
+TEST(report_discloses_hidden_noise)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_buf out = RG_BUF_INIT(1 << 20);
+	struct rg_report r;
+	struct rg_diff *d = fake_diff(a, 3, 1);
+	struct rg_diff_hidden *h = rg_arena_calloc(a, 3, sizeof(*h));
+
+	h[0] = (struct rg_diff_hidden){ "helm-chart-label", 1, 2 };
+	h[1] = (struct rg_diff_hidden){ "checksum-annotation", 1, 2 };
+	h[2] = (struct rg_diff_hidden){ "helm-chart-label", 1, 4 };
+	d->objs[0].hidden = h;
+	d->objs[0].nhidden = 2;
+	d->objs[2].hidden = h + 2;
+	d->objs[2].nhidden = 1;
+	rg_report_init(&r, a);
+	rg_report_add_env(&r, NULL, "prod", true, "x")->diff = d;
+	r.cli = true;
+	CHECK_INT(rg_report_text(&out, &r, 0), 0);
+	CHECK(strstr(out.ptr, "prod: 6 changed line(s) hidden by rule "
+			      "helm-chart-label\n") != NULL);
+	CHECK(strstr(out.ptr, "prod: 2 changed line(s) hidden by rule "
+			      "checksum-annotation\n") != NULL);
+	rg_buf_reset(&out);
+	CHECK_INT(rg_report_json(&out, &r), 0);
+	CHECK(strstr(out.ptr, "\"rule\": \"checksum-annotation\"") != NULL);
+	rg_buf_release(&out);
+	rg_report_release(&r);
+	rg_arena_free(a);
+}
