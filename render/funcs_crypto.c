@@ -14,19 +14,6 @@
  * volatile. See funcs_lib.h for what each one returns.
  */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-#define INT(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_int(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 struct rng {
 	uint64_t s;
 };
@@ -57,7 +44,7 @@ static int rand_string(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	INT(n, 0);
+	RG_FUNCS_INT(n, 0);
 	if (n > (int64_t)RG_CAP_FUNC_OUTPUT_BYTES) {
 		rc = rg_tmpl_fail_limit(c, "random string longer than %u bytes (RG_CAP_FUNC_OUTPUT_BYTES)",
 					RG_CAP_FUNC_OUTPUT_BYTES);
@@ -121,7 +108,7 @@ static int fn_rand_bytes(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	INT(n, 0);
+	RG_FUNCS_INT(n, 0);
 	if (n < 0) {
 		rc = rg_tmpl_fail(c, "runtime error: makeslice: len out of range");
 		goto out;
@@ -164,7 +151,7 @@ static int fn_shuffle(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t *starts = NULL, *lens = NULL, n = 0;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	starts = rg_xcalloc(s.len + 1, sizeof(size_t));
 	lens = rg_xcalloc(s.len + 1, sizeof(size_t));
 	for (size_t i = 0; i < s.len; n++) {
@@ -341,8 +328,8 @@ static int fn_build_custom_cert(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t bad = 0;
 	int rc = 0;
 
-	STR(cert, 0);
-	STR(key, 1);
+	RG_FUNCS_STR(cert, 0);
+	RG_FUNCS_STR(key, 1);
 	if (rg_b64_decode(&cb, cert.ptr, cert.len, false, &bad)) {
 		rc = rg_tmpl_fail(c, "unable to decode base64 certificate");
 		goto out;
@@ -374,7 +361,7 @@ static int fn_gen_private_key(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str t;
 	int rc = 0;
 
-	STR(t, 0);
+	RG_FUNCS_STR(t, 0);
 	if (t.len == 0 || (t.len == 3 && memcmp(t.ptr, "rsa", 3) == 0))
 		pem(&b, &r, "RSA PRIVATE KEY", 2350);
 	else if (t.len == 3 && memcmp(t.ptr, "dsa", 3) == 0)
@@ -409,7 +396,7 @@ static int fn_bcrypt(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	bcrypt_text(&b, &r);
 	*out = rg_funcs_buf_str(c, &b);
 out:
@@ -425,8 +412,8 @@ static int fn_htpasswd(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str user, pass;
 	int rc = 0;
 
-	STR(user, 0);
-	STR(pass, 1);
+	RG_FUNCS_STR(user, 0);
+	RG_FUNCS_STR(pass, 1);
 	if (memchr(user.ptr, ':', user.len)) {
 		rg_buf_addf(&b, "invalid username: %.*s", (int)user.len, user.ptr);
 	} else {
@@ -472,11 +459,11 @@ static int fn_derive_password(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t counter = 0;
 	int rc = 0;
 
-	INT(counter, 0);
-	STR(t, 1);
-	STR(pw, 2);
-	STR(user, 3);
-	STR(site, 4);
+	RG_FUNCS_INT(counter, 0);
+	RG_FUNCS_STR(t, 1);
+	RG_FUNCS_STR(pw, 2);
+	RG_FUNCS_STR(user, 3);
+	RG_FUNCS_STR(site, 4);
 	for (size_t i = 0; i < RG_ARRAY_SIZE(types); i++)
 		if (strlen(types[i].type) == t.len && memcmp(types[i].type, t.ptr, t.len) == 0)
 			tmpl = types[i].tmpl;
@@ -516,8 +503,8 @@ static int fn_encrypt_aes(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str pw, text;
 	int rc = 0;
 
-	STR(pw, 0);
-	STR(text, 1);
+	RG_FUNCS_STR(pw, 0);
+	RG_FUNCS_STR(text, 1);
 	if (text.len)
 		rand_b64(&b, &r, 16 + (text.len / 16 + 1) * 16);
 	*out = rg_funcs_buf_str(c, &b);
@@ -532,8 +519,8 @@ static int fn_decrypt_aes(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str pw, text;
 	int rc = 0;
 
-	STR(pw, 0);
-	STR(text, 1);
+	RG_FUNCS_STR(pw, 0);
+	RG_FUNCS_STR(text, 1);
 	*out = rg_node_str(c->arena, "");
 out:
 	return rc;

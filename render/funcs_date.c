@@ -17,13 +17,6 @@
  * "2006-01-02 15:04:05.999999999 -0700 MST".
  */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 struct gotime {
 	int64_t unix;
 	int64_t nsec;
@@ -769,7 +762,7 @@ static int fn_date(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str lay;
 	int rc = 0;
 
-	STR(lay, 0);
+	RG_FUNCS_STR(lay, 0);
 	rc = date_in_zone(out, c, lay, args[1]);
 out:
 	return rc;
@@ -782,8 +775,8 @@ static int fn_date_in_zone(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str lay, zone;
 	int rc = 0;
 
-	STR(lay, 0);
-	STR(zone, 2);
+	RG_FUNCS_STR(lay, 0);
+	RG_FUNCS_STR(zone, 2);
 	rc = date_in_zone(out, c, lay, args[1]);
 out:
 	return rc;
@@ -801,7 +794,7 @@ static int fn_html_date_in_zone(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str zone;
 	int rc = 0;
 
-	STR(zone, 1);
+	RG_FUNCS_STR(zone, 1);
 	rc = date_in_zone(out, c, (struct rg_str)RG_STR_LIT("2006-01-02"), args[0]);
 out:
 	return rc;
@@ -815,8 +808,8 @@ static int to_date(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str lay, val;
 	int rc = 0;
 
-	STR(lay, 0);
-	STR(val, 1);
+	RG_FUNCS_STR(lay, 0);
+	RG_FUNCS_STR(val, 1);
 	if (parse_time(&t, &msg, lay.ptr, lay.len, val.ptr, val.len)) {
 		if (must) {
 			rc = rg_tmpl_fail(c, "%s", msg.ptr);
@@ -865,7 +858,7 @@ static int date_modify(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t ns = 0;
 	int rc = 0;
 
-	STR(d, 0);
+	RG_FUNCS_STR(d, 0);
 	rc = arg_time(&t, c, args, 1);
 	if (rc)
 		goto out;

@@ -6,19 +6,6 @@
 
 /* Sprig's dict functions (dict.go) with mergo v0.3.12's map merge. */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-#define MAP(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_map(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 static bool is_map(const struct rg_node *n)
 {
 	return n && n->kind == RG_MAP;
@@ -64,8 +51,8 @@ static int fn_get(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str k;
 	int rc = 0;
 
-	MAP(m, 0);
-	STR(k, 1);
+	RG_FUNCS_MAP(m, 0);
+	RG_FUNCS_STR(k, 1);
 	v = m ? rg_map_get(m, k.ptr, k.len) : NULL;
 	*out = v ? result(v) : rg_node_str(c->arena, "");
 out:
@@ -80,8 +67,8 @@ static int fn_set(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str k;
 	int rc = 0;
 
-	MAP(m, 0);
-	STR(k, 1);
+	RG_FUNCS_MAP(m, 0);
+	RG_FUNCS_STR(k, 1);
 	if (!m) {
 		rc = rg_tmpl_fail(c, "assignment to entry in nil map");
 		goto out;
@@ -99,8 +86,8 @@ static int fn_unset(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str k;
 	int rc = 0;
 
-	MAP(m, 0);
-	STR(k, 1);
+	RG_FUNCS_MAP(m, 0);
+	RG_FUNCS_STR(k, 1);
 	if (m)
 		rg_map_del(m, k.ptr, k.len);
 	*out = m ? m : rg_node_map(c->arena);
@@ -115,8 +102,8 @@ static int fn_has_key(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str k;
 	int rc = 0;
 
-	MAP(m, 0);
-	STR(k, 1);
+	RG_FUNCS_MAP(m, 0);
+	RG_FUNCS_STR(k, 1);
 	*out = rg_node_bool(c->arena, m && rg_map_get(m, k.ptr, k.len));
 out:
 	return rc;
@@ -130,11 +117,11 @@ static int fn_pluck(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str k;
 	int rc = 0;
 
-	STR(k, 0);
+	RG_FUNCS_STR(k, 0);
 	for (size_t i = 1; i < nargs; i++) {
 		struct rg_node *m = NULL, *v = NULL;
 
-		MAP(m, i);
+		RG_FUNCS_MAP(m, i);
 		v = m ? rg_map_get(m, k.ptr, k.len) : NULL;
 		if (v)
 			rg_seq_push(c->arena, l, v);
@@ -177,7 +164,7 @@ static int fn_keys(struct rg_node **out, struct rg_tmpl_call *c,
 		struct rg_node *m = NULL;
 		const struct rg_pair **ps = NULL;
 
-		MAP(m, i);
+		RG_FUNCS_MAP(m, i);
 		if (!m)
 			continue;
 		ps = sorted_pairs(c, m);
@@ -196,7 +183,7 @@ static int fn_values(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_node *l = rg_node_seq(c->arena), *m = NULL;
 	int rc = 0;
 
-	MAP(m, 0);
+	RG_FUNCS_MAP(m, 0);
 	if (m) {
 		const struct rg_pair **ps = sorted_pairs(c, m);
 
@@ -216,9 +203,9 @@ static int pick_omit(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str *ks = rg_arena_calloc(c->arena, nargs, sizeof(*ks));
 	int rc = 0;
 
-	MAP(m, 0);
+	RG_FUNCS_MAP(m, 0);
 	for (size_t i = 1; i < nargs; i++)
-		STR(ks[i], i);
+		RG_FUNCS_STR(ks[i], i);
 	if (!m)
 		goto done;
 	if (pick) {
@@ -314,11 +301,11 @@ static int merge(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_node *dst = NULL;
 	int rc = 0;
 
-	MAP(dst, 0);
+	RG_FUNCS_MAP(dst, 0);
 	for (size_t i = 1; i < nargs; i++) {
 		struct rg_node *src = NULL;
 
-		MAP(src, i);
+		RG_FUNCS_MAP(src, i);
 		if (!src)
 			continue;
 		if (!dst)

@@ -6,13 +6,6 @@
 
 /* Sprig's list functions (list.go, numeric.go until/untilStep/seq). */
 
-#define INT(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_int(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 static struct rg_node *new_list(struct rg_tmpl_call *c)
 {
 	return rg_node_seq(c->arena);
@@ -302,7 +295,7 @@ static int fn_chunk(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t size = 0;
 	int rc = 0;
 
-	INT(size, 0);
+	RG_FUNCS_INT(size, 0);
 	ITEMS(args[1], "Cannot chunk type");
 	if (size <= 0) {
 		/* Go: float division by a non-positive size makes a bad length */
@@ -360,7 +353,7 @@ static int fn_until(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	INT(n, 0);
+	RG_FUNCS_INT(n, 0);
 	rc = until_step(out, c, 0, n, n < 0 ? -1 : 1);
 out:
 	return rc;
@@ -372,9 +365,9 @@ static int fn_until_step(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t a = 0, b = 0, s = 0;
 	int rc = 0;
 
-	INT(a, 0);
-	INT(b, 1);
-	INT(s, 2);
+	RG_FUNCS_INT(a, 0);
+	RG_FUNCS_INT(b, 1);
+	RG_FUNCS_INT(s, 2);
 	rc = until_step(out, c, a, b, s);
 out:
 	return rc;
@@ -390,7 +383,7 @@ static int fn_seq(struct rg_node **out, struct rg_tmpl_call *c,
 	int rc = 0;
 
 	for (size_t i = 0; i < nargs && i < 3; i++)
-		INT(p[i], i);
+		RG_FUNCS_INT(p[i], i);
 	switch (nargs) {
 	case 1:
 		start = 1, end = p[0], step = end < start ? -1 : 1;

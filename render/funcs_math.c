@@ -16,19 +16,6 @@
  * decimals; it needs operands 20+ orders of magnitude apart).
  */
 
-#define INT(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_int(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 static struct rg_node *i64(struct rg_tmpl_call *c, int64_t v)
 {
 	return rg_tmpl_int64(c->arena, v);
@@ -391,7 +378,7 @@ static int fn_round(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t places = 0;
 	int rc = 0;
 
-	INT(places, 1);
+	RG_FUNCS_INT(places, 1);
 	if (nargs > 2) {
 		rc = rg_tmpl_arg_float(&on, c, args, 2);
 		if (rc)
@@ -460,7 +447,7 @@ static int fn_atoi(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t v = 0;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	if (!parse_plain(s.ptr, s.len, 10, &v))
 		v = 0;
 	*out = rg_node_int(c->arena, v);
@@ -492,8 +479,8 @@ static int fn_rand_int(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t lo = 0, hi = 0;
 	int rc = 0;
 
-	INT(lo, 0);
-	INT(hi, 1);
+	RG_FUNCS_INT(lo, 0);
+	RG_FUNCS_INT(hi, 1);
 	if (hi - lo <= 0) {
 		rc = rg_tmpl_fail(c, "invalid argument to Intn");
 		goto out;

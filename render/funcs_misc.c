@@ -11,13 +11,6 @@
  * net/url), semver (semver.go) and getHostByName (no network: "").
  */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 static struct rg_node *result(struct rg_node *v)
 {
 	return rg_tmpl_isnil(v) ? NULL : v;
@@ -98,7 +91,7 @@ static int type_is(struct rg_node **out, struct rg_tmpl_call *c,
 	const char *name = NULL;
 	int rc = 0;
 
-	STR(t, 0);
+	RG_FUNCS_STR(t, 0);
 	name = rg_tmpl_typename(rg_tmpl_exec_set(c), args[1]);
 	*out = rg_node_bool(c->arena,
 			    (strlen(name) == t.len && memcmp(name, t.ptr, t.len) == 0) ||
@@ -134,7 +127,7 @@ static int fn_kind_is(struct rg_node **out, struct rg_tmpl_call *c,
 	const char *k = NULL;
 	int rc = 0;
 
-	STR(t, 0);
+	RG_FUNCS_STR(t, 0);
 	k = rg_tmpl_kindname(args[1]);
 	*out = rg_node_bool(c->arena, strlen(k) == t.len && memcmp(k, t.ptr, t.len) == 0);
 out:
@@ -201,7 +194,7 @@ static int path_fn(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	switch (which) {
 	case 'c':
 		clean(&b, s.ptr, s.len);
@@ -275,7 +268,7 @@ static int fn_is_abs(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	*out = rg_node_bool(c->arena, s.len > 0 && s.ptr[0] == '/');
 out:
 	return rc;
@@ -373,7 +366,7 @@ static int fn_url_parse(struct rg_node **out, struct rg_tmpl_call *c,
 	bool has_user = false;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	p = s.ptr;
 	end = s.ptr + s.len;
 	hash = memchr(p, '#', s.len);
@@ -584,8 +577,8 @@ static int fn_semver_compare(struct rg_node **out, struct rg_tmpl_call *c,
 	bool r = false;
 	int rc = 0;
 
-	STR(cons, 0);
-	STR(ver, 1);
+	RG_FUNCS_STR(cons, 0);
+	RG_FUNCS_STR(ver, 1);
 	if (rg_semver_compare_str(&r, c->arena, cons.ptr, cons.len, ver.ptr, ver.len, &err)) {
 		rc = rg_tmpl_fail(c, "%s", err.msg);
 		goto out;
@@ -610,7 +603,7 @@ static int fn_semver(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	if (rg_semver_parse(&v, c->arena, s.ptr, s.len, &err)) {
 		rc = rg_tmpl_fail(c, "%s", err.msg);
 		goto out;
@@ -633,7 +626,7 @@ static int fn_get_host_by_name(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	*out = rg_node_str(c->arena, "");
 out:
 	return rc;

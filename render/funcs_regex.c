@@ -12,19 +12,6 @@
  * return Go's compile error itself; regexMatch alone swallows it (false).
  */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-#define INT(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_int(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 enum how { MUST_COMPILE, RETURN_ERR };
 
 static int compile(struct rg_regex **re, struct rg_tmpl_call *c, struct rg_str pat, enum how how)
@@ -57,8 +44,8 @@ static int match(struct rg_node **out, struct rg_tmpl_call *c,
 	bool m = false;
 	int rc = 0;
 
-	STR(pat, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(pat, 0);
+	RG_FUNCS_STR(s, 1);
 	if (rg_regex_compile(&re, pat.ptr, pat.len, &err)) {
 		if (must)
 			rc = rg_tmpl_fail(c, "%s", err.msg);
@@ -121,9 +108,9 @@ static int find_all(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	STR(pat, 0);
-	STR(s, 1);
-	INT(n, 2);
+	RG_FUNCS_STR(pat, 0);
+	RG_FUNCS_STR(s, 1);
+	RG_FUNCS_INT(n, 2);
 	rc = compile(&re, c, pat, how);
 	if (rc)
 		goto out;
@@ -161,8 +148,8 @@ static int find(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t *m = NULL;
 	int rc = 0, r = 0;
 
-	STR(pat, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(pat, 0);
+	RG_FUNCS_STR(s, 1);
 	rc = compile(&re, c, pat, how);
 	if (rc)
 		goto out;
@@ -200,9 +187,9 @@ static int replace(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str pat, s, repl;
 	int rc = 0;
 
-	STR(pat, 0);
-	STR(s, 1);
-	STR(repl, 2);
+	RG_FUNCS_STR(pat, 0);
+	RG_FUNCS_STR(s, 1);
+	RG_FUNCS_STR(repl, 2);
 	rc = compile(&re, c, pat, how);
 	if (rc)
 		goto out;
@@ -252,9 +239,9 @@ static int split(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	STR(pat, 0);
-	STR(s, 1);
-	INT(n, 2);
+	RG_FUNCS_STR(pat, 0);
+	RG_FUNCS_STR(s, 1);
+	RG_FUNCS_INT(n, 2);
 	rc = compile(&re, c, pat, how);
 	if (rc)
 		goto out;
@@ -288,7 +275,7 @@ static int fn_regex_quote_meta(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	if (rg_regex_quote_meta(&b, s.ptr, s.len)) {
 		rc = rg_tmpl_fail_limit(c, "regexQuoteMeta result too large (RG_CAP_FUNC_OUTPUT_BYTES)");
 		goto out;

@@ -185,19 +185,6 @@ static bool is_punct(uint32_t r)
 
 /* --- argument plumbing ------------------------------------------------- */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-#define INT(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_int(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 static int limit(struct rg_tmpl_call *c)
 {
 	return rg_tmpl_fail_limit(c, "function result larger than %u bytes (RG_CAP_FUNC_OUTPUT_BYTES)",
@@ -239,7 +226,7 @@ static int fn_upper(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	rc = map_runes(out, c, s, to_upper);
 out:
 	return rc;
@@ -251,7 +238,7 @@ static int fn_lower(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	rc = map_runes(out, c, s, to_lower);
 out:
 	return rc;
@@ -266,7 +253,7 @@ static int fn_title(struct rg_node **out, struct rg_tmpl_call *c,
 	uint32_t prev = ' ';
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	for (size_t i = 0; i < s.len && !brc;) {
 		size_t w = 0;
 		uint32_t r = dec_rune(s.ptr + i, s.len - i, &w);
@@ -295,7 +282,7 @@ static int fn_trim(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t st = 0, en = 0, w = 0;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	en = s.len;
 	while (st < en && space_at(s.ptr + st, en - st, &w))
 		st += w;
@@ -333,8 +320,8 @@ static int fn_trimall(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t st = 0, en = 0, w = 0;
 	int rc = 0;
 
-	STR(cut, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(cut, 0);
+	RG_FUNCS_STR(s, 1);
 	en = s.len;
 	while (st < en && in_cutset(dec_rune(s.ptr + st, en - st, &w), cut))
 		st += w;
@@ -362,8 +349,8 @@ static int fn_trim_prefix(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str p, s;
 	int rc = 0;
 
-	STR(p, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(p, 0);
+	RG_FUNCS_STR(s, 1);
 	if (p.len <= s.len && memcmp(s.ptr, p.ptr, p.len) == 0)
 		*out = rg_funcs_str(c, s.ptr + p.len, s.len - p.len);
 	else
@@ -378,8 +365,8 @@ static int fn_trim_suffix(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str p, s;
 	int rc = 0;
 
-	STR(p, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(p, 0);
+	RG_FUNCS_STR(s, 1);
 	if (p.len <= s.len && memcmp(s.ptr + s.len - p.len, p.ptr, p.len) == 0)
 		*out = rg_funcs_str(c, s.ptr, s.len - p.len);
 	else
@@ -399,8 +386,8 @@ static int fn_contains(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str sub, s;
 	int rc = 0;
 
-	STR(sub, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(sub, 0);
+	RG_FUNCS_STR(s, 1);
 	*out = rg_node_bool(c->arena, contains(s, sub));
 out:
 	return rc;
@@ -412,8 +399,8 @@ static int fn_has_prefix(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str p, s;
 	int rc = 0;
 
-	STR(p, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(p, 0);
+	RG_FUNCS_STR(s, 1);
 	*out = rg_node_bool(c->arena, p.len <= s.len && memcmp(s.ptr, p.ptr, p.len) == 0);
 out:
 	return rc;
@@ -425,8 +412,8 @@ static int fn_has_suffix(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str p, s;
 	int rc = 0;
 
-	STR(p, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(p, 0);
+	RG_FUNCS_STR(s, 1);
 	*out = rg_node_bool(c->arena,
 			    p.len <= s.len && memcmp(s.ptr + s.len - p.len, p.ptr, p.len) == 0);
 out:
@@ -459,8 +446,8 @@ static int fn_repeat(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	INT(n, 0);
-	STR(s, 1);
+	RG_FUNCS_INT(n, 0);
+	RG_FUNCS_STR(s, 1);
 	rc = repeat(&b, c, s.ptr, s.len, n);
 	if (!rc)
 		*out = rg_funcs_str(c, b.ptr, b.len);
@@ -509,9 +496,9 @@ static int fn_replace(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str old, new, s;
 	int rc = 0;
 
-	STR(old, 0);
-	STR(new, 1);
-	STR(s, 2);
+	RG_FUNCS_STR(old, 0);
+	RG_FUNCS_STR(new, 1);
+	RG_FUNCS_STR(s, 2);
 	rc = done(out, c, &b, replace_all(&b, s, old, new));
 out:
 	rg_buf_release(&b);
@@ -527,8 +514,8 @@ static int indent(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0, brc = 0;
 
-	INT(n, 0);
-	STR(s, 1);
+	RG_FUNCS_INT(n, 0);
+	RG_FUNCS_STR(s, 1);
 	brc = rg_buf_addch(&nlpad, '\n');
 	rc = repeat(&nlpad, c, " ", 1, n);
 	if (rc)
@@ -570,9 +557,9 @@ static int fn_plural(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	STR(one, 0);
-	STR(many, 1);
-	INT(n, 2);
+	RG_FUNCS_STR(one, 0);
+	RG_FUNCS_STR(many, 1);
+	RG_FUNCS_INT(n, 2);
 	*out = n == 1 ? args[0] : args[1];
 out:
 	return rc;
@@ -586,8 +573,8 @@ static int fn_trunc(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	INT(n, 0);
-	STR(s, 1);
+	RG_FUNCS_INT(n, 0);
+	RG_FUNCS_STR(s, 1);
 	if (n < 0 && (int64_t)s.len + n > 0)
 		*out = rg_funcs_str(c, s.ptr + s.len + n, (size_t)-n);
 	else if (n >= 0 && (int64_t)s.len > n)
@@ -606,9 +593,9 @@ static int fn_substr(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t st = 0, en = 0, len = 0;
 	int rc = 0;
 
-	INT(st, 0);
-	INT(en, 1);
-	STR(s, 2);
+	RG_FUNCS_INT(st, 0);
+	RG_FUNCS_INT(en, 1);
+	RG_FUNCS_STR(s, 2);
 	len = (int64_t)s.len;
 	if (st < 0) {
 		if (en < 0) {
@@ -650,7 +637,7 @@ static int fn_nospace(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t kept = 0;
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	for (size_t i = 0; i < s.len && !brc; i++) {
 		uint32_t r = (unsigned char)s.ptr[i];
 
@@ -678,7 +665,7 @@ static int fn_initials(struct rg_node **out, struct rg_tmpl_call *c,
 	bool gap = true;
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	for (size_t i = 0; i < s.len && !brc; i++) {
 		uint32_t r = (unsigned char)s.ptr[i];
 
@@ -703,7 +690,7 @@ static int fn_untitle(struct rg_node **out, struct rg_tmpl_call *c,
 	bool next = true;
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	for (size_t i = 0; i < s.len && !brc;) {
 		size_t w = 0;
 		uint32_t r = dec_rune(s.ptr + i, s.len - i, &w);
@@ -730,7 +717,7 @@ static int fn_swapcase(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	for (size_t i = 0; i < s.len && !brc;) {
 		size_t w = 0;
 		uint32_t r = dec_rune(s.ptr + i, s.len - i, &w);
@@ -771,7 +758,7 @@ static int fn_camelcase(struct rg_node **out, struct rg_tmpl_call *c,
 	size_t i = 0, w = 0;
 	int rc = 0, brc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	while (i < s.len) {
 		r0 = dec_rune(s.ptr + i, s.len - i, &w);
 		i += w;
@@ -1031,7 +1018,7 @@ static int fn_snakecase(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	rc = done(out, c, &b, lower_case_words(&b, s, '_'));
 out:
 	return rc;
@@ -1044,7 +1031,7 @@ static int fn_kebabcase(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	rc = done(out, c, &b, lower_case_words(&b, s, '-'));
 out:
 	return rc;
@@ -1112,8 +1099,8 @@ static int fn_wrap(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t w = 0;
 	int rc = 0;
 
-	INT(w, 0);
-	STR(s, 1);
+	RG_FUNCS_INT(w, 0);
+	RG_FUNCS_STR(s, 1);
 	rc = done(out, c, &b, wrap(&b, s, w, none, false));
 out:
 	return rc;
@@ -1128,9 +1115,9 @@ static int fn_wrap_with(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t w = 0;
 	int rc = 0;
 
-	INT(w, 0);
-	STR(sep, 1);
-	STR(s, 2);
+	RG_FUNCS_INT(w, 0);
+	RG_FUNCS_STR(sep, 1);
+	RG_FUNCS_STR(s, 2);
 	rc = done(out, c, &b, wrap(&b, s, w, sep, true));
 out:
 	return rc;
@@ -1181,8 +1168,8 @@ static int fn_abbrev(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t w = 0;
 	int rc = 0;
 
-	INT(w, 0);
-	STR(s, 1);
+	RG_FUNCS_INT(w, 0);
+	RG_FUNCS_STR(s, 1);
 	if (w < 4) {
 		*out = args[1];
 		goto out;
@@ -1203,9 +1190,9 @@ static int fn_abbrevboth(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t l = 0, r = 0;
 	int rc = 0;
 
-	INT(l, 0);
-	INT(r, 1);
-	STR(s, 2);
+	RG_FUNCS_INT(l, 0);
+	RG_FUNCS_INT(r, 1);
+	RG_FUNCS_STR(s, 2);
 	if (r < 4 || (l > 0 && r < 7)) {
 		*out = args[2];
 		goto out;
@@ -1354,7 +1341,7 @@ static int fn_join(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str sep;
 	int rc = 0, brc = 0;
 
-	STR(sep, 0);
+	RG_FUNCS_STR(sep, 0);
 	rc = strslice(&l, c, args[1]);
 	if (rc)
 		goto out;
@@ -1474,8 +1461,8 @@ static int fn_split_list(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str sep, s;
 	int rc = 0;
 
-	STR(sep, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(sep, 0);
+	RG_FUNCS_STR(s, 1);
 	*out = rg_tmpl_typed(rg_node_seq(c->arena), RG_GT_STRSLICE);
 	split_n(c, s, sep, -1, push_part, *out);
 out:
@@ -1489,8 +1476,8 @@ static int fn_split(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str sep, s;
 	int rc = 0;
 
-	STR(sep, 0);
-	STR(s, 1);
+	RG_FUNCS_STR(sep, 0);
+	RG_FUNCS_STR(s, 1);
 	*out = rg_tmpl_typed(rg_node_map(c->arena), RG_GT_STRMAP);
 	split_n(c, s, sep, -1, map_part, *out);
 out:
@@ -1505,9 +1492,9 @@ static int fn_splitn(struct rg_node **out, struct rg_tmpl_call *c,
 	int64_t n = 0;
 	int rc = 0;
 
-	STR(sep, 0);
-	INT(n, 1);
-	STR(s, 2);
+	RG_FUNCS_STR(sep, 0);
+	RG_FUNCS_INT(n, 1);
+	RG_FUNCS_STR(s, 2);
 	*out = rg_tmpl_typed(rg_node_map(c->arena), RG_GT_STRMAP);
 	split_n(c, s, sep, n, map_part, *out);
 out:

@@ -23,13 +23,6 @@
  * JSON: "); NEEDSWORK: the go-yaml wording after the prefix differs.
  */
 
-#define STR(var, i)                                                            \
-	do {                                                                   \
-		rc = rg_tmpl_arg_str(&(var), c, args, (i));                    \
-		if (rc)                                                        \
-			goto out;                                              \
-	} while (0)
-
 /* --- toYaml --------------------------------------------------------------- */
 
 /* The value as it comes back from JSON; false for NaN/Inf (Marshal error). */
@@ -194,7 +187,7 @@ static int fn_from_yaml(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	v = from_yaml(c, s, RG_MAP, &msg);
 	if (!v)
 		v = rg_node_map(c->arena);
@@ -214,7 +207,7 @@ static int fn_from_yaml_array(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	v = from_yaml(c, s, RG_SEQ, &msg);
 	if (msg.len) {
 		v = rg_node_seq(c->arena);
@@ -312,7 +305,7 @@ static int fn_from_json(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	v = from_json(c, s, RG_MAP, &msg);
 	if (!v)
 		v = rg_node_map(c->arena);
@@ -332,7 +325,7 @@ static int fn_from_json_array(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	v = from_json(c, s, RG_SEQ, &msg);
 	if (msg.len) {
 		v = rg_node_seq(c->arena);
@@ -353,7 +346,7 @@ static int fn_must_from_json(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_str s;
 	int rc = 0;
 
-	STR(s, 0);
+	RG_FUNCS_STR(s, 0);
 	v = from_json(c, s, RG_NULL, &msg);
 	if (msg.len) {
 		rc = rg_tmpl_fail(c, "%s", msg.ptr);

@@ -131,4 +131,20 @@ int rg_funcs_need_list(struct rg_tmpl_call *c, const struct rg_node *v,
 struct rg_node **rg_funcs_list_items(struct rg_tmpl_call *c,
 				     const struct rg_node *v, size_t *n);
 
+/*
+ * Argument fetchers for function bodies written as `int rc = 0; ... out:`
+ * with the parameters named c and args: convert argument i with the
+ * executor's rules (tmpl.h rg_tmpl_arg_*) into var, or jump to out with
+ * rc set.
+ */
+#define RG_FUNCS_ARG(fetch, var, i)                                            \
+	do {                                                                   \
+		rc = fetch(&(var), c, args, (i));                              \
+		if (rc)                                                        \
+			goto out;                                              \
+	} while (0)
+#define RG_FUNCS_STR(var, i) RG_FUNCS_ARG(rg_tmpl_arg_str, var, i)
+#define RG_FUNCS_INT(var, i) RG_FUNCS_ARG(rg_tmpl_arg_int, var, i)
+#define RG_FUNCS_MAP(var, i) RG_FUNCS_ARG(rg_tmpl_arg_map, var, i)
+
 #endif
