@@ -4,6 +4,7 @@
 #include "rendergate/finding.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
+#include "rendergate/policy-approvals.h"
 #include "rendergate/regex.h"
 
 /* One object being checked. */
@@ -434,24 +435,46 @@ void rg_policy_push_fill_user(struct rg_policy_push *c)
 		c->user = envvar(c, "GITEA_PUSHER_NAME");
 }
 
+static bool bypasses(const struct rg_policy *p, const char *user)
+{
+	for (size_t i = 0; user && i < p->nbypass_users; i++)
+		if (!strcmp(user, p->bypass_users[i]))
+			return true;
+	return false;
+}
+
 int rg_policy_check_push(struct rg_findings *out, const struct rg_policy *p,
 			 const struct rg_policy_push *c)
 {
-	const char *branch;
-	bool protect;
+	const char *branch, *touched = NULL;
 	struct rg_finding *fd;
+	int n = 0;
 
 	if (!c->ref || strncmp(c->ref, "refs/heads/", 11) != 0 ||
-	    p->direct_push_allowed)
+	    rg_policy_push_is_forge_merge(c, NULL) || bypasses(p, c->user))
 		return 0;
 	branch = c->ref + 11;
-	protect = c->env_branch ||
-		  env_in(branch, p->push_branches, p->npush_branches);
-	if (!protect || rg_policy_push_is_forge_merge(c, NULL))
-		return 0;
-	for (size_t i = 0; c->user && i < p->nbypass_users; i++)
-		if (!strcmp(c->user, p->bypass_users[i]))
-			return 0;
+	if (c->config_branch &&
+	    rg_policy_owners_touched(p, c->changed, c->nchanged, &touched)) {
+		fd = rg_finding_add(
+		    out, RG_SEV_DENY, "policy.owners", &p->owners.pos,
+		    "direct push to %s changes %s, which only a "
+		    "merge approved by the owners may change",
+		    branch, touched);
+		if (fd)
+			fd->env = c->env;
+		rg_finding_set_hint(out, fd,
+				    "open a merge request and ask the owners "
+				    "named at %s:%u to approve it",
+				    p->owners.pos.file ? p->owners.pos.file
+						       : "?",
+				    p->owners.pos.line);
+		n++;
+	}
+	if (p->direct_push_allowed ||
+	    !(c->env_branch ||
+	      env_in(branch, p->push_branches, p->npush_branches)))
+		return n;
 	fd = rg_finding_add(
 	    out, RG_SEV_DENY, "policy.direct-push", NULL,
 	    "direct push to branch %s by %s: %s only takes "
@@ -471,5 +494,5 @@ int rg_policy_check_push(struct rg_findings *out, const struct rg_policy *p,
 					    "it in the forge",
 					    branch);
 	}
-	return 1;
+	return n + 1;
 }

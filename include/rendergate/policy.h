@@ -339,6 +339,12 @@ struct rg_policy_push {
 	/* snapshot of the hook's environment: "NAME=value" strings,
 	   NULL-terminated (environ), or NULL */
 	const char *const *environ;
+	/* repository paths this update changes (NULL: not known), and
+	   whether the repo config is read from this branch (the default
+	   branch): a direct push there may not touch owners.paths */
+	const char *const *changed;
+	size_t nchanged;
+	bool config_branch;
 };
 
 /*
@@ -362,7 +368,11 @@ void rg_policy_push_fill_user(struct rg_policy_push *ctx);
  * or a branch matching push.branches) that is not a forge merge and not
  * by a bypass user gives one deny finding "policy.direct-push" (unless
  * push.direct is "allow"). Tags and other refs are never protected.
- * Never fails; returns the number of findings added (0 or 1).
+ * Self-protection: on the config branch, a direct push (not a forge
+ * merge, not a bypass user) that changes a path of owners.paths gives a
+ * deny finding "policy.owners" (merges are checked by
+ * rg_policy_check_approvals instead), whatever push.direct says.
+ * Never fails; returns the number of findings added (0, 1 or 2).
  */
 int rg_policy_check_push(struct rg_findings *out, const struct rg_policy *p,
 			 const struct rg_policy_push *ctx);

@@ -633,10 +633,34 @@ TEST(push_direct_denied_except_forge_merges_and_bypass)
 	c.env_branch = true;
 	CHECK_INT(rg_policy_check_push(&F, p, &c), 0);
 	rg_policy_free(p);
-	p = load1(a, "push: {direct: allow}\n");
+	p = load1(a, "push: {direct: allow}\n"
+		     "owners: {paths: ['.rendergate.yaml'], users: [root]}\n");
 	CHECK(p != NULL);
 	c.ref = "refs/heads/main";
 	CHECK_INT(rg_policy_check_push(&F, p, &c), 0);
+	/* self-protection: a direct push to the config branch touching
+	   owner paths, even where direct pushes are allowed */
+	{
+		const char *changed[] = { "envs/a.yaml", ".rendergate.yaml" };
+
+		rg_finding_init(&F, a);
+		c.changed = changed;
+		c.nchanged = 2;
+		c.config_branch = true;
+		CHECK_INT(rg_policy_check_push(&F, p, &c), 1);
+		CHECK_STR(F.items[0].rule, "policy.owners");
+		CHECK_STR(F.items[0].message,
+			  "direct push to main changes .rendergate.yaml, which "
+			  "only a merge approved by the owners may change");
+		c.nchanged = 1;
+		CHECK_INT(rg_policy_check_push(&F, p, &c), 0);
+		c.nchanged = 2;
+		c.config_branch = false;
+		CHECK_INT(rg_policy_check_push(&F, p, &c), 0);
+		c.config_branch = true;
+		c.environ = gl_web;
+		CHECK_INT(rg_policy_check_push(&F, p, &c), 0);
+	}
 	rg_policy_free(p);
 	rg_errlist_release(&errs);
 	rg_arena_free(a);
