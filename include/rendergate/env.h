@@ -54,7 +54,13 @@ struct rg_render_req {
 	/* the release being drawn, or NULL when the environment has no
 	   releases and its path is drawn as a whole */
 	const struct rg_config_release *release;
-	/* directory to draw: env->path, release->chart or release->kustomize */
+	/*
+	 * Directory to draw: env->path, release->chart or release->kustomize;
+	 * NULL for a chart that comes from a chart repository (release->repo
+	 * set: the Helm renderer finds it in the chart cache). A Helm
+	 * environment without releases uses env->name as the release name
+	 * (as rendergate-config(5) says).
+	 */
 	const char *path;
 	struct rg_tree *tree;	/* read everything through this */
 	struct rg_arena *arena; /* owns the objects and findings */
