@@ -224,6 +224,7 @@ struct kbuild {
 	size_t nvars;
 	const struct rg_node *sort_options; /* of the top kustomization */
 	bool managed_by; /* buildMetadata: [managedByLabel] at the top */
+	size_t builds;	 /* kustomizations built so far (diamonds repeat) */
 };
 
 struct acc {
@@ -1112,6 +1113,11 @@ static int accumulate(struct kbuild *b, struct acc *ra, const char *dir,
 					  *b->stack[b->depth - 1]
 						  ? b->stack[b->depth - 1]
 						  : ".");
+	if (++b->builds > RG_CAP_KUST_BUILDS)
+		return rg_err_set(b->err, RG_ELIMIT, NULL,
+				  "more than %u kustomizations built for one "
+				  "render at '%s' (RG_CAP_KUST_BUILDS)",
+				  RG_CAP_KUST_BUILDS, dir);
 	if (b->depth >= RG_CAP_KUST_DEPTH)
 		return rg_err_set(b->err, RG_ELIMIT, NULL,
 				  "kustomizations nested deeper than %u levels "

@@ -274,6 +274,9 @@
 #define RG_CAP_KUST_DEPTH 64u
 /* bytes: one step of a fieldSpec path (e.g. "containers[]") */
 #define RG_CAP_KUST_FS_SEGMENT 256u
+/* kustomizations: built in one render, counting repeats (a base reached
+   along two paths is built twice, so shared bases nest exponentially) */
+#define RG_CAP_KUST_BUILDS 5000u
 /* resources: objects one kustomize build may hold at any moment */
 #define RG_CAP_KUST_RESOURCES 100000u
 
