@@ -316,7 +316,15 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 			      "digits, '.', '_' and '-'",
 			      e->name);
 	rg_cfg_str(&e->branch, c, n, "branch", RG_CFG_NONEMPTY);
-	rg_cfg_str(&e->path, c, n, "path", RG_CFG_REQUIRED | RG_CFG_REPO_PATH);
+	kv = rg_cfg_get(c, n, "path", 0);
+	if (kv && kv->kind == RG_STR && kv->u.s.len == 1 &&
+	    kv->u.s.ptr[0] == '.')
+		rg_cfg_errorf(c, &kv->pos,
+			      "'path' is relative to the repository root; "
+			      "write \"\" for the root itself, not '.'");
+	else
+		rg_cfg_str(&e->path, c, n, "path",
+			   RG_CFG_REQUIRED | RG_CFG_REPO_PATH);
 	if (rg_cfg_enum(&kind, c, n, "kind", kinds, 0) == 0)
 		e->kind = kinds[kind];
 	kv = rg_cfg_get(c, n, "kube_version", 0);

@@ -224,6 +224,14 @@ TEST(repo_config_whole_file_problems)
 		  "found int");
 	rg_errlist_release(&errs);
 
+	CHECK_INT(repo(&r, a, &errs,
+		       "environments:\n  - {name: a, path: .}\n"),
+		  RG_EINVALID);
+	CHECK_STR(errat(&errs, 0),
+		  ".rendergate.yaml:2:21: 'path' is relative to the repository "
+		  "root; write \"\" for the root itself, not '.'");
+	rg_errlist_release(&errs);
+
 	CHECK_INT(repo(&r, a, &errs, "environments: []\ndefault_branch: \"a\\0b\"\n"),
 		  RG_EINVALID);
 	rg_errlist_release(&errs);
