@@ -156,7 +156,7 @@ int rg_images_parse_ref(struct rg_images_ref *out, struct rg_arena *a,
 	size_t nlen = at ? (size_t)(at - s) : len;
 	const char *slash, *colon = NULL, *reg = "docker.io";
 	size_t reglen = 9, pstart = 0, plen;
-	struct rg_images_ref r = { 0 };
+	struct rg_images_ref r = {0};
 	bool library;
 
 	if (!len)
@@ -223,7 +223,8 @@ int rg_images_parse_ref(struct rg_images_ref *out, struct rg_arena *a,
 					  "lower-case letters and digits "
 					  "joined by '.', '_' or '-'",
 					  (int)(len > 200 ? 200 : len), s,
-					  (int)(clen > 100 ? 100 : clen), s + i);
+					  (int)(clen > 100 ? 100 : clen),
+					  s + i);
 		i += clen + 1;
 		if (e && i == nlen)
 			return bad_ref(err, s, len, "path ends with '/'");
@@ -238,15 +239,16 @@ int rg_images_parse_ref(struct rg_images_ref *out, struct rg_arena *a,
 	r.path = library ? cat(a, "library/", 8, s + pstart, plen, NULL, 0)
 			 : rg_arena_strndup(a, s + pstart, plen);
 	if (at)
-		r.digest = rg_arena_strndup(a, at + 1, len - (size_t)(at - s) - 1);
+		r.digest =
+		    rg_arena_strndup(a, at + 1, len - (size_t)(at - s) - 1);
 	r.name = cat(a, r.registry, reglen, "/", 1, r.path, strlen(r.path));
 	r.normalized = r.name;
 	if (r.tag)
-		r.normalized = cat(a, r.normalized, strlen(r.normalized), ":", 1,
-				   r.tag, strlen(r.tag));
+		r.normalized = cat(a, r.normalized, strlen(r.normalized), ":",
+				   1, r.tag, strlen(r.tag));
 	if (r.digest)
-		r.normalized = cat(a, r.normalized, strlen(r.normalized), "@", 1,
-				   r.digest, strlen(r.digest));
+		r.normalized = cat(a, r.normalized, strlen(r.normalized), "@",
+				   1, r.digest, strlen(r.digest));
 	*out = r;
 	return 0;
 }
@@ -258,17 +260,16 @@ static const struct {
 	const char *spec;
 	const char *meta;
 } builtin[] = {
-	{ "Pod", "spec", "metadata" },
-	{ "PodTemplate", "template.spec", "template.metadata" },
-	{ "Deployment", "spec.template.spec", "spec.template.metadata" },
-	{ "StatefulSet", "spec.template.spec", "spec.template.metadata" },
-	{ "DaemonSet", "spec.template.spec", "spec.template.metadata" },
-	{ "ReplicaSet", "spec.template.spec", "spec.template.metadata" },
-	{ "ReplicationController", "spec.template.spec",
-	  "spec.template.metadata" },
-	{ "Job", "spec.template.spec", "spec.template.metadata" },
-	{ "CronJob", "spec.jobTemplate.spec.template.spec",
-	  "spec.jobTemplate.spec.template.metadata" },
+    {"Pod", "spec", "metadata"},
+    {"PodTemplate", "template.spec", "template.metadata"},
+    {"Deployment", "spec.template.spec", "spec.template.metadata"},
+    {"StatefulSet", "spec.template.spec", "spec.template.metadata"},
+    {"DaemonSet", "spec.template.spec", "spec.template.metadata"},
+    {"ReplicaSet", "spec.template.spec", "spec.template.metadata"},
+    {"ReplicationController", "spec.template.spec", "spec.template.metadata"},
+    {"Job", "spec.template.spec", "spec.template.metadata"},
+    {"CronJob", "spec.jobTemplate.spec.template.spec",
+     "spec.jobTemplate.spec.template.metadata"},
 };
 
 bool rg_images_custom_applies(const struct rg_images_custom *c,
@@ -321,14 +322,13 @@ void rg_images_pod_view(struct rg_rules_pod *out, const struct rg_node *obj,
 		if (p->segs[p->nsegs - 1].keylen == 4 &&
 		    !memcmp(p->segs[p->nsegs - 1].key, "spec", 4)) {
 			const struct rg_node *parent =
-				follow(obj, p, p->nsegs - 1);
+			    follow(obj, p, p->nsegs - 1);
 
 			out->meta = rg_map_gets(parent, "metadata");
 			out->meta_path =
-				p->nsegs == 1
-					? "metadata"
-					: rg_arena_printf(
-						  a, "%.*s.metadata",
+			    p->nsegs == 1
+				? "metadata"
+				: rg_arena_printf(a, "%.*s.metadata",
 						  (int)(strlen(p->text) - 5),
 						  p->text);
 		}
@@ -387,11 +387,10 @@ int rg_images_each(const struct rg_node *obj, const struct rg_rules_pod *pod,
 		   const struct rg_images_custom *custom, size_t ncustom,
 		   rg_images_fn fn, void *ctx, struct rg_err *err)
 {
-	static struct rg_rules_seg all = { RG_RULES_SEG_ALL, NULL, 0, 0 };
+	static struct rg_rules_seg all = {RG_RULES_SEG_ALL, NULL, 0, 0};
 	static const struct rg_rules_path containers = {
-		RG_RULES_ROOT_CONTAINERS, &all, 1, "$containers[*]"
-	};
-	struct each e = { fn, ctx };
+	    RG_RULES_ROOT_CONTAINERS, &all, 1, "$containers[*]"};
+	struct each e = {fn, ctx};
 	int ret = 0;
 
 	if (pod && pod->spec)

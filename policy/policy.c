@@ -124,8 +124,8 @@ static void load_patterns(struct loader *L, struct rg_policy_patterns *out,
 	if (rg_cfg_seq(&seq, &L->c, map, key, 0) < 0)
 		return;
 	out->set = true;
-	out->items = rg_arena_calloc(L->a, seq->u.seq.len + 1,
-				     sizeof(*out->items));
+	out->items =
+	    rg_arena_calloc(L->a, seq->u.seq.len + 1, sizeof(*out->items));
 	for (size_t i = 0; i < seq->u.seq.len; i++) {
 		const struct rg_node *it = seq->u.seq.items[i];
 		struct rg_policy_pattern *pt = &out->items[out->len];
@@ -152,7 +152,8 @@ static void load_globs(struct loader *L, const char ***out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
-	if (rg_cfg_strlist(out, n, &L->c, map, key, flags | RG_CFG_NONEMPTY) < 0)
+	if (rg_cfg_strlist(out, n, &L->c, map, key, flags | RG_CFG_NONEMPTY) <
+	    0)
 		return;
 	for (size_t i = 0; i < *n; i++) {
 		struct rg_err e = RG_ERR_INIT;
@@ -164,8 +165,7 @@ static void load_globs(struct loader *L, const char ***out, size_t *n,
 }
 
 static void load_str(struct loader *L, const char **out,
-		     const struct rg_node *map, const char *key,
-		     unsigned flags)
+		     const struct rg_node *map, const char *key, unsigned flags)
 {
 	const char *s = NULL;
 
@@ -200,13 +200,14 @@ static int load_path(struct loader *L, struct rg_rules_path *out,
 	return 0;
 }
 
-/* --- images ---------------------------------------------------------------- */
+/* --- images ----------------------------------------------------------------
+ */
 
 static void load_custom(struct loader *L, const struct rg_node *it)
 {
-	static const char *const keys[] = { "kind", "api_version", "pod_spec",
-					    "images", NULL };
-	struct rg_images_custom cu = { 0 };
+	static const char *const keys[] = {"kind", "api_version", "pod_spec",
+					   "images", NULL};
+	struct rg_images_custom cu = {0};
 	const char *ps = NULL;
 	const char **imgs = NULL;
 	size_t nimgs = 0;
@@ -234,15 +235,17 @@ static void load_custom(struct loader *L, const struct rg_node *it)
 	if (rg_cfg_strlist(&imgs, &nimgs, &L->c, it, "images",
 			   RG_CFG_NONEMPTY) == 0) {
 		iseq = rg_map_gets(it, "images");
-		cu.images = rg_arena_calloc(L->a, nimgs + 1, sizeof(*cu.images));
+		cu.images =
+		    rg_arena_calloc(L->a, nimgs + 1, sizeof(*cu.images));
 		for (size_t i = 0; i < nimgs; i++)
 			bad |= load_path(L, &cu.images[i], imgs[i],
 					 &iseq->u.seq.items[i]->pos) < 0;
 		cu.nimages = nimgs;
 	}
 	if (!ps && !nimgs)
-		bad |= errf(L, &it->pos,
-			    "a 'custom' entry needs 'pod_spec' or 'images'") < 0;
+		bad |=
+		    errf(L, &it->pos,
+			 "a 'custom' entry needs 'pod_spec' or 'images'") < 0;
 	if (bad || !cu.kind)
 		return;
 	cu.pos = it->pos;
@@ -254,10 +257,9 @@ static void load_custom(struct loader *L, const struct rg_node *it)
 static void load_images(struct loader *L, struct rg_policy_layer *ly,
 			const struct rg_node *root)
 {
-	static const char *const keys[] = { "allow",	   "deny",
-					    "hint",	   "forbid_latest",
-					    "require_tag", "require_digest",
-					    "custom",	   NULL };
+	static const char *const keys[] = {
+	    "allow",	   "deny",	     "hint",   "forbid_latest",
+	    "require_tag", "require_digest", "custom", NULL};
 	const struct rg_node *m = NULL, *cs = NULL;
 
 	if (rg_cfg_map(&m, &L->c, root, "images", 0) < 0)
@@ -278,7 +280,7 @@ static void load_images(struct loader *L, struct rg_policy_layer *ly,
 static void load_sources(struct loader *L, struct rg_policy_layer *ly,
 			 const struct rg_node *root)
 {
-	static const char *const keys[] = { "allow", "deny", "hint", NULL };
+	static const char *const keys[] = {"allow", "deny", "hint", NULL};
 	const struct rg_node *m = NULL;
 
 	if (rg_cfg_map(&m, &L->c, root, "sources", 0) < 0)
@@ -292,14 +294,14 @@ static void load_sources(struct loader *L, struct rg_policy_layer *ly,
 static void load_namespaces(struct loader *L, struct rg_policy_layer *ly,
 			    const struct rg_node *root)
 {
-	static const char *const keys[] = { "environments", "allow", "hint",
-					    NULL };
+	static const char *const keys[] = {"environments", "allow", "hint",
+					   NULL};
 	const struct rg_node *s = NULL;
 
 	if (rg_cfg_seq(&s, &L->c, root, "namespaces", 0) < 0)
 		return;
-	ly->namespaces = rg_arena_calloc(L->a, s->u.seq.len + 1,
-					 sizeof(*ly->namespaces));
+	ly->namespaces =
+	    rg_arena_calloc(L->a, s->u.seq.len + 1, sizeof(*ly->namespaces));
 	for (size_t i = 0; i < s->u.seq.len; i++) {
 		const struct rg_node *it = s->u.seq.items[i];
 		struct rg_policy_nsown *ns = &ly->namespaces[ly->nnamespaces];
@@ -319,7 +321,8 @@ static void load_namespaces(struct loader *L, struct rg_policy_layer *ly,
 	}
 }
 
-/* --- rules ----------------------------------------------------------------- */
+/* --- rules -----------------------------------------------------------------
+ */
 
 static bool id_ok(const char *id)
 {
@@ -351,19 +354,18 @@ static const struct rg_rules_rule *id_insert(struct loader *L, const char *id,
 }
 
 static const char *const op_keys[] = {
-	"exists",     "absent", "equals", "not_equals", "matches", "not_matches",
-	"one_of",     "not_one_of", "lt", "le", "gt", "ge",
+    "exists", "absent",	    "equals", "not_equals", "matches", "not_matches",
+    "one_of", "not_one_of", "lt",     "le",	    "gt",      "ge",
 };
 
 static int load_cond(struct loader *L, struct rg_rules_cond *out,
 		     const struct rg_node *it)
 {
-	static const char *const keys[] = { "path",   "exists",	    "absent",
-					    "equals", "not_equals", "matches",
-					    "not_matches", "one_of", "not_one_of",
-					    "lt",     "le",	    "gt",
-					    "ge",     NULL };
-	struct rg_rules_cond c = { 0 };
+	static const char *const keys[] = {
+	    "path",    "exists",      "absent", "equals",     "not_equals",
+	    "matches", "not_matches", "one_of", "not_one_of", "lt",
+	    "le",      "gt",	      "ge",	NULL};
+	struct rg_rules_cond c = {0};
 	const char *path = NULL;
 	const struct rg_node *v = NULL;
 	int nops = 0, bad = 0;
@@ -420,10 +422,10 @@ static int load_cond(struct loader *L, struct rg_rules_cond *out,
 			const struct rg_node *x = v->u.seq.items[i];
 
 			if (x->kind == RG_MAP || x->kind == RG_SEQ)
-				bad = errf(L, &x->pos,
-					   "'%s'[%zu] must be a scalar, found %s",
-					   op_keys[c.op], i,
-					   rg_kind_name(x->kind));
+				bad = errf(
+				    L, &x->pos,
+				    "'%s'[%zu] must be a scalar, found %s",
+				    op_keys[c.op], i, rg_kind_name(x->kind));
 		}
 		c.value = v;
 		break;
@@ -444,7 +446,8 @@ static int load_cond(struct loader *L, struct rg_rules_cond *out,
 		else if (v->kind == RG_FLOAT)
 			c.num = v->u.f;
 		else
-			return errf(L, &v->pos, "'%s' must be a number, found %s",
+			return errf(L, &v->pos,
+				    "'%s' must be a number, found %s",
 				    op_keys[c.op], rg_kind_name(v->kind));
 		break;
 	}
@@ -482,10 +485,9 @@ static void load_conds(struct loader *L, struct rg_rules_cond **out, size_t *n,
 static void load_match(struct loader *L, struct rg_rules_match *m,
 		       const struct rg_node *rule, bool *bad)
 {
-	static const char *const keys[] = { "kinds",	    "api_versions",
-					    "namespaces",   "name",
-					    "labels",	    "environments",
-					    NULL };
+	static const char *const keys[] = {
+	    "kinds",  "api_versions", "namespaces", "name",
+	    "labels", "environments", NULL};
 	const struct rg_node *mm = NULL, *labels = NULL;
 	const char *name = NULL;
 	size_t before = L->errs->len;
@@ -529,11 +531,11 @@ static void load_match(struct loader *L, struct rg_rules_match *m,
 
 static void load_rule(struct loader *L, const struct rg_node *it)
 {
-	static const char *const keys[] = { "id",    "severity", "description",
-					    "match", "all",	 "any",
-					    "message", "hint",	 NULL };
-	static const char *const sevs[] = { "deny", "warn", NULL };
-	struct rg_rules_rule r = { 0 };
+	static const char *const keys[] = {"id",      "severity", "description",
+					   "match",   "all",	  "any",
+					   "message", "hint",	  NULL};
+	static const char *const sevs[] = {"deny", "warn", NULL};
+	struct rg_rules_rule r = {0};
 	const struct rg_rules_rule *dup;
 	struct rg_err e = RG_ERR_INIT;
 	size_t before = L->errs->len;
@@ -588,8 +590,8 @@ static void load_rule(struct loader *L, const struct rg_node *it)
 		     dup->pos.col);
 		return;
 	}
-	L->p->rules = grow(L->a, L->p->rules, &L->rules_alloc,
-			   L->p->nrules + 1, sizeof(*L->p->rules));
+	L->p->rules = grow(L->a, L->p->rules, &L->rules_alloc, L->p->nrules + 1,
+			   sizeof(*L->p->rules));
 	L->p->rules[L->p->nrules++] = r;
 }
 
@@ -603,7 +605,8 @@ static void load_rules(struct loader *L, const struct rg_node *root)
 		load_rule(L, s->u.seq.items[i]);
 }
 
-/* --- push, owners (admin only) --------------------------------------------- */
+/* --- push, owners (admin only) ---------------------------------------------
+ */
 
 static bool admin_only(struct loader *L, const struct rg_node *root,
 		       const char *key)
@@ -640,9 +643,9 @@ static void append_strs(struct loader *L, const char ***list, size_t *len,
 
 static void load_push(struct loader *L, const struct rg_node *root)
 {
-	static const char *const keys[] = { "direct", "branches",
-					    "bypass_users", "hint", NULL };
-	static const char *const modes[] = { "deny", "allow", NULL };
+	static const char *const keys[] = {"direct", "branches", "bypass_users",
+					   "hint", NULL};
+	static const char *const modes[] = {"deny", "allow", NULL};
 	const struct rg_node *m = NULL;
 	const char **l = NULL;
 	size_t n = 0;
@@ -665,8 +668,8 @@ static void load_push(struct loader *L, const struct rg_node *root)
 
 static void load_owners(struct loader *L, const struct rg_node *root)
 {
-	static const char *const keys[] = { "paths", "users", "groups", "min",
-					    NULL };
+	static const char *const keys[] = {"paths", "users", "groups", "min",
+					   NULL};
 	struct rg_policy_owners *o = &L->p->owners;
 	const struct rg_node *m = NULL;
 
@@ -696,16 +699,16 @@ static void load_owners(struct loader *L, const struct rg_node *root)
 
 static void load_approvals(struct loader *L, const struct rg_node *root)
 {
-	static const char *const keys[] = { "branches", "environments", "min",
-					    "users",	"groups",	"timeout",
-					    NULL };
+	static const char *const keys[] = {
+	    "branches", "environments", "min", "users",
+	    "groups",	"timeout",	NULL};
 	const struct rg_node *s = NULL;
 
 	if (rg_cfg_seq(&s, &L->c, root, "approvals", 0) < 0)
 		return;
 	for (size_t i = 0; i < s->u.seq.len; i++) {
 		const struct rg_node *it = s->u.seq.items[i];
-		struct rg_policy_approval ap = { 0 };
+		struct rg_policy_approval ap = {0};
 		size_t before = L->errs->len;
 
 		if (rg_cfg_expect(&L->c, it, RG_MAP, "'approvals' entry") < 0)
@@ -728,17 +731,17 @@ static void load_approvals(struct loader *L, const struct rg_node *root)
 			     "'environments'");
 		if (L->errs->len != before)
 			continue;
-		L->p->approvals = grow(L->a, L->p->approvals, &L->appr_alloc,
-				       L->p->napprovals + 1,
-				       sizeof(*L->p->approvals));
+		L->p->approvals =
+		    grow(L->a, L->p->approvals, &L->appr_alloc,
+			 L->p->napprovals + 1, sizeof(*L->p->approvals));
 		L->p->approvals[L->p->napprovals++] = ap;
 	}
 }
 
 static void load_promotion(struct loader *L, const struct rg_node *root)
 {
-	static const char *const keys[] = { "enforce", "soak", "stages", NULL };
-	static const char *const skeys[] = { "name", "soak", NULL };
+	static const char *const keys[] = {"enforce", "soak", "stages", NULL};
+	static const char *const skeys[] = {"name", "soak", NULL};
 	struct rg_policy_promotion *pr = &L->p->promotion;
 	const struct rg_node *m = NULL, *st = NULL;
 	bool enforce = true;
@@ -762,20 +765,20 @@ static void load_promotion(struct loader *L, const struct rg_node *root)
 	}
 	if (rg_cfg_seq(&st, &L->c, m, "stages", 0) < 0)
 		return;
-	pr->soaks = rg_arena_grow(L->a, pr->soaks, pr->nsoaks,
-				  pr->nsoaks + st->u.seq.len + 1,
-				  sizeof(*pr->soaks));
+	pr->soaks =
+	    rg_arena_grow(L->a, pr->soaks, pr->nsoaks,
+			  pr->nsoaks + st->u.seq.len + 1, sizeof(*pr->soaks));
 	for (size_t i = 0; i < st->u.seq.len; i++) {
 		const struct rg_node *it = st->u.seq.items[i];
-		struct rg_policy_soak so = { 0 };
+		struct rg_policy_soak so = {0};
 
 		if (rg_cfg_expect(&L->c, it, RG_MAP, "'stages' entry") < 0)
 			continue;
 		rg_cfg_check_keys(&L->c, it, skeys);
 		if (rg_cfg_str(&so.stage, &L->c, it, "name",
 			       RG_CFG_REQUIRED | RG_CFG_NONEMPTY) < 0 ||
-		    rg_cfg_duration(&so.ms, &L->c, it, "soak", RG_CFG_REQUIRED) <
-			    0)
+		    rg_cfg_duration(&so.ms, &L->c, it, "soak",
+				    RG_CFG_REQUIRED) < 0)
 			continue;
 		so.pos = it->pos;
 		pr->soaks[pr->nsoaks++] = so;
@@ -784,10 +787,9 @@ static void load_promotion(struct loader *L, const struct rg_node *root)
 
 static void load_component(struct loader *L, const struct rg_node *it)
 {
-	static const char *const keys[] = { "name",  "image", "release",
-					    "label", "kind",  "object",
-					    NULL };
-	struct rg_policy_component co = { 0 };
+	static const char *const keys[] = {"name", "image",  "release", "label",
+					   "kind", "object", NULL};
+	struct rg_policy_component co = {0};
 	size_t before = L->errs->len;
 	const char *img = NULL;
 	int nfrom = 0;
@@ -801,7 +803,8 @@ static void load_component(struct loader *L, const struct rg_node *it)
 		nfrom++;
 		co.from = RG_POLICY_VERSION_IMAGE;
 		co.image_text = img;
-		co.image = compile(L, img, pos_of(it, "image"), "image pattern");
+		co.image =
+		    compile(L, img, pos_of(it, "image"), "image pattern");
 	}
 	if (rg_cfg_str(&co.release, &L->c, it, "release", RG_CFG_NONEMPTY) ==
 	    0) {
@@ -830,9 +833,9 @@ static void load_component(struct loader *L, const struct rg_node *it)
 	if (L->errs->len != before)
 		return;
 	co.pos = it->pos;
-	L->p->components = grow(L->a, L->p->components, &L->comp_alloc,
-				L->p->ncomponents + 1,
-				sizeof(*L->p->components));
+	L->p->components =
+	    grow(L->a, L->p->components, &L->comp_alloc, L->p->ncomponents + 1,
+		 sizeof(*L->p->components));
 	L->p->components[L->p->ncomponents++] = co;
 }
 
@@ -864,8 +867,8 @@ static int load_vterms(struct loader *L, struct rg_policy_vterm **out,
 		}
 		if (rg_semver_constraints_parse(&t->c, L->a, range,
 						strlen(range), &e) < 0) {
-			bad = errf(L, &pr->val->pos, "bad version range '%s': %s",
-				   range, e.msg);
+			bad = errf(L, &pr->val->pos,
+				   "bad version range '%s': %s", range, e.msg);
 			continue;
 		}
 		t->range = range;
@@ -882,9 +885,8 @@ static int load_vterms(struct loader *L, struct rg_policy_vterm **out,
 
 static void load_versions(struct loader *L, const struct rg_node *root)
 {
-	static const char *const keys[] = { "components", "constraints", NULL };
-	static const char *const ckeys[] = { "when", "require", "message",
-					     NULL };
+	static const char *const keys[] = {"components", "constraints", NULL};
+	static const char *const ckeys[] = {"when", "require", "message", NULL};
 	const struct rg_node *m = NULL, *s = NULL;
 
 	if (rg_cfg_map(&m, &L->c, root, "versions", 0) < 0)
@@ -897,7 +899,7 @@ static void load_versions(struct loader *L, const struct rg_node *root)
 		return;
 	for (size_t i = 0; i < s->u.seq.len; i++) {
 		const struct rg_node *it = s->u.seq.items[i];
-		struct rg_policy_constraint cs = { 0 };
+		struct rg_policy_constraint cs = {0};
 		int bad = 0;
 
 		if (rg_cfg_expect(&L->c, it, RG_MAP, "'constraints' entry") < 0)
@@ -909,9 +911,9 @@ static void load_versions(struct loader *L, const struct rg_node *root)
 		if (bad)
 			continue;
 		cs.pos = it->pos;
-		L->p->constraints = grow(L->a, L->p->constraints,
-					 &L->cons_alloc, L->p->nconstraints + 1,
-					 sizeof(*L->p->constraints));
+		L->p->constraints =
+		    grow(L->a, L->p->constraints, &L->cons_alloc,
+			 L->p->nconstraints + 1, sizeof(*L->p->constraints));
 		L->p->constraints[L->p->nconstraints++] = cs;
 	}
 }
@@ -935,15 +937,16 @@ static void resolve_components(struct loader *L)
 	}
 }
 
-/* --- files ----------------------------------------------------------------- */
+/* --- files -----------------------------------------------------------------
+ */
 
 static void load_file(struct loader *L, const struct rg_policy_file *f,
 		      struct rg_policy_layer *ly)
 {
-	static const char *const keys[] = { "version",	"images",    "sources",
-					    "rules",	"namespaces", "push",
-					    "approvals", "promotion", "versions",
-					    "owners",	NULL };
+	static const char *const keys[] = {
+	    "version",	  "images", "sources",	 "rules",
+	    "namespaces", "push",   "approvals", "promotion",
+	    "versions",	  "owners", NULL};
 	struct rg_node *root = NULL;
 	int64_t version = 1;
 
@@ -996,15 +999,16 @@ int rg_policy_load(struct rg_policy **out, struct rg_arena *a,
 		   const struct rg_policy_file *files, size_t n,
 		   struct rg_errlist *errs)
 {
-	struct loader L = { 0 };
+	struct loader L = {0};
 	size_t before = errs->len + errs->dropped;
 	size_t nslots = 16;
 	int ret = 0;
 
 	if (n > RG_CAP_POLICY_FILES) {
-		rg_errlist_addf(errs, RG_ELIMIT, NULL,
-				"more than %u policy files (RG_CAP_POLICY_FILES)",
-				RG_CAP_POLICY_FILES);
+		rg_errlist_addf(
+		    errs, RG_ELIMIT, NULL,
+		    "more than %u policy files (RG_CAP_POLICY_FILES)",
+		    RG_CAP_POLICY_FILES);
 		return RG_ELIMIT;
 	}
 	while (nslots < 2 * RG_CAP_POLICY_RULES)

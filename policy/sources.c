@@ -13,8 +13,8 @@ static int first_match(const struct rg_policy_pattern **which,
 	*which = NULL;
 	for (size_t i = 0; i < l->len; i++) {
 		bool m = false;
-		int ret = rg_regex_match(&m, l->items[i].re, url, strlen(url),
-					 err);
+		int ret =
+		    rg_regex_match(&m, l->items[i].re, url, strlen(url), err);
 
 		if (ret < 0) {
 			char why[RG_ERR_MSG_MAX];
@@ -38,7 +38,7 @@ static struct rg_finding *add(struct rg_findings *out, const char *rule,
 			      const char *object, const char *msg)
 {
 	struct rg_finding *fd =
-		rg_finding_add(out, RG_SEV_DENY, rule, pos, "%s", msg);
+	    rg_finding_add(out, RG_SEV_DENY, rule, pos, "%s", msg);
 
 	if (fd) {
 		fd->env = env;
@@ -72,9 +72,9 @@ int rg_policy_check_source(struct rg_findings *out, const struct rg_policy *p,
 						 m->pos.file, m->pos.line));
 			rg_finding_set_hint(out, fd, "%s",
 					    ly->source_hint
-						    ? ly->source_hint
-						    : "use a source that no deny "
-						      "pattern matches");
+						? ly->source_hint
+						: "use a source that no deny "
+						  "pattern matches");
 		}
 		if (!ly->source_allow.set)
 			continue;
@@ -92,17 +92,17 @@ int rg_policy_check_source(struct rg_findings *out, const struct rg_policy *p,
 						    ly->source_hint);
 			else
 				rg_finding_set_hint(
-					out, fd,
-					"use a repository matching '%s'%s, or "
-					"ask the platform team to allow this "
-					"one",
-					ly->source_allow.len
-						? ly->source_allow.items[0].text
-						: "(none allowed)",
-					ly->source_allow.len > 1 ? " (or another "
-								   "allowed "
-								   "pattern)"
-								 : "");
+				    out, fd,
+				    "use a repository matching '%s'%s, or "
+				    "ask the platform team to allow this "
+				    "one",
+				    ly->source_allow.len
+					? ly->source_allow.items[0].text
+					: "(none allowed)",
+				    ly->source_allow.len > 1 ? " (or another "
+							       "allowed "
+							       "pattern)"
+							     : "");
 		}
 	}
 out:
@@ -165,10 +165,9 @@ int rg_policy_check_object_sources(struct rg_findings *out,
 					 rg_node_path(spec, "source.repoURL"),
 					 &o->origin, what, o->key, err);
 			if (!ret)
-				ret = check_list(out, p, env,
-						 rg_map_gets(spec, "sources"),
-						 "repoURL", &o->origin, what,
-						 o->key, err);
+				ret = check_list(
+				    out, p, env, rg_map_gets(spec, "sources"),
+				    "repoURL", &o->origin, what, o->key, err);
 		}
 	}
 	return ret;
@@ -192,10 +191,10 @@ int rg_policy_check_chart(struct rg_findings *out, const struct rg_policy *p,
 		if (!url || !url[0] || !strncmp(url, "file://", 7))
 			continue;
 		ret = rg_policy_check_source(
-			out, p, env, url, &repo->pos,
-			rg_arena_printf(out->arena, "chart dependency '%s'",
-					name ? name : "?"),
-			NULL, err);
+		    out, p, env, url, &repo->pos,
+		    rg_arena_printf(out->arena, "chart dependency '%s'",
+				    name ? name : "?"),
+		    NULL, err);
 	}
 	return ret;
 }
@@ -212,47 +211,43 @@ int rg_policy_check_kustomization(struct rg_findings *out,
 				  const struct rg_policy *p, const char *env,
 				  const struct rg_node *k, struct rg_err *err)
 {
-	static const char *const lists[] = { "resources", "components",
-					     "bases" };
+	static const char *const lists[] = {"resources", "components", "bases"};
 	const struct rg_node *charts = rg_map_gets(k, "helmCharts");
 	int ret = 0;
 
 	for (size_t l = 0; l < RG_ARRAY_SIZE(lists) && !ret; l++) {
 		const struct rg_node *s = rg_map_gets(k, lists[l]);
 
-		for (size_t i = 0; s && s->kind == RG_SEQ && i < s->u.seq.len &&
-				   !ret;
-		     i++) {
+		for (size_t i = 0;
+		     s && s->kind == RG_SEQ && i < s->u.seq.len && !ret; i++) {
 			const struct rg_node *it = s->u.seq.items[i];
 			const char *url = rg_node_cstr(it);
 
 			if (!url || !remote(url))
 				continue;
 			ret = rg_policy_check_source(
-				out, p, env, url, &it->pos,
-				rg_arena_printf(out->arena,
-						"kustomization %s entry",
-						lists[l]),
-				NULL, err);
+			    out, p, env, url, &it->pos,
+			    rg_arena_printf(out->arena,
+					    "kustomization %s entry", lists[l]),
+			    NULL, err);
 		}
 	}
-	for (size_t i = 0; charts && charts->kind == RG_SEQ &&
-			   i < charts->u.seq.len && !ret;
+	for (size_t i = 0;
+	     charts && charts->kind == RG_SEQ && i < charts->u.seq.len && !ret;
 	     i++) {
 		const struct rg_node *c = charts->u.seq.items[i];
 		const char *name = rg_node_cstr(rg_map_gets(c, "name"));
 
-		ret = check_node(out, p, env, rg_map_gets(c, "repo"), &c->pos,
-				 rg_arena_printf(out->arena,
-						 "kustomization helm chart '%s'",
-						 name ? name : "?"),
-				 NULL, err);
+		ret = check_node(
+		    out, p, env, rg_map_gets(c, "repo"), &c->pos,
+		    rg_arena_printf(out->arena, "kustomization helm chart '%s'",
+				    name ? name : "?"),
+		    NULL, err);
 	}
 	return ret;
 }
 
-int rg_policy_check_releases(struct rg_findings *out,
-			     const struct rg_policy *p,
+int rg_policy_check_releases(struct rg_findings *out, const struct rg_policy *p,
 			     const struct rg_config_env *env,
 			     struct rg_err *err)
 {
@@ -264,10 +259,10 @@ int rg_policy_check_releases(struct rg_findings *out,
 		if (!r->repo || !r->repo[0])
 			continue;
 		ret = rg_policy_check_source(
-			out, p, env->name, r->repo, &r->pos,
-			rg_arena_printf(out->arena, "release %s (chart %s)",
-					r->name, r->chart ? r->chart : "?"),
-			NULL, err);
+		    out, p, env->name, r->repo, &r->pos,
+		    rg_arena_printf(out->arena, "release %s (chart %s)",
+				    r->name, r->chart ? r->chart : "?"),
+		    NULL, err);
 	}
 	return ret;
 }

@@ -97,7 +97,7 @@ enum rg_rules_seg_kind {
 };
 
 struct rg_rules_seg {
-	uint8_t kind; /* enum rg_rules_seg_kind */
+	uint8_t kind;	 /* enum rg_rules_seg_kind */
 	const char *key; /* KEY and PREFIX: arena string */
 	size_t keylen;
 	size_t index; /* INDEX */
@@ -158,8 +158,9 @@ typedef int (*rg_rules_place_fn)(void *ctx, const struct rg_rules_place *p);
  * were visited.
  */
 int rg_rules_path_walk(const struct rg_rules_path *path,
-		       const struct rg_node *obj, const struct rg_rules_pod *pod,
-		       rg_rules_place_fn fn, void *ctx, struct rg_err *err);
+		       const struct rg_node *obj,
+		       const struct rg_rules_pod *pod, rg_rules_place_fn fn,
+		       void *ctx, struct rg_err *err);
 
 enum rg_rules_op {
 	RG_RULES_EXISTS = 0,
@@ -178,13 +179,13 @@ enum rg_rules_op {
 
 struct rg_rules_cond {
 	struct rg_rules_path path;
-	uint8_t op;		    /* enum rg_rules_op */
+	uint8_t op;		     /* enum rg_rules_op */
 	const struct rg_node *value; /* EQUALS, NOT_EQUALS: a scalar;
 					ONE_OF, NOT_ONE_OF: a sequence */
-	struct rg_regex *re;	    /* MATCHES, NOT_MATCHES (owned) */
-	const char *pattern;	    /* its text */
-	double num;		    /* LT..GE */
-	struct rg_pos pos;	    /* the condition in the policy file */
+	struct rg_regex *re;	     /* MATCHES, NOT_MATCHES (owned) */
+	const char *pattern;	     /* its text */
+	double num;		     /* LT..GE */
+	struct rg_pos pos;	     /* the condition in the policy file */
 };
 
 /* A label selector entry: the label must exist with exactly this value. */

@@ -84,8 +84,8 @@ rg_policy_versions_find(const struct rg_policy_compvers *v, const char *name,
  * version at all (at the place of the first `when` version). A version
  * that is not a semantic version is policy.version-invalid. Returns 0.
  */
-int rg_policy_check_versions(struct rg_findings *out,
-			     const struct rg_policy *p, const char *env,
+int rg_policy_check_versions(struct rg_findings *out, const struct rg_policy *p,
+			     const char *env,
 			     const struct rg_policy_compvers *v,
 			     struct rg_err *err);
 

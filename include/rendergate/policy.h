@@ -103,8 +103,8 @@ struct rg_policy_layer {
 	uint8_t origin; /* enum rg_policy_origin */
 	struct rg_policy_patterns image_allow, image_deny;
 	const char *image_hint;
-	int8_t forbid_latest; /* -1 unset, 0 false, 1 true */
-	int8_t require_tag;   /* -1 unset, 0 false, 1 true */
+	int8_t forbid_latest;	     /* -1 unset, 0 false, 1 true */
+	int8_t require_tag;	     /* -1 unset, 0 false, 1 true */
 	const char **require_digest; /* environment globs */
 	size_t nrequire_digest;
 	struct rg_policy_patterns source_allow, source_deny;
@@ -142,8 +142,8 @@ struct rg_policy_soak {
 };
 
 struct rg_policy_promotion {
-	bool set;      /* a `promotion` section was written */
-	bool enforce;  /* default true when the section exists */
+	bool set;	  /* a `promotion` section was written */
+	bool enforce;	  /* default true when the section exists */
 	uint64_t soak_ms; /* default soak for every stage */
 	struct rg_policy_soak *soaks;
 	size_t nsoaks;
@@ -158,13 +158,13 @@ enum rg_policy_version_from {
 
 struct rg_policy_component {
 	const char *name;
-	uint8_t from; /* enum rg_policy_version_from */
+	uint8_t from;		/* enum rg_policy_version_from */
 	struct rg_regex *image; /* IMAGE: pattern on the image name (owned) */
 	const char *image_text;
-	const char *release;	/* CHART */
-	const char *label;	/* LABEL: label key */
-	const char *kind;	/* LABEL: optional kind filter */
-	const char *object;	/* LABEL: optional metadata.name */
+	const char *release; /* CHART */
+	const char *label;   /* LABEL: label key */
+	const char *kind;    /* LABEL: optional kind filter */
+	const char *object;  /* LABEL: optional metadata.name */
 	struct rg_pos pos;
 };
 
@@ -305,8 +305,7 @@ int rg_policy_check_chart(struct rg_findings *out, const struct rg_policy *p,
  * environment in the repository config (config.h), at the release's
  * position.
  */
-int rg_policy_check_releases(struct rg_findings *out,
-			     const struct rg_policy *p,
+int rg_policy_check_releases(struct rg_findings *out, const struct rg_policy *p,
 			     const struct rg_config_env *env,
 			     struct rg_err *err);
 
