@@ -26,6 +26,33 @@
  * limit, a wildcard path selected more than RG_CAP_POLICY_PATH_HITS
  * places) and the gate fails closed.
  *
+ * How hooks/ use it, per push (all functions are pure; hooks/ does the
+ * reading, the forge calls and the history walks):
+ *
+ *   1. Load once: rg_policy_load() with the server config's
+ *      policy_files (RG_POLICY_ADMIN), then the repository's policy
+ *      files read from the protected pre-push state (RG_POLICY_REPO),
+ *      then `rendergate check --policy` files (RG_POLICY_REPO too: they
+ *      may only tighten). Errors: print every errs entry and fail closed.
+ *   2. Per ref update: fill a struct rg_policy_push (forge kind from the
+ *      server config, environ, env_branch/env from the repo config,
+ *      changed paths, config_branch for the default branch), call
+ *      rg_policy_push_fill_user() and rg_policy_check_push().
+ *   3. Per rendered environment (the new state): rg_policy_check_objects()
+ *      on its objset, rg_policy_check_releases() on its config entry,
+ *      rg_policy_check_chart() / rg_policy_check_kustomization() on the
+ *      Chart.yaml and kustomization files the renderers read, and
+ *      rg_policy_versions_collect() + rg_policy_check_versions()
+ *      (policy-versions.h).
+ *   4. For forge merges into a gated branch: rg_policy_check_approvals()
+ *      (policy-approvals.h) with the forge operations; then
+ *      rg_policy_check_promotion_branch() with the merge request's source
+ *      branch, or rg_policy_check_promotion_versions() for folder
+ *      layouts (policy-promotion.h).
+ *   5. Any RG_SEV_DENY finding rejects (in enforce mode); any error
+ *      returned (< 0) rejects with the error's message.
+ *   6. rg_policy_free() at the end of the run.
+ *
  * Finding rule ids produced here:
  *   policy.image-invalid   an image that is not a valid reference
  *   policy.image-deny      an image matching a deny pattern
