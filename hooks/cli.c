@@ -5,6 +5,7 @@
 #include "rendergate/cli.h"
 #include "rendergate/config.h"
 #include "rendergate/diff.h"
+#include "rendergate/dirtree.h"
 #include "rendergate/doc.h"
 #include "rendergate/env.h"
 #include "rendergate/gate.h"
@@ -22,12 +23,13 @@ enum cmd { CMD_RENDER, CMD_DIFF, CMD_CHECK };
 static const char *const usages[] = {
 	[CMD_RENDER] =
 	"usage: rendergate render [--env NAME] [--format text|json] [--trace]\n"
-	"                         [--config FILE] [REV]\n"
+	"                         [--config FILE] [REV | --worktree]\n"
 	"\n"
 	"Print the rendered objects of the environments in REV (default HEAD)\n"
 	"as one YAML stream: '---' between objects, each preceded by\n"
 	"'# Source: <file>' and grouped under '# Environment: <name>'.\n"
-	"Findings and errors go to standard error.\n"
+	"Findings and errors go to standard error. With --worktree, the files\n"
+	"on disk (committed or not) are rendered instead of a revision.\n"
 	"\n"
 	"Examples:\n"
 	"  rendergate render\n"
@@ -47,13 +49,15 @@ static const char *const usages[] = {
 	"  rendergate diff --env staging HEAD~1 HEAD\n",
 	[CMD_CHECK] =
 	"usage: rendergate check [--env NAME] [--format text|json] [--trace]\n"
-	"                        [--config FILE] [REV]\n"
+	"                        [--config FILE] [REV | --worktree]\n"
 	"\n"
-	"Render the environments in REV (default HEAD) and report every\n"
-	"finding and error, as the hook would on a push.\n"
+	"Render the environments in REV (default HEAD), or the files on disk\n"
+	"with --worktree, and report every finding and error, as the hook\n"
+	"would on a push.\n"
 	"\n"
 	"Examples:\n"
 	"  rendergate check\n"
+	"  rendergate check --worktree        # before committing\n"
 	"  rendergate check --format json origin/main\n",
 };
 
@@ -78,7 +82,7 @@ struct cli {
 	const char *config;
 	const char *revs[2];
 	int nrevs;
-	bool json, trace;
+	bool json, trace, worktree;
 	struct rg_arena *arena;
 	git_repository *repo;
 	struct rg_config_server *server;
@@ -109,6 +113,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			return RG_EXIT_OK;
 		} else if (!strcmp(a, "--trace")) {
 			c->trace = true;
+		} else if (!strcmp(a, "--worktree") && c->cmd != CMD_DIFF) {
+			c->worktree = true;
 		} else if (!strcmp(a, "--env") || !strcmp(a, "--format") ||
 			   !strcmp(a, "--config")) {
 			if (i + 1 >= argc)
@@ -148,6 +154,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	if (c->cmd != CMD_DIFF && c->nrevs > 1)
 		return usage_error(c->cmd, "unexpected argument '%s'",
 				   c->revs[1]);
+	if (c->worktree && c->nrevs)
+		return usage_error(c->cmd, "--worktree and a revision ('%s') "
+				   "exclude each other", c->revs[0]);
 	if (c->cmd != CMD_DIFF && c->nrevs == 0)
 		c->revs[c->nrevs++] = "HEAD";
 	return -1;
@@ -267,28 +276,50 @@ static int load_config(struct rg_config_repo **cfg, struct cli *c,
 	return rc;
 }
 
+/* The tree render and check read: REV's, or the work tree on disk. */
+static struct rg_tree *source_tree(struct cli *c, struct rg_err *err)
+{
+	git_oid tree;
+	const char *wd;
+
+	if (!c->worktree) {
+		if (rg_repo_resolve(NULL, &tree, c->repo, c->revs[0], err))
+			return NULL;
+		return rg_gittree_new(c->arena, c->repo, &tree, c->revs[0],
+				      err);
+	}
+	wd = git_repository_workdir(c->repo);
+	if (!wd) {
+		rg_err_set(err, RG_EINVALID, NULL,
+			   "--worktree needs a repository with a work tree "
+			   "(this one is bare)");
+		return NULL;
+	}
+	return rg_dirtree_new(c->arena, wd, "worktree", err);
+}
+
 static int run_render_check(struct cli *c)
 {
 	struct rg_config_repo *cfg = NULL;
-	struct rg_tree *t = NULL;
 	struct rg_err err = RG_ERR_INIT;
-	git_oid tree;
-	int rc = rg_repo_resolve(NULL, &tree, c->repo, c->revs[0], &err);
+	struct rg_tree *t = source_tree(c, &err);
+	int rc = 0;
 
-	if (rc) {
-		fail(c, &err);
-		goto out;
-	}
-	rc = load_config(&cfg, c, &tree, c->revs[0]);
-	if (!rc)
-		rc = check_env_name(c, cfg);
-	if (rc)
-		goto out;
-	t = rg_gittree_new(c->arena, c->repo, &tree, c->revs[0], &err);
 	if (!t) {
 		rc = fail(c, &err);
 		goto out;
 	}
+	rc = rg_gate_repo_config_tree(&cfg, &c->gate, t);
+	if (!rc && !cfg) {
+		rg_err_set(&err, RG_ENOTFOUND, NULL, "no %s in %s",
+			   RG_CONFIG_REPO_FILE,
+			   c->worktree ? "the work tree" : c->revs[0]);
+		rc = fail(c, &err);
+	}
+	if (!rc)
+		rc = check_env_name(c, cfg);
+	if (rc)
+		goto out;
 	for (size_t i = 0; i < cfg->nenvs; i++) {
 		const struct rg_config_env *env = &cfg->envs[i];
 		struct rg_report_env *re;
@@ -300,8 +331,8 @@ static int run_render_check(struct cli *c)
 		if (!want)
 			continue;
 		rg_err_init(&err);
-		rc = rg_gate_render(&set, &c->report.findings, &c->gate, cfg,
-				    env, &tree, false, &err);
+		rc = rg_gate_render_tree(&set, &c->report.findings, &c->gate,
+					 cfg, env, t, false, &err);
 		if (rc) {
 			fail(c, &err);
 			re->rendered = false;

@@ -26,23 +26,15 @@ uint64_t rg_gate_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
-			const git_oid *tree_id)
+int rg_gate_repo_config_tree(struct rg_config_repo **out, struct rg_gate *g,
+			     struct rg_tree *t)
 {
 	struct rg_err err = RG_ERR_INIT;
-	struct rg_tree *t = rg_gittree_new(g->arena, g->repo, tree_id,
-					   "config", &err);
 	const char *data = NULL;
 	size_t len = 0;
-	int rc = 0;
+	int rc = rg_tree_read(t, RG_CONFIG_REPO_FILE, &data, &len, &err);
 
 	*out = NULL;
-	if (!t) {
-		rg_report_error(g->report, &err);
-		rc = err.code;
-		goto out;
-	}
-	rc = rg_tree_read(t, RG_CONFIG_REPO_FILE, &data, &len, &err);
 	if (rc == RG_ENOTFOUND) {
 		rc = 0;
 		goto out;
@@ -57,7 +49,47 @@ int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
 	if (rc)
 		*out = NULL;
 out:
+	return rc;
+}
+
+int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
+			const git_oid *tree_id)
+{
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_tree *t = rg_gittree_new(g->arena, g->repo, tree_id,
+					   "config", &err);
+	int rc = 0;
+
+	*out = NULL;
+	if (!t) {
+		rg_report_error(g->report, &err);
+		rc = err.code;
+		goto out;
+	}
+	rc = rg_gate_repo_config_tree(out, g, t);
+out:
 	rg_tree_free(t);
+	return rc;
+}
+
+int rg_gate_render_tree(struct rg_objset **out, struct rg_findings *findings,
+			struct rg_gate *g, const struct rg_config_repo *cfg,
+			const struct rg_config_env *env, struct rg_tree *t,
+			bool missing_ok, struct rg_err *err)
+{
+	struct rg_objset *set = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (missing_ok && *env->path &&
+	    rg_tree_stat(t, env->path) == RG_TREE_MISSING)
+		goto out;
+	set = rg_arena_alloc(g->arena, sizeof(*set));
+	rg_objset_init(set, g->arena);
+	rc = rg_env_render(set, findings, cfg, env, t, g->arena, err);
+	if (!rc)
+		*out = set;
+out:
 	return rc;
 }
 
@@ -67,7 +99,6 @@ int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
 		   bool missing_ok, struct rg_err *err)
 {
 	struct rg_tree *t = NULL;
-	struct rg_objset *set = NULL;
 	char label[256], hex[GIT_OID_HEXSZ + 1];
 	int rc = 0;
 
@@ -79,14 +110,8 @@ int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
 		rc = err->code ? err->code : RG_ERROR;
 		goto out;
 	}
-	if (missing_ok && *env->path &&
-	    rg_tree_stat(t, env->path) == RG_TREE_MISSING)
-		goto out;
-	set = rg_arena_alloc(g->arena, sizeof(*set));
-	rg_objset_init(set, g->arena);
-	rc = rg_env_render(set, findings, cfg, env, t, g->arena, err);
-	if (!rc)
-		*out = set;
+	rc = rg_gate_render_tree(out, findings, g, cfg, env, t, missing_ok,
+				 err);
 out:
 	rg_tree_free(t);
 	return rc;

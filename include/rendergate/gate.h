@@ -48,6 +48,7 @@ struct rg_objset;
 struct rg_findings;
 struct rg_config_server;
 struct rg_config_repo;
+struct rg_tree;
 struct rg_config_env;
 
 struct rg_gate {
@@ -76,6 +77,10 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u);
 int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
 			const git_oid *tree_id);
 
+/* The same from any tree view (the CLI's --worktree uses dirtree.h). */
+int rg_gate_repo_config_tree(struct rg_config_repo **out, struct rg_gate *g,
+			     struct rg_tree *t);
+
 /*
  * Render env from the tree tree_id into a fresh *out, appending its
  * findings to findings. With missing_ok, a tree without the
@@ -86,6 +91,12 @@ int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
 		   struct rg_gate *g, const struct rg_config_repo *cfg,
 		   const struct rg_config_env *env, const git_oid *tree_id,
 		   bool missing_ok, struct rg_err *err);
+
+/* The same from any tree view. */
+int rg_gate_render_tree(struct rg_objset **out, struct rg_findings *findings,
+			struct rg_gate *g, const struct rg_config_repo *cfg,
+			const struct rg_config_env *env, struct rg_tree *t,
+			bool missing_ok, struct rg_err *err);
 
 /* The hook commands (argv[0] is the command name); return exit codes. */
 int rg_gate_cmd_pre_receive(int argc, char **argv);

@@ -69,6 +69,23 @@ test_expect_success 'check: clean is 0, a deny finding is 1' '
 	python3 -c "import json; d=json.load(open(\"out.json\")); assert d[\"exit_code\"]==1 and d[\"findings\"], d"
 '
 
+test_expect_success 'check --worktree sees uncommitted files; bare repositories have none' '
+	git -C repo rm -q envs/prod/bad.yaml &&
+	commit_all repo "no bad" &&
+	(cd repo && "$RENDERGATE" check) >out &&
+	printf "apiVersion: v1\nkind: Secret\n" >repo/envs/staging/uncommitted.yaml &&
+	(cd repo && "$RENDERGATE" check) >out &&
+	(cd repo && test_expect_code 1 "$RENDERGATE" check --worktree) >out &&
+	test_grep "envs/staging/uncommitted\.yaml:1:1: " out &&
+	(cd repo && "$RENDERGATE" render --worktree --env prod) >out &&
+	test_grep "^# Source: envs/prod/web\.yaml$" out &&
+	(cd bare.git && test_expect_code 2 "$RENDERGATE" check --worktree) 2>err >out &&
+	test_grep "bare" out &&
+	(cd repo && test_expect_code 2 "$RENDERGATE" check --worktree HEAD) 2>err &&
+	test_grep "exclude each other" err &&
+	rm repo/envs/staging/uncommitted.yaml
+'
+
 test_expect_success 'usage errors are exit 2, --help is 0' '
 	for c in render diff check install pre-receive update post-receive; do
 		"$RENDERGATE" $c --help >out || return 1
