@@ -288,11 +288,12 @@ static int fn_gen_self_signed_with_key(struct rg_node **out, struct rg_tmpl_call
 	return rc ? rc : gen_cert(out, c, key.ptr);
 }
 
-static int check_ca(struct rg_tmpl_call *c, const struct rg_node *ca)
+static int check_ca(struct rg_tmpl_call *c, struct rg_node *const *args, size_t i)
 {
+	const struct rg_node *ca = args[i];
+
 	if (!ca || ca->kind != RG_MAP || !rg_map_gets(ca, "Cert") || !rg_map_gets(ca, "Key"))
-		return rg_tmpl_fail_arg(c, "wrong type for value; expected sprig.certificate; got %s",
-					rg_tmpl_typename(rg_tmpl_exec_set(c), ca));
+		return rg_tmpl_arg_error(c, args, i, "sprig.certificate");
 	return 0;
 }
 
@@ -302,7 +303,7 @@ static int fn_gen_signed(struct rg_node **out, struct rg_tmpl_call *c,
 	int rc = check_cn_days(c, args, 3);
 
 	if (!rc)
-		rc = check_ca(c, args[4]);
+		rc = check_ca(c, args, 4);
 	return rc ? rc : gen_cert(out, c, NULL);
 }
 
@@ -313,7 +314,7 @@ static int fn_gen_signed_with_key(struct rg_node **out, struct rg_tmpl_call *c,
 	int rc = check_cn_days(c, args, 3);
 
 	if (!rc)
-		rc = check_ca(c, args[4]);
+		rc = check_ca(c, args, 4);
 	if (!rc)
 		rc = rg_tmpl_arg_str(&key, c, args, 5);
 	return rc ? rc : gen_cert(out, c, key.ptr);

@@ -86,8 +86,7 @@ static int arg_time(struct gotime *out, struct rg_tmpl_call *c, struct rg_node *
 		    size_t i)
 {
 	if (!is_time(c, args[i]))
-		return rg_tmpl_fail_arg(c, "wrong type for value; expected time.Time; got %s",
-					rg_tmpl_typename(rg_tmpl_exec_set(c), args[i]));
+		return rg_tmpl_arg_error(c, args, i, "time.Time");
 	*out = time_of(args[i]);
 	return 0;
 }

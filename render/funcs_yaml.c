@@ -6,6 +6,7 @@
 #include "rendergate/doc.h"
 #include "rendergate/encoding.h"
 #include "rendergate/json.h"
+#include "rendergate/toml.h"
 
 #include <math.h>
 
@@ -358,7 +359,30 @@ out:
 	return rc;
 }
 
+/* toToml V: the TOML text, or the encoder's error text as the result */
+static int fn_to_toml(struct rg_node **out, struct rg_tmpl_call *c,
+		      struct rg_node *const *args, size_t nargs)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_FUNC_OUTPUT_BYTES);
+	struct rg_err err = RG_ERR_INIT;
+	int rc = rg_toml_encode(&b, args[0], &err);
+
+	if (rc == RG_ELIMIT) {
+		rc = rg_tmpl_fail_limit(c, "%s", err.msg);
+	} else if (rc == RG_EINVALID) {
+		rc = 0;
+		*out = rg_node_str(c->arena, err.msg);
+	} else if (rc) {
+		rc = rg_tmpl_fail(c, "%s", err.msg);
+	} else {
+		*out = rg_funcs_buf_str(c, &b);
+	}
+	rg_buf_release(&b);
+	return rc;
+}
+
 const struct rg_tmpl_func rg_funcs_yaml[] = {
+	{ "toToml", fn_to_toml, 1, 1, 0 },
 	{ "toYaml", fn_to_yaml, 1, 1, 0 },
 	{ "fromYaml", fn_from_yaml, 1, 1, 0 },
 	{ "fromYamlArray", fn_from_yaml_array, 1, 1, 0 },
