@@ -487,12 +487,12 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		free(r->next_page);
 		r->next_page = vlen ? rg_xstrndup(v, vlen) : NULL;
 	} else if (header_is(line, n, "X-Total-Count") || header_is(line, n, "X-Total")) {
+		/* Gitea's X-Total-Count or GitLab's X-Total */
+		size_t namelen = header_is(line, n, "X-Total") ? 7 : 13;
 		long long t = 0;
 		size_t i;
 
-		header_value(line, n, header_is(line, n, "X-Total") ? 7 : 13, &v, &vlen);
-		if (header_is(line, n, "X-Total-Count"))
-			header_value(line, n, 13, &v, &vlen);
+		header_value(line, n, namelen, &v, &vlen);
 		for (i = 0; i < vlen && i < 18 && v[i] >= '0' && v[i] <= '9'; i++)
 			t = t * 10 + (v[i] - '0');
 		if (vlen && i == vlen)

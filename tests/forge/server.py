@@ -11,7 +11,9 @@ subset.json). Python standard library only. Binds 127.0.0.1 on a free port.
 
 Control endpoints (no auth; tests use them):
   POST /_ctl/seed      {"gitlab": {"group/app": {...}}, "gitea": {"o/r": {...}}}
-  POST /_ctl/reset     forget everything (data, faults, requests)
+  POST /_ctl/reset     forget everything (data, faults, requests, options)
+  POST /_ctl/options   {"link": false, "next_page": false}: leave out the
+       Link header / GitLab's X-Next-Page (clients must fall back to totals)
   POST /_ctl/faults    [{"path": regex, "method": "GET", "kind": k, "times": n, ...}]
        kinds: "429" (with "retry_after": "2" | "date:+2" | absent), "500",
        "502", "503", "slow" ("delay" seconds, then normal), "drop" (close
@@ -61,6 +63,7 @@ class State:
         self.faults = []
         self.requests = []
         self.statuses = []
+        self.options = {"link": True, "next_page": True}
         self.next_id = 1000
 
     def new_id(self):
@@ -283,6 +286,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_ctl/faults":
                 STATE.faults.extend(body if isinstance(body, list) else [body])
                 return self.send_json(200, {"ok": True})
+            if path == "/_ctl/options":
+                STATE.options.update(body or {})
+                return self.send_json(200, {"ok": True})
             if path == "/_ctl/requests":
                 return self.send_json(200, STATE.requests)
             if path == "/_ctl/state":
@@ -323,12 +329,13 @@ class Handler(BaseHTTPRequestHandler):
             links.append('<%s>; rel="prev"' % link(page - 1))
         links.append('<%s>; rel="first"' % link(1))
         links.append('<%s>; rel="last"' % link(pages))
-        hdrs = {"Link": ", ".join(links)}
+        hdrs = {"Link": ", ".join(links)} if STATE.options.get("link", True) else {}
         if gitlab:
             hdrs.update({"X-Page": str(page), "X-Per-Page": str(per), "X-Total": str(total),
                          "X-Total-Pages": str(pages),
-                         "X-Next-Page": str(page + 1) if page < pages else "",
                          "X-Prev-Page": str(page - 1) if page > 1 else ""})
+            if STATE.options.get("next_page", True):
+                hdrs["X-Next-Page"] = str(page + 1) if page < pages else ""
         else:
             hdrs["X-Total-Count"] = str(total)
         return chunk, hdrs
