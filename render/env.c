@@ -198,8 +198,45 @@ bool rg_env_affected(const char **why, const struct rg_config_env *env,
 	return false;
 }
 
+/* Can rendering env read files outside its own folder? */
+static bool reads_outside(const struct rg_config_env *env)
+{
+	/* plain reads exactly the folder; Kustomize bases and components,
+	   Helm file:// dependencies and values files can be anywhere */
+	return env->nreleases || strcmp(env->kind, RG_CONFIG_KIND_PLAIN);
+}
+
+static bool hidden(const char *path)
+{
+	for (const char *p = path; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (*p == '.')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is path outside the folder of every environment on branch? Such a path
+ * may be a shared Kustomize base or chart.
+ */
+static bool outside_envs(const struct rg_config_repo *repo, const char *branch,
+			 const char *path)
+{
+	if (hidden(path))
+		return false;
+	for (size_t i = 0; i < repo->nenvs; i++)
+		if (!strcmp(rg_config_env_branch(repo, &repo->envs[i]),
+			    branch) &&
+		    under(path, repo->envs[i].path))
+			return false;
+	return true;
+}
+
 /* The first cut without a dependency log (see env.h). */
-static bool first_cut(const char **why, const struct rg_config_env *env,
+static bool first_cut(const char **why, const struct rg_config_repo *repo,
+		      const char *branch, const struct rg_config_env *env,
 		      const char *const *paths, size_t npaths,
 		      struct rg_arena *a)
 {
@@ -234,6 +271,17 @@ static bool first_cut(const char **why, const struct rg_config_env *env,
 					return true;
 				}
 		}
+	}
+	for (size_t i = 0; reads_outside(env) && i < npaths; i++) {
+		if (!outside_envs(repo, branch, paths[i]))
+			continue;
+		*why = rg_arena_printf(a,
+				       "%s changed outside every environment "
+				       "folder, and %s may read it (kind %s; "
+				       "no record of its inputs)",
+				       paths[i], env->name,
+				       env->nreleases ? "releases" : env->kind);
+		return true;
 	}
 	*why = rg_arena_printf(a, "not affected: no changed path under %s",
 			       env->path[0] ? env->path : "the root");
@@ -299,8 +347,8 @@ int rg_env_select(struct rg_env_choice **out, size_t *n,
 				    "paths was read or listed by %s",
 				    npaths, env->name);
 		} else {
-			c->render =
-			    first_cut(&c->reason, env, paths, npaths, a);
+			c->render = first_cut(&c->reason, repo, branch, env,
+					      paths, npaths, a);
 		}
 	}
 	*out = ch;

@@ -155,9 +155,15 @@ struct rg_env_choice {
  *     when rg_env_affected() says so. Without a log, the cheap first cut:
  *     rendered when a changed path lies below the environment's path
  *     (and is not excluded), or equals or lies below a release's chart,
- *     kustomize directory or values file.
- *     NEEDSWORK: without a log, a kustomize base outside the environment
- *     path is not seen; hooks should keep the log of the last render.
+ *     kustomize directory or values file, or - for environments that can
+ *     read outside their folder (any kind but plain, or with releases) -
+ *     lies outside the folder of every environment on the branch and is
+ *     not hidden (a shared Kustomize base, a chart): "base/app.yaml
+ *     changed outside every environment folder, and prod may read it".
+ *     Plain environments are scoped exactly.
+ *     NEEDSWORK: without a log, a kustomize overlay reading another
+ *     environment's folder is not seen; hooks should keep the log of the
+ *     last render.
  *
  * For a feature-branch preview, pass the target branch's ref and the
  * paths that differ between the target tip and the merged tree.

@@ -27,7 +27,7 @@ static void put(struct rg_tree *t, const char *path, const char *s)
 
 static const char *const folders =
 	"environments:\n"
-	"  - {name: dev, path: envs/dev}\n"
+	"  - {name: dev, path: envs/dev, kind: plain}\n"
 	"  - {name: prod, path: envs/prod, exclude: ['*.md']}\n"
 	"  - {name: staging, branch: staging, path: deploy}\n"
 	"  - name: apps\n"
@@ -123,6 +123,7 @@ TEST(select_by_branch_and_folder)
 	const char *chart[] = { "charts/web/templates/x.yaml" };
 	const char *kust[] = { "overlays/apps/kustomization.yaml" };
 	const char *conf[] = { ".rendergate.yaml" };
+	const char *hid[] = {".gitlab-ci.yml"};
 
 	CHECK_INT(rg_env_select(&c, &n, r, "refs/heads/main", one, 1, NULL, a),
 		  0);
@@ -138,10 +139,24 @@ TEST(select_by_branch_and_folder)
 		  "lives on branch staging, not main");
 	CHECK(!pick(c, n, "apps")->render);
 
-	/* an excluded file and a file outside every environment */
-	rg_env_select(&c, &n, r, "refs/heads/main", doc, 2, NULL, a);
+	/*
+	 * An excluded file, and a file outside every environment: plain
+	 * environments are scoped exactly, the others may read it.
+	 */
+	rg_env_select(&c, &n, r, "refs/heads/main", doc, 1, NULL, a);
 	CHECK(!pick(c, n, "prod")->render);
 	CHECK(!pick(c, n, "dev")->render);
+	rg_env_select(&c, &n, r, "refs/heads/main", doc, 2, NULL, a);
+	CHECK(!pick(c, n, "dev")->render);
+	CHECK(pick(c, n, "prod")->render);
+	CHECK_STR(pick(c, n, "prod")->reason,
+		  "README.md changed outside every environment folder, and "
+		  "prod may read it (kind auto; no record of its inputs)");
+	CHECK(pick(c, n, "apps")->render);
+	CHECK(strstr(pick(c, n, "apps")->reason, "(kind releases;") != NULL);
+	rg_env_select(&c, &n, r, "refs/heads/main", hid, 1, NULL, a);
+	for (size_t i = 0; i < n; i++)
+		CHECK(!c[i].render);
 
 	rg_env_select(&c, &n, r, "refs/heads/main", vals, 1, NULL, a);
 	CHECK(pick(c, n, "apps")->render);
@@ -220,8 +235,9 @@ TEST(select_with_a_dependency_log)
 	CHECK(pick(c, n, "dev")->render);
 	CHECK_STR(pick(c, n, "dev")->reason,
 		  "envs/base/common.yaml changed, read by dev");
-	/* prod has no log: cheap first cut */
-	CHECK(!pick(c, n, "prod")->render);
+	/* prod has no log: the cheap cut renders it (it may read envs/base) */
+	CHECK(pick(c, n, "prod")->render);
+	CHECK(strstr(pick(c, n, "prod")->reason, "outside every") != NULL);
 
 	rg_env_select(&c, &n, r, "refs/heads/main", other, 1, logs, a);
 	CHECK(!pick(c, n, "dev")->render);
