@@ -29,6 +29,7 @@ struct parser {
 	/* variables in scope: names */
 	struct rg_str *vars;
 	size_t nvars, avars;
+	size_t vars_base; /* first variable of the template being parsed */
 	int range_depth;
 	unsigned depth;
 	uint32_t action_line;
@@ -675,7 +676,7 @@ static struct rg_tnode *term(struct parser *p)
 		struct rg_tnode *v =
 			new_variable(p, t->pos, t->line, t->val, t->len);
 
-		for (size_t i = p->nvars; i-- > 0;)
+		for (size_t i = p->nvars; i-- > p->vars_base;)
 			if (p->vars[i].len == v->idents[0].len &&
 			    !memcmp(p->vars[i].ptr, v->idents[0].ptr,
 				    v->idents[0].len))
@@ -983,23 +984,20 @@ static void parse_body(struct parser *p, struct rg_ttree *t,
 		       const char *context)
 {
 	struct rg_ttree *saved_tree = p->tree;
-	struct rg_str *saved_vars = p->vars;
-	size_t saved_n = p->nvars, saved_a = p->avars;
+	size_t saved_base = p->vars_base, saved_n = p->nvars;
 	int saved_range = p->range_depth;
 	struct rg_tnode *end = NULL;
 
+	/* a definition sees only its own variables and $ */
 	p->tree = t;
-	p->vars = NULL;
-	p->nvars = p->avars = 0;
+	p->vars_base = p->nvars;
 	p->range_depth = 0;
 	push_var(p, "$", 1);
 	t->root = item_list(p, &end);
 	if (end->type != TN_END)
 		fail(p, RG_EPARSE, "unexpected {{else}} in %s", context);
-	free(p->vars);
-	p->vars = saved_vars;
 	p->nvars = saved_n;
-	p->avars = saved_a;
+	p->vars_base = saved_base;
 	p->tree = saved_tree;
 	p->range_depth = saved_range;
 	add_def(p, t);
