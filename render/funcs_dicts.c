@@ -3,6 +3,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
+#include "rendergate/json.h"
 
 /* Sprig's dict functions (dict.go) with mergo v0.3.12's map merge. */
 
@@ -131,17 +132,6 @@ out:
 	return rc;
 }
 
-static int keycmp(const void *x, const void *y)
-{
-	const struct rg_pair *const *a = x, *const *b = y;
-	size_t l = (*a)->key.len < (*b)->key.len ? (*a)->key.len : (*b)->key.len;
-	int r = memcmp((*a)->key.ptr, (*b)->key.ptr, l);
-
-	if (r)
-		return r;
-	return (*a)->key.len < (*b)->key.len ? -1 : (*a)->key.len > (*b)->key.len;
-}
-
 /* The pairs of m in byte order of their keys (Go's map order is random). */
 static const struct rg_pair **sorted_pairs(struct rg_tmpl_call *c, const struct rg_node *m)
 {
@@ -149,7 +139,7 @@ static const struct rg_pair **sorted_pairs(struct rg_tmpl_call *c, const struct 
 
 	for (size_t i = 0; i < m->u.map.len; i++)
 		ps[i] = &m->u.map.items[i];
-	qsort(ps, m->u.map.len, sizeof(*ps), keycmp);
+	qsort(ps, m->u.map.len, sizeof(*ps), rg_json_pair_cmp);
 	return ps;
 }
 

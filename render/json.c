@@ -213,7 +213,7 @@ static void newline(struct enc *e, int depth)
 		put(e, "  ", 2);
 }
 
-static int keycmp(const void *x, const void *y)
+int rg_json_pair_cmp(const void *x, const void *y)
 {
 	const struct rg_pair *const *a = x, *const *b = y;
 	size_t l = (*a)->key.len < (*b)->key.len ? (*a)->key.len : (*b)->key.len;
@@ -309,7 +309,7 @@ static void enc_node(struct enc *e, const struct rg_node *n, int depth)
 		for (size_t i = 0; i < len; i++)
 			ps[i] = &n->u.map.items[i];
 		if (n->tag < RG_GT_STRUCT)
-			qsort(ps, len, sizeof(*ps), keycmp);
+			qsort(ps, len, sizeof(*ps), rg_json_pair_cmp);
 		put(e, "{", 1);
 		for (size_t i = 0; i < len && !e->rc; i++) {
 			if (i)

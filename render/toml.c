@@ -211,17 +211,6 @@ static struct key key_add(struct key k, const struct rg_str *s, struct rg_str *b
 
 static void encode(struct enc *e, struct key k, const struct rg_node *v, int depth);
 
-static int pair_cmp(const void *x, const void *y)
-{
-	const struct rg_pair *const *a = x, *const *b = y;
-	size_t l = (*a)->key.len < (*b)->key.len ? (*a)->key.len : (*b)->key.len;
-	int r = memcmp((*a)->key.ptr, (*b)->key.ptr, l);
-
-	if (r)
-		return r;
-	return (*a)->key.len < (*b)->key.len ? -1 : (*a)->key.len > (*b)->key.len;
-}
-
 static void emap(struct enc *e, struct key k, const struct rg_node *m, bool inl, int depth)
 {
 	size_t n = m->u.map.len, nd = 0, ns = 0;
@@ -241,8 +230,8 @@ static void emap(struct enc *e, struct key k, const struct rg_node *m, bool inl,
 		else
 			direct[nd++] = &m->u.map.items[i];
 	}
-	qsort(direct, nd, sizeof(*direct), pair_cmp);
-	qsort(sub, ns, sizeof(*sub), pair_cmp);
+	qsort(direct, nd, sizeof(*direct), rg_json_pair_cmp);
+	qsort(sub, ns, sizeof(*sub), rg_json_pair_cmp);
 	if (inl)
 		wr(e, "{", 1);
 	for (int g = 0; g < 2 && !e->rc; g++) {

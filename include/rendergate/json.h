@@ -54,6 +54,13 @@ int rg_json_decode(struct rg_node **out, struct rg_arena *a, const char *s,
 		   size_t len, struct rg_err *err);
 
 /*
+ * qsort comparator for an array of const struct rg_pair * ordering keys by
+ * their bytes (Go's sort.Strings and encoding/json map order). Shared by
+ * the encoders and the functions that list map keys.
+ */
+int rg_json_pair_cmp(const void *x, const void *y);
+
+/*
  * strconv.FormatFloat(f, fmt, -1, 64) for fmt 'e', 'f' or 'g': the
  * shortest digits that read back as f. Writes at most 40 bytes plus NUL.
  * Returns the length.
