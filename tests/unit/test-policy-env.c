@@ -159,5 +159,6 @@ TEST(rendered_environment)
 		  "merge request into main and merge it in the forge)\n");
 	rg_buf_release(&out);
 	rg_policy_free(p);
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
