@@ -40,9 +40,18 @@ static int field_str(const char **out, const struct rg_node *map,
 		return rg_err_set(err, RG_EINVALID, &v->pos,
 				  "%s must be a string, found %s", label,
 				  rg_kind_name((enum rg_kind)v->kind));
-	if (v->u.s.len == 0 || memchr(v->u.s.ptr, '\0', v->u.s.len))
+	/* an empty namespace means "not set", as kubectl reads it */
+	if (v->u.s.len == 0 && !required)
+		return 0;
+	if (v->u.s.len == 0)
 		return rg_err_set(err, RG_EINVALID, &v->pos,
 				  "%s must not be empty", label);
+	/* '/' would make identity keys ambiguous (apiVersion has its own) */
+	if (memchr(v->u.s.ptr, '\0', v->u.s.len) ||
+	    (strcmp(field, "apiVersion") && strchr(v->u.s.ptr, '/')))
+		return rg_err_set(err, RG_EINVALID, &v->pos,
+				  "%s must not contain '/' or NUL bytes",
+				  label);
 	*out = v->u.s.ptr;
 	return 0;
 }

@@ -53,7 +53,9 @@ void rg_objset_init(struct rg_objset *s, struct rg_arena *a);
  * Fill *out with the identity of doc (a parsed document). Returns
  * RG_EINVALID with err naming the problem and its position when doc is
  * not a mapping, or apiVersion, kind or metadata.name is missing, empty
- * or not a string (or metadata.namespace is present but not a string):
+ * or not a string, or kind, metadata.name or metadata.namespace holds a
+ * '/' or NUL byte (or metadata.namespace is present but not a string; an
+ * empty namespace counts as unset):
  * "metadata.name is missing", "apiVersion must be a string, found int".
  * *rule, if not NULL, receives a short rule suffix for a finding:
  * "not-an-object", "missing-apiversion", "missing-kind", "missing-name",

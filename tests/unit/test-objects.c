@@ -48,6 +48,12 @@ TEST(identity_of_core_and_grouped_objects)
 	CHECK_STR(o.group, "");
 	CHECK_STR(o.key, "/ConfigMap//settings");
 	CHECK_STR(rg_obj_label(a, &o), "ConfigMap settings");
+	CHECK_INT(rg_obj_identify(&o, a,
+				  parse(a, "apiVersion: v1\nkind: ConfigMap\n"
+					   "metadata: {name: s, namespace: \"\"}\n"),
+				  NULL, &err),
+		  0);
+	CHECK_STR(o.key, "/ConfigMap//s");
 
 	CHECK_INT(rg_obj_identify(&o, a,
 				  parse(a, "apiVersion: rbac.authorization.k8s.io/v1\n"
@@ -87,6 +93,9 @@ TEST(identity_problems_name_rule_and_position)
 		  "bad-namespace",
 		  "metadata.namespace must be a string, found sequence", 3, 32 },
 		{ "- a\n- b\n", "not-an-object", NULL, 1, 1 },
+		{ "apiVersion: v1\nkind: A\nmetadata: {name: a/b}\n",
+		  "missing-name",
+		  "metadata.name must not contain '/' or NUL bytes", 3, 18 },
 	};
 
 	for (size_t i = 0; i < RG_ARRAY_SIZE(cases); i++) {
