@@ -175,11 +175,6 @@ static const char *directive(const struct rg_node *n)
 	return p ? rg_node_cstr(p) : NULL;
 }
 
-static bool is_directive_key(const struct rg_str *k)
-{
-	return k->len && k->ptr[0] == '$';
-}
-
 static struct rg_node *merge(struct smp *s, struct rg_node *dst,
 			     const struct rg_node *patch, int ctx,
 			     const struct field_rule *lr, int *rc);
@@ -540,28 +535,6 @@ static struct rg_node *merge_seq(struct smp *s, struct rg_node *dst,
 	}
 }
 
-static void delete_from_primitive(struct smp *s, struct rg_node *dst,
-				  const char *field, const struct rg_node *vals)
-{
-	struct rg_node *l = rg_map_gets(dst, field);
-	size_t w = 0;
-
-	(void)s;
-	if (!l || l->kind != RG_SEQ || !vals || vals->kind != RG_SEQ)
-		return;
-	for (size_t i = 0; i < l->u.seq.len; i++) {
-		bool drop = false;
-
-		for (size_t j = 0; j < vals->u.seq.len; j++)
-			if (rg_node_equal(l->u.seq.items[i],
-					  vals->u.seq.items[j]))
-				drop = true;
-		if (!drop)
-			l->u.seq.items[w++] = l->u.seq.items[i];
-	}
-	l->u.seq.len = w;
-}
-
 static struct rg_node *merge_map(struct smp *s, struct rg_node *dst,
 				 const struct rg_node *patch, int ctx, int *rc)
 {
@@ -579,15 +552,11 @@ static struct rg_node *merge_map(struct smp *s, struct rg_node *dst,
 		struct rg_node *cur, *m;
 		int cc;
 
-		if (is_directive_key(&p->key)) {
-			static const char dfp[] = "$deleteFromPrimitiveList/";
-
-			if (!strncmp(p->key.ptr, dfp, sizeof(dfp) - 1))
-				delete_from_primitive(
-					s, dst, p->key.ptr + sizeof(dfp) - 1,
-					p->val);
+		/* kyaml knows only $patch; $retainKeys, $setElementOrder/
+		   and $deleteFromPrimitiveList/ are copied as plain fields,
+		   as kubectl kustomize v5.5.0 does */
+		if (p->key.len == 6 && !memcmp(p->key.ptr, "$patch", 6))
 			continue;
-		}
 		if (p->val->kind == RG_NULL) {
 			rg_map_del(dst, p->key.ptr, p->key.len);
 			continue;

@@ -48,7 +48,8 @@
  * Not done (NEEDSWORK): openapi:, crds:, helmCharts and plugin configs
  * under transformers:/generators:/validators: are RG_EUNSUPPORTED;
  * replacements read from a file (path:) are RG_EUNSUPPORTED;
- * $retainKeys and $setElementOrder are dropped (kyaml ignores them too);
+ * $retainKeys, $setElementOrder and $deleteFromPrimitiveList stay plain
+ * fields (as in kustomize, see rg_kust_smp);
  * the kustomization file is read as YAML 1.2 where kustomize reads it as
  * YAML 1.1 (an unquoted `yes` label value is an error in kustomize, the
  * string "yes" here).
@@ -124,8 +125,10 @@ int rg_kust_render(struct rg_objset *out, struct rg_findings *findings,
  * v5.5.0 does not infer merge keys when patching (kubectl kustomize
  * replaces a CRD's list of named elements). Directives: `$patch:
  * delete|replace|merge` on maps and list elements, `null` deletes a
- * field, `$deleteFromPrimitiveList/<field>` removes scalars from a list.
- * New list elements are prepended, as kustomize does.
+ * field. `$retainKeys`, `$setElementOrder/<field>` and
+ * `$deleteFromPrimitiveList/<field>` are not directives for kyaml: they
+ * are copied into the object as plain fields, as kubectl kustomize
+ * v5.5.0 does. New list elements are prepended, as kustomize does.
  */
 int rg_kust_smp(struct rg_node **out, struct rg_arena *a,
 		struct rg_node *target, const struct rg_node *patch,

@@ -203,13 +203,15 @@ TEST(smp_primitive_list_directives)
 		      &rc),
 		  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  finalizers:\n"
 		  "  - c\n  - a\n  - b\n");
+	/* not a directive for kyaml: kept as a field, as kubectl does */
 	CHECK_STR(smp(a, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-			 "  finalizers: [a, b, c]\n",
+			 "  finalizers: [a, b]\n",
 		      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
 		      "  $deleteFromPrimitiveList/finalizers: [b]\n",
 		      &rc),
-		  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  finalizers:\n"
-		  "  - a\n  - c\n");
+		  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+		  "  $deleteFromPrimitiveList/finalizers:\n  - b\n  finalizers:\n"
+		  "  - a\n  - b\n");
 	rg_arena_free(a);
 }
 
