@@ -562,38 +562,50 @@ static void location(const struct rg_tnode *n, const struct rg_ttree *t,
 	*col = (uint32_t)(last_nl == SIZE_MAX ? pos : pos - (last_nl + 1));
 }
 
+/*
+ * Set err to text; a text longer than an rg_err holds keeps its head and
+ * its tail (the innermost cause of nested include errors) around " ... ".
+ */
+static int set_elided(struct rg_err *err, int code, const struct rg_pos *pos,
+		      const char *text, size_t len)
+{
+	const size_t head = 300, room = RG_ERR_MSG_MAX - 1;
+
+	if (len <= room)
+		return rg_err_set(err, code, pos, "%s", text);
+	return rg_err_set(err, code, pos, "%.*s ... %s", (int)head, text,
+			  text + len - (room - head - 5));
+}
+
 static int verrorf(struct rg_tmpl_exec *ex, int code, const char *fmt,
 		   va_list ap)
 {
-	char msg[RG_ERR_MSG_MAX];
+	struct rg_buf b = RG_BUF_INIT(1u << 16);
+	struct rg_pos pos = { ex->tmpl->name, 0, 0 };
+	int r;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (!ex->node) {
-		struct rg_pos pos = { ex->tmpl->name, 0, 0 };
-
-		return rg_err_set(ex->err, code, &pos, "template: %s: %s",
-				  ex->tmpl->name, msg);
-	}
-	{
+		(void)rg_buf_addf(&b, "template: %s: ", ex->tmpl->name);
+	} else {
 		const struct rg_ttree *tree =
 			ex->node->tree ? ex->node->tree : ex->tmpl;
 		struct rg_buf ctx = RG_BUF_INIT(600);
-		struct rg_pos pos;
 		uint32_t line, col;
-		int r;
 
 		location(ex->node, ex->tmpl, &line, &col);
 		rg_tmpl_node_string(&ctx, ex->node);
 		pos.file = tree->parse_name;
 		pos.line = line;
 		pos.col = col;
-		r = rg_err_set(ex->err, code, &pos,
-			       "template: %s:%u:%u: executing \"%s\" at <%s>: %s",
-			       tree->parse_name, line, col, ex->tmpl->name,
-			       ctx.ptr, msg);
+		(void)rg_buf_addf(&b, "template: %s:%u:%u: executing \"%s\" at <%s>: ",
+				  tree->parse_name, line, col, ex->tmpl->name,
+				  ctx.ptr);
 		rg_buf_release(&ctx);
-		return r;
 	}
+	(void)rg_buf_vaddf(&b, fmt, ap);
+	r = set_elided(ex->err, code, &pos, b.ptr, b.len);
+	rg_buf_release(&b);
+	return r;
 }
 
 static int errorf(struct rg_tmpl_exec *ex, const char *fmt, ...)

@@ -48,7 +48,11 @@
  *   template: NAME:LINE: unexpected "}" in operand          (parse)
  * and are returned as RG_EPARSE (parse), RG_ERROR (execution, including
  * function errors and Helm's fail/required), RG_ELIMIT (a cap below).
- * err->msg holds the whole Go text; err->file/line/col the position.
+ * err->msg holds the whole Go text; err->file/line/col the position. A
+ * text longer than RG_ERR_MSG_MAX (deeply nested include errors) keeps
+ * its first 300 bytes and its end, where the innermost cause is, joined
+ * by " ... ". Cap errors (RG_ELIMIT) are not wrapped by the calls they
+ * pass through: the message is the innermost one.
  *
  * LIMITS (caps.h): RG_CAP_TMPL_BYTES per parsed text, RG_CAP_TMPL_PARSE_DEPTH
  * nesting of blocks and parentheses, RG_CAP_TMPL_STEPS evaluation steps per
