@@ -272,16 +272,19 @@ const char *rg_forge_error_message(struct rg_arena *a, const char *json,
 {
 	json_t *root = json_loadb(json, len, 0, NULL);
 	const char *msg = NULL;
-	char *res = NULL;
+	char *res = NULL, *dumped = NULL;
 	json_t *m;
 
 	if (!root)
 		return NULL;
 	m = json_object_get(root, "message");
-	if (!json_is_string(m))
+	if (!m || json_is_null(m))
 		m = json_object_get(root, "error");
 	if (json_is_string(m))
 		msg = json_string_value(m);
+	else if (json_is_object(m) || json_is_array(m))
+		/* GitLab validation errors: {"message": {"note": ["is too long"]}} */
+		msg = dumped = json_dumps(m, JSON_COMPACT);
 	if (msg) {
 		size_t n = strlen(msg);
 
@@ -291,6 +294,7 @@ const char *rg_forge_error_message(struct rg_arena *a, const char *json,
 			if (*p == '\n' || *p == '\r')
 				*p = ' ';
 	}
+	free(dumped);
 	json_decref(root);
 	return res;
 }

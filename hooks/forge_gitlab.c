@@ -291,10 +291,21 @@ static int gl_set_status(struct rg_forge *f, const char *sha, const char *state,
 			 struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();
+	struct rg_err e2 = RG_ERR_INIT;
 	int ret = rg_forge_post_status(f, rg_arena_printf(a, "/projects/%s/statuses/%s",
 							  f->proj_enc, sha),
-				       "name", state, target_url, description, err);
+				       "name", state, target_url, description, &e2);
 
+	/*
+	 * GitLab keeps statuses as a state machine and answers 400 "Cannot
+	 * transition status via :enqueue from :pending" when the status is
+	 * already in that state (a redelivered job): the goal is reached.
+	 */
+	if (ret == RG_EFORGE && f->last_status == 400 &&
+	    strstr(e2.msg, "Cannot transition status"))
+		ret = 0;
+	else if (ret < 0 && err)
+		*err = e2;
 	rg_arena_free(a);
 	return ret;
 }

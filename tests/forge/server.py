@@ -450,8 +450,16 @@ class Handler(BaseHTTPRequestHandler):
         for k in ("target_url", "description", "ref"):
             if len(str(body.get(k) or "")) > 255:
                 return self.send_json(400, {"message": {k: ["is too long (maximum is 255 characters)"]}})
+        name = body.get("name") or body.get("context") or "default"
+        prev = [x for x in STATE.statuses if x.get("forge") == "gitlab" and x["sha"] == sha
+                and x["name"] == name and x.get("project") == proj["path"]]
+        if prev and prev[-1]["status"] == state:
+            # GitLab's status state machine refuses a transition to the same state
+            verb = {"pending": "enqueue", "running": "run", "success": "succeed",
+                    "failed": "drop", "canceled": "cancel", "skipped": "skip"}[state]
+            return self.send_json(400, {"message": "Cannot transition status via :%s from :%s (Reason(s): Status cannot transition via \"%s\")" % (verb, state, verb)})
         st = {"id": STATE.new_id(), "sha": sha, "ref": body.get("ref"), "status": state,
-              "name": body.get("name") or body.get("context") or "default",
+              "name": name,
               "target_url": body.get("target_url"), "description": body.get("description"),
               "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
               "allow_failure": False, "forge": "gitlab", "project": proj["path"]}

@@ -686,6 +686,9 @@ TEST(gitlab_status_name_state_and_description_cap)
 				      desc, &err), 0);
 	CHECK_INT(rg_forge_set_status(f, "not-hex!", RG_FORGE_SUCCESS, NULL, NULL, &err),
 		  RG_EINVALID);
+	/* the same state again: GitLab says 400 "Cannot transition", which is success */
+	CHECK_INT(rg_forge_set_status(f, "aaaa1111", RG_FORGE_FAILED, NULL, "again", &err), 0);
+	CHECK_INT(count_requests("POST", "/statuses/aaaa1111"), 2);
 	st = state();
 	s0 = json_array_get(json_object_get(st, "statuses"), 0);
 	CHECK_STR(json_string_value(json_object_get(s0, "status")), "failed");
@@ -693,7 +696,7 @@ TEST(gitlab_status_name_state_and_description_cap)
 	CHECK_STR(json_string_value(json_object_get(s0, "sha")), "aaaa1111");
 	CHECK_INT(strlen(json_string_value(json_object_get(s0, "description"))), 255);
 	json_decref(st);
-	CHECK_INT(count_requests("POST", "/api/v4/projects/group%2Fapp/statuses/aaaa1111"), 1);
+	CHECK_INT(count_requests("POST", "/api/v4/projects/group%2Fapp/statuses/aaaa1111"), 2);
 	rg_forge_free(f);
 }
 
@@ -1309,6 +1312,46 @@ TEST(drain_moves_to_failed_after_max_attempts_and_on_refusal)
 	CHECK_INT(run_drain("gitlab", "group/app", NULL), 1);
 	CHECK_INT(spool_count(NULL), 0);
 	CHECK_INT(spool_count("spool/failed"), 2);
+	{
+		struct rg_arena *a = rg_arena_new();
+		const char **ids = NULL;
+		size_t n = 0;
+		struct rg_spool_job j;
+
+		CHECK_INT(rg_spool_list(&ids, &n, tmp("spool/failed"), a, NULL), 0);
+		CHECK_INT(n, 2);
+		CHECK_INT(rg_spool_load(&j, tmp("spool/failed"), ids[1], a, NULL), 0);
+		CHECK(j.last_error && strstr(j.last_error, "over the forge's limit"));
+		rg_arena_free(a);
+	}
+	CHECK_INT(count_requests("POST", "/notes"), 0);
+	/* the forge's own refusal: a target_url over GitLab's 255 characters */
+	CHECK_INT(setup(GL_SEED), 0); /* no more injected 502s */
+	memset(&c, 0, sizeof(c));
+	c.kind = RG_SPOOL_STATUS;
+	c.sha = "aaaa111";
+	c.state = "success";
+	big = rg_xmalloc(301);
+	memset(big, 'x', 300);
+	big[300] = 0;
+	c.target_url = big;
+	CHECK_INT(spool_add(&c), 0);
+	free(big);
+	CHECK_INT(run_drain("gitlab", "group/app", NULL), 1);
+	CHECK_INT(spool_count("spool/failed"), 3);
+	{
+		struct rg_arena *a = rg_arena_new();
+		const char **ids = NULL;
+		size_t n = 0;
+		struct rg_spool_job j;
+
+		CHECK_INT(rg_spool_list(&ids, &n, tmp("spool/failed"), a, NULL), 0);
+		CHECK_INT(rg_spool_load(&j, tmp("spool/failed"), ids[2], a, NULL), 0);
+		/* the forge's reason, from {"message": {"target_url": [...]}} */
+		CHECK(j.last_error && strstr(j.last_error, "HTTP 400"));
+		CHECK(strstr(j.last_error, "is too long"));
+		rg_arena_free(a);
+	}
 }
 
 TEST(drain_refuses_a_comment_over_the_forge_limit_without_sending)
