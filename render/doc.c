@@ -17,6 +17,107 @@
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
+/* --- a set of keys, for duplicate checks, merges, anchors, equality ---- */
+
+static bool str_eq(const struct rg_str *x, const struct rg_str *y)
+{
+	return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
+}
+
+
+/*
+ * Open addressing over pointers to struct rg_str that the caller keeps
+ * alive (a pair's key, an anchor's name: both are the first member of
+ * their struct, so a hit can be cast back). Heap memory, released with
+ * keyset_release; small sets are scanned linearly without allocating.
+ */
+struct keyset {
+	const struct rg_str **slots;
+	size_t cap, len;
+	const struct rg_str *small[8];
+};
+
+#define KEYSET_INIT { NULL, 0, 0, { NULL } }
+
+static uint64_t key_hash(const struct rg_str *k)
+{
+	return rg_fnv1a(RG_FNV1A_SEED, k->ptr, k->len);
+}
+
+static const struct rg_str **keyset_slot(struct keyset *s,
+					 const struct rg_str *k)
+{
+	size_t i = (size_t)key_hash(k) & (s->cap - 1);
+
+	while (s->slots[i] && !str_eq(s->slots[i], k))
+		i = (i + 1) & (s->cap - 1);
+	return &s->slots[i];
+}
+
+static void keyset_grow(struct keyset *s)
+{
+	const struct rg_str **old = s->slots;
+	size_t oldcap = s->cap;
+
+	s->cap = s->cap ? s->cap * 2 : 32;
+	s->slots = rg_xcalloc(s->cap, sizeof(*s->slots));
+	if (!old) {
+		for (size_t i = 0; i < s->len; i++)
+			*keyset_slot(s, s->small[i]) = s->small[i];
+		return;
+	}
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i])
+			*keyset_slot(s, old[i]) = old[i];
+	free(old);
+}
+
+static const struct rg_str *keyset_get(struct keyset *s,
+				       const struct rg_str *k)
+{
+	if (!s->slots) {
+		for (size_t i = 0; i < s->len; i++)
+			if (str_eq(s->small[i], k))
+				return s->small[i];
+		return NULL;
+	}
+	return *keyset_slot(s, k);
+}
+
+/* Add k, or replace the entry with the same text. */
+static void keyset_put(struct keyset *s, const struct rg_str *k)
+{
+	const struct rg_str **slot;
+
+	if (!s->slots) {
+		for (size_t i = 0; i < s->len; i++) {
+			if (str_eq(s->small[i], k)) {
+				s->small[i] = k;
+				return;
+			}
+		}
+		if (s->len < RG_ARRAY_SIZE(s->small)) {
+			s->small[s->len++] = k;
+			return;
+		}
+		keyset_grow(s);
+	} else if (2 * (s->len + 1) > s->cap) {
+		keyset_grow(s);
+	}
+	slot = keyset_slot(s, k);
+	if (!*slot)
+		s->len++;
+	*slot = k;
+}
+
+static void keyset_release(struct keyset *s)
+{
+	free(s->slots);
+	s->slots = NULL;
+	s->cap = 0;
+	s->len = 0;
+}
+
 /* --- node helpers ------------------------------------------------------ */
 
 struct rg_node *rg_node_new(struct rg_arena *a, enum rg_kind kind)
@@ -230,9 +331,42 @@ struct rg_node *rg_node_clone(struct rg_arena *a, const struct rg_node *n)
 	return c;
 }
 
-static bool str_eq(const struct rg_str *x, const struct rg_str *y)
+/*
+ * Mappings are equal with their keys in any order. The same order is the
+ * common case; otherwise y's keys are looked up through a key set.
+ */
+static bool map_equal(const struct rg_node *x, const struct rg_node *y)
 {
-	return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
+	struct keyset set = KEYSET_INIT;
+	bool eq = true;
+	size_t i = 0;
+
+	if (x->u.map.len != y->u.map.len)
+		return false;
+	for (; i < x->u.map.len; i++) {
+		const struct rg_pair *p = &x->u.map.items[i];
+		const struct rg_pair *q = &y->u.map.items[i];
+
+		if (!str_eq(&p->key, &q->key))
+			break;
+		if (!rg_node_equal(p->val, q->val))
+			return false;
+	}
+	if (i == x->u.map.len)
+		return true;
+	for (size_t j = i; j < y->u.map.len; j++)
+		keyset_put(&set, &y->u.map.items[j].key);
+	/* keys repeated in y (only hand-built trees have them) never match */
+	eq = set.len == y->u.map.len - i;
+	for (; i < x->u.map.len && eq; i++) {
+		const struct rg_pair *p = &x->u.map.items[i];
+		const struct rg_str *hit = keyset_get(&set, &p->key);
+
+		eq = hit && rg_node_equal(p->val,
+					  ((const struct rg_pair *)(uintptr_t)hit)->val);
+	}
+	keyset_release(&set);
+	return eq;
 }
 
 bool rg_node_equal(const struct rg_node *x, const struct rg_node *y)
@@ -261,28 +395,7 @@ bool rg_node_equal(const struct rg_node *x, const struct rg_node *y)
 				return false;
 		return true;
 	case RG_MAP:
-		if (x->u.map.len != y->u.map.len)
-			return false;
-		for (size_t i = 0; i < x->u.map.len; i++) {
-			const struct rg_pair *p = &x->u.map.items[i];
-			const struct rg_pair *q = &y->u.map.items[i];
-
-			/* same order is the common case; look up otherwise */
-			if (!str_eq(&p->key, &q->key)) {
-				q = NULL;
-				for (size_t j = 0; j < y->u.map.len; j++) {
-					if (str_eq(&p->key, &y->u.map.items[j].key)) {
-						q = &y->u.map.items[j];
-						break;
-					}
-				}
-				if (!q)
-					return false;
-			}
-			if (!rg_node_equal(p->val, q->val))
-				return false;
-		}
-		return true;
+		return map_equal(x, y);
 	default:
 		return false;
 	}
@@ -760,101 +873,6 @@ static bool is_timestamp(const char *s, size_t n)
 	hh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
 	mm = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
 	return hh <= 24 && mm <= 60;
-}
-
-/* --- a set of keys, for duplicate checks, merges and anchors --------------- */
-
-/*
- * Open addressing over pointers to struct rg_str that the caller keeps
- * alive (a pair's key, an anchor's name: both are the first member of
- * their struct, so a hit can be cast back). Heap memory, released with
- * keyset_release; small sets are scanned linearly without allocating.
- */
-struct keyset {
-	const struct rg_str **slots;
-	size_t cap, len;
-	const struct rg_str *small[8];
-};
-
-#define KEYSET_INIT { NULL, 0, 0, { NULL } }
-
-static uint64_t key_hash(const struct rg_str *k)
-{
-	return rg_fnv1a(RG_FNV1A_SEED, k->ptr, k->len);
-}
-
-static const struct rg_str **keyset_slot(struct keyset *s,
-					 const struct rg_str *k)
-{
-	size_t i = (size_t)key_hash(k) & (s->cap - 1);
-
-	while (s->slots[i] && !str_eq(s->slots[i], k))
-		i = (i + 1) & (s->cap - 1);
-	return &s->slots[i];
-}
-
-static void keyset_grow(struct keyset *s)
-{
-	const struct rg_str **old = s->slots;
-	size_t oldcap = s->cap;
-
-	s->cap = s->cap ? s->cap * 2 : 32;
-	s->slots = rg_xcalloc(s->cap, sizeof(*s->slots));
-	if (!old) {
-		for (size_t i = 0; i < s->len; i++)
-			*keyset_slot(s, s->small[i]) = s->small[i];
-		return;
-	}
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i])
-			*keyset_slot(s, old[i]) = old[i];
-	free(old);
-}
-
-static const struct rg_str *keyset_get(struct keyset *s,
-				       const struct rg_str *k)
-{
-	if (!s->slots) {
-		for (size_t i = 0; i < s->len; i++)
-			if (str_eq(s->small[i], k))
-				return s->small[i];
-		return NULL;
-	}
-	return *keyset_slot(s, k);
-}
-
-/* Add k, or replace the entry with the same text. */
-static void keyset_put(struct keyset *s, const struct rg_str *k)
-{
-	const struct rg_str **slot;
-
-	if (!s->slots) {
-		for (size_t i = 0; i < s->len; i++) {
-			if (str_eq(s->small[i], k)) {
-				s->small[i] = k;
-				return;
-			}
-		}
-		if (s->len < RG_ARRAY_SIZE(s->small)) {
-			s->small[s->len++] = k;
-			return;
-		}
-		keyset_grow(s);
-	} else if (2 * (s->len + 1) > s->cap) {
-		keyset_grow(s);
-	}
-	slot = keyset_slot(s, k);
-	if (!*slot)
-		s->len++;
-	*slot = k;
-}
-
-static void keyset_release(struct keyset *s)
-{
-	free(s->slots);
-	s->slots = NULL;
-	s->cap = 0;
-	s->len = 0;
 }
 
 /* --- the parser ---------------------------------------------------------- */

@@ -761,3 +761,27 @@ TEST(keycmp_natural_order)
 	CHECK_INT(rg_yaml_keycmp("_x", 2, "ax", 2), -1);
 	CHECK(rg_yaml_keycmp("é", 2, "z", 1) > 0);
 }
+
+TEST(equal_maps_in_any_order)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_node *x = rg_node_map(a), *y = rg_node_map(a);
+	char k[16];
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "k%d", i);
+		rg_map_set(a, x, k, strlen(k), rg_node_int(a, i));
+		snprintf(k, sizeof(k), "k%d", 99 - i);
+		rg_map_set(a, y, k, strlen(k), rg_node_int(a, 99 - i));
+	}
+	CHECK(rg_node_equal(x, y));
+	CHECK(rg_node_equal(y, x));
+	rg_map_gets(y, "k50")->u.i = -1;
+	CHECK(!rg_node_equal(x, y));
+	rg_map_gets(y, "k50")->u.i = 50;
+	rg_map_del(y, "k7", 2);
+	rg_map_set(a, y, "other", 5, rg_node_int(a, 7));
+	CHECK(!rg_node_equal(x, y));
+	CHECK(!rg_node_equal(y, x));
+	rg_arena_free(a);
+}
