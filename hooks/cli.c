@@ -8,6 +8,7 @@
 #include "rendergate/dirtree.h"
 #include "rendergate/doc.h"
 #include "rendergate/env.h"
+#include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
 #include "rendergate/objects.h"
@@ -424,22 +425,6 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const struct rg_buf *b)
-{
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t n = write(fd, b->ptr + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return RG_EIO;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 static size_t rendered_envs(const struct rg_report *r)
 {
 	size_t n = 0;
@@ -477,8 +462,8 @@ static int finish(struct cli *c)
 				    rg_report_problems(&c->report));
 		rg_report_text(text, &c->report, RG_CAP_YAML_EMIT_BYTES);
 	}
-	write_all(1, &c->out);
-	write_all(2, &err);
+	rg_fs_write_all(1, c->out.ptr, c->out.len);
+	rg_fs_write_all(2, err.ptr, err.len);
 	rg_buf_release(&err);
 	return rg_report_exit_code(&c->report);
 }

@@ -2,6 +2,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/caps.h"
 #include "rendergate/dirtree.h"
+#include "rendergate/fsutil.h"
 #include "rendergate/hash.h"
 
 #include <dirent.h>
@@ -120,20 +121,11 @@ static int dt_read(void *ctx, struct rg_arena *a, const char *path,
 				strerror(errno));
 		goto out;
 	}
-	buf = rg_arena_alloc(a, (size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = rg_err_set(err, RG_EIO, NULL, "%s: %s", path,
-					r < 0 ? strerror(errno)
-					      : "file shrank while reading");
-			goto out;
-		}
-		got += (size_t)r;
-	}
+	got = (size_t)st.st_size;
+	buf = rg_arena_alloc(a, got + 1);
+	rc = rg_fs_read_all(fd, buf, got, path, err);
+	if (rc)
+		goto out;
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;

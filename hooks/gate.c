@@ -7,6 +7,7 @@
 #include "rendergate/drain.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
+#include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
 #include "rendergate/objects.h"
@@ -439,21 +440,6 @@ static const char *push_getenv(const char *name)
 	return getenv(name);
 }
 
-static void write_out(int fd, const struct rg_buf *b)
-{
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t n = write(fd, b->ptr + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
-}
-
 static void print_errlist(const struct rg_errlist *l)
 {
 	char line[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 64];
@@ -549,7 +535,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 		rg_buf_adds(&out, "\n[report cut: too long]\n");
 	if (proto && !strcmp(proto, "web"))
 		rg_report_glhook(&out, &rep);
-	write_out(2, &out);
+	rg_fs_write_all(2, out.ptr, out.len);
 	rc = rg_report_exit_code(&rep);
 out:
 	git_repository_free(repo);

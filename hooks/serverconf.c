@@ -2,6 +2,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
+#include "rendergate/fsutil.h"
 #include "rendergate/serverconf.h"
 
 #include <fcntl.h>
@@ -56,20 +57,11 @@ int rg_serverconf_read_file(const char **data, size_t *len,
 				(long long)st.st_size, max);
 		goto out;
 	}
-	buf = rg_arena_alloc(a, (size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = rg_err_set(err, RG_EIO, NULL, "%s: %s", path,
-					r < 0 ? strerror(errno)
-					      : "file shrank while reading");
-			goto out;
-		}
-		got += (size_t)r;
-	}
+	got = (size_t)st.st_size;
+	buf = rg_arena_alloc(a, got + 1);
+	rc = rg_fs_read_all(fd, buf, got, path, err);
+	if (rc)
+		goto out;
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
