@@ -1580,11 +1580,42 @@ static bool only_blank(const char *data, size_t len)
 	return true;
 }
 
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * JSON allows tabs around the value; YAML does not at the start of a line
+ * in block context. Tabs before the first and after the last token become
+ * spaces in a copy (same length, so positions stay right); the caller
+ * frees *copy.
+ */
+static const char *json_outer_tabs(const char *data, size_t len, char **copy)
+{
+	size_t head = 0, tail = len;
+	bool tab = false;
+
+	for (; head < len && json_space(data[head]); head++)
+		tab |= data[head] == '\t';
+	for (; tail > head && json_space(data[tail - 1]); tail--)
+		tab |= data[tail - 1] == '\t';
+	if (!tab)
+		return data;
+	*copy = rg_xmalloc(len + 1);
+	memcpy(*copy, data, len);
+	for (size_t k = 0; k < len; k++)
+		if ((k < head || k >= tail) && (*copy)[k] == '\t')
+			(*copy)[k] = ' ';
+	return *copy;
+}
+
 int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 		 const char *data, size_t len, unsigned flags,
 		 struct rg_err *err)
 {
 	struct parser p;
+	char *copy = NULL;
 	size_t ndocs = 0;
 	bool done = false;
 	int ret;
@@ -1598,6 +1629,8 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 	ret = check_bytes(&p, data, len);
 	if (ret)
 		return ret;
+	if (flags & RG_PARSE_JSON)
+		data = json_outer_tabs(data, len, &copy);
 	if (!yaml_parser_initialize(&p.yp))
 		RG_BUG("yaml_parser_initialize failed");
 	yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
@@ -1626,6 +1659,7 @@ out:
 	free(p.anchors);
 	keyset_release(&p.anchor_set);
 	yaml_parser_delete(&p.yp);
+	free(copy);
 	return ret;
 }
 

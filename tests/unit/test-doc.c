@@ -684,6 +684,15 @@ TEST(json_input)
 	CHECK_INT(rg_node_path(r, "a")->u.seq.items[2]->kind, RG_BOOL);
 	CHECK_INT(rg_node_path(r, "a")->u.seq.items[3]->kind, RG_NULL);
 	CHECK_INT(rg_node_path(r, "b")->kind, RG_MAP);
+	/* tab-indented JSON, with tabs around the value too */
+	j = "\t{\n\t\"k\": \"x\\/y\",\n\t\"n\": -0\n}\t\n\t\n";
+	CHECK_INT(rg_doc_parse_one(&r, a, "j.json", j, strlen(j), RG_PARSE_JSON,
+				   NULL),
+		  0);
+	CHECK_STR(rg_node_cstr(rg_map_gets(r, "k")), "x/y");
+	CHECK_INT(rg_map_gets(r, "k")->pos.line, 2);
+	CHECK_INT(rg_map_gets(r, "k")->pos.col, 8);
+	CHECK_INT(rg_map_gets(r, "n")->kind, RG_INT);
 	rg_arena_free(a);
 }
 
