@@ -691,7 +691,7 @@ TEST(json_input)
 		  0);
 	CHECK_STR(rg_node_cstr(rg_map_gets(r, "k")), "x/y");
 	CHECK_INT(rg_map_gets(r, "k")->pos.line, 2);
-	CHECK_INT(rg_map_gets(r, "k")->pos.col, 8);
+	CHECK_INT(rg_map_gets(r, "k")->pos.col, 7);
 	CHECK_INT(rg_map_gets(r, "n")->kind, RG_INT);
 	rg_arena_free(a);
 }
