@@ -542,24 +542,33 @@ void rg_tmpl_strip_no_value(struct rg_buf *b)
 
 /* --- errors ---------------------------------------------------------- */
 
+/*
+ * Go's ErrorContext: 1-based line, 0-based byte column. The parser keeps
+ * every node's line, so only the column is found by scanning back to the
+ * line start (function calls ask for it on every call).
+ */
 static void location(const struct rg_tnode *n, const struct rg_ttree *t,
 		     uint32_t *line, uint32_t *col)
 {
 	const struct rg_ttree *tree = n && n->tree ? n->tree : t;
-	size_t pos = n ? n->pos : 0;
-	size_t last_nl = SIZE_MAX;
-	uint32_t l = 1;
+	size_t pos = n ? n->pos : 0, start;
 
 	if (pos > tree->len)
 		pos = tree->len;
-	for (size_t i = 0; i < pos; i++) {
-		if (tree->text[i] == '\n') {
-			l++;
-			last_nl = i;
-		}
+	start = pos;
+	while (start > 0 && tree->text[start - 1] != '\n')
+		start--;
+	if (n && n->line) {
+		*line = n->line;
+	} else {
+		uint32_t l = 1;
+
+		for (size_t i = 0; i < pos; i++)
+			if (tree->text[i] == '\n')
+				l++;
+		*line = l;
 	}
-	*line = l;
-	*col = (uint32_t)(last_nl == SIZE_MAX ? pos : pos - (last_nl + 1));
+	*col = (uint32_t)(pos - start);
 }
 
 /*

@@ -638,8 +638,8 @@ static void depth_in(struct parser *p)
 
 static struct rg_tnode *item_list(struct parser *p, struct rg_tnode **endp)
 {
-	struct rg_tnode *list =
-		new_node(p, TN_LIST, peek_nonspace(p)->pos, 0);
+	struct rg_titem_tok *first = peek_nonspace(p);
+	struct rg_tnode *list = new_node(p, TN_LIST, first->pos, first->line);
 
 	while (peek_nonspace(p)->typ != TI_EOF) {
 		struct rg_tnode *n = text_or_action(p);
@@ -774,8 +774,8 @@ static struct rg_tnode *operand(struct parser *p)
 
 static struct rg_tnode *command(struct parser *p)
 {
-	struct rg_tnode *cmd =
-		new_node(p, TN_COMMAND, peek_nonspace(p)->pos, 0);
+	struct rg_titem_tok *first = peek_nonspace(p);
+	struct rg_tnode *cmd = new_node(p, TN_COMMAND, first->pos, first->line);
 
 	for (;;) {
 		struct rg_tnode *o;
@@ -919,7 +919,8 @@ static struct rg_tnode *parse_control(struct parser *p, int type,
 			struct rg_tnode *inner;
 
 			next(p);
-			n->elselist = new_node(p, TN_LIST, next_node->pos, 0);
+			n->elselist = new_node(p, TN_LIST, next_node->pos,
+					       next_node->line);
 			inner = parse_control(p, TN_IF, true, "if");
 			push_kid(p, n->elselist, inner);
 		} else {
@@ -1108,7 +1109,7 @@ static struct rg_tnode *text_or_action(struct parser *p)
 static void parse_top(struct parser *p, struct rg_ttree *top)
 {
 	p->tree = top;
-	top->root = new_node(p, TN_LIST, peek(p)->pos, 0);
+	top->root = new_node(p, TN_LIST, peek(p)->pos, peek(p)->line);
 	push_var(p, "$", 1);
 	while (peek(p)->typ != TI_EOF) {
 		struct rg_tnode *n;
