@@ -64,22 +64,35 @@ static void http_log(void *ctx, const char *line)
 static void usage(FILE *f)
 {
 	fputs("usage: rendergate drain [--once] [--spool DIR] [--config FILE]\n"
-	      "                        [--forge gitlab|gitea] [--url URL] [--project P]\n"
-	      "                        [--token-file F] [--ca-file F] [--wait SEC]\n"
+	      "                        [--forge gitlab|gitea] [--url URL] "
+	      "[--project P]\n"
+	      "                        [--token-file F] [--ca-file F] [--wait "
+	      "SEC]\n"
 	      "                        [--interval SEC] [--max-attempts N]\n"
-	      "                        [--deadline-ms N] [--backoff-ms N] [--retry-now]\n"
+	      "                        [--deadline-ms N] [--backoff-ms N] "
+	      "[--retry-now]\n"
 	      "                        [--comment-limit N] [--verbose]\n"
 	      "\n"
-	      "Delivers the merge request comments and commit statuses that the hooks\n"
-	      "spooled. Settings come from the server config; flags override them.\n"
-	      "  --once          one pass over the due jobs, then exit (timer units)\n"
-	      "  --spool DIR     the spool directory (default " RG_DRAIN_SPOOL_DEFAULT ")\n"
-	      "  --wait SEC      wait this long for another drainer's lock (default 10)\n"
-	      "  --interval SEC  without --once: seconds between passes (default 30)\n"
-	      "  --retry-now     deliver waiting jobs now (after an outage is over)\n"
-	      "  --comment-limit N  Gitea comment limit in characters (default 65000)\n"
-	      "Exit status: 0 all delivered, requeued or waiting; 1 a job moved to\n"
-	      "failed/ or the spool is not writable; 2 usage or configuration error.\n",
+	      "Delivers the merge request comments and commit statuses that "
+	      "the hooks\n"
+	      "spooled. Settings come from the server config; flags override "
+	      "them.\n"
+	      "  --once          one pass over the due jobs, then exit (timer "
+	      "units)\n"
+	      "  --spool DIR     the spool directory "
+	      "(default " RG_DRAIN_SPOOL_DEFAULT ")\n"
+	      "  --wait SEC      wait this long for another drainer's lock "
+	      "(default 10)\n"
+	      "  --interval SEC  without --once: seconds between passes "
+	      "(default 30)\n"
+	      "  --retry-now     deliver waiting jobs now (after an outage is "
+	      "over)\n"
+	      "  --comment-limit N  Gitea comment limit in characters (default "
+	      "65000)\n"
+	      "Exit status: 0 all delivered, requeued or waiting; 1 a job "
+	      "moved to\n"
+	      "failed/ or the spool is not writable; 2 usage or configuration "
+	      "error.\n",
 	      f);
 }
 
@@ -101,9 +114,11 @@ static int parse_uint(unsigned *out, const char *flag, const char *v)
 static bool known_option(const char *name)
 {
 	static const char *const opts[] = {
-		"--spool", "--config", "--forge", "--url", "--project", "--token-file",
-		"--ca-file", "--wait", "--interval", "--max-attempts", "--deadline-ms",
-		"--backoff-ms", "--comment-limit",
+	    "--spool",	       "--config",	"--forge",
+	    "--url",	       "--project",	"--token-file",
+	    "--ca-file",       "--wait",	"--interval",
+	    "--max-attempts",  "--deadline-ms", "--backoff-ms",
+	    "--comment-limit",
 	};
 	size_t i;
 
@@ -216,7 +231,8 @@ static int apply_config(struct drain *d, struct rg_arena *a, bool kind_given)
 			logline("%s", line);
 		}
 		if (!errs.len)
-			logline("cannot load the server config (%s)", rg_err_codename(ret));
+			logline("cannot load the server config (%s)",
+				rg_err_codename(ret));
 		goto out;
 	}
 	if (!kind_given)
@@ -236,7 +252,8 @@ out:
 	return ret;
 }
 
-static struct rg_forge *forge_for(struct drain *d, const char *project, struct rg_err *err)
+static struct rg_forge *forge_for(struct drain *d, const char *project,
+				  struct rg_err *err)
 {
 	struct rg_forge_opts o;
 	struct rg_forge *f = NULL;
@@ -257,19 +274,23 @@ static struct rg_forge *forge_for(struct drain *d, const char *project, struct r
 		o.http.log = http_log;
 	if (rg_forge_new(&f, &o, err) < 0)
 		return NULL;
-	d->forges = rg_xrealloc(d->forges, (d->nforges + 1) * sizeof(*d->forges));
+	d->forges =
+	    rg_xrealloc(d->forges, (d->nforges + 1) * sizeof(*d->forges));
 	d->forges[d->nforges].project = rg_xstrdup(project);
 	d->forges[d->nforges].forge = f;
 	d->nforges++;
 	return f;
 }
 
-static const char *job_key(struct rg_arena *a, const struct rg_spool_job *j, const char *proj)
+static const char *job_key(struct rg_arena *a, const struct rg_spool_job *j,
+			   const char *proj)
 {
 	if (j->kind == RG_SPOOL_STATUS)
 		return rg_arena_printf(a, "s\n%s\n%s", proj, j->sha);
 	return rg_arena_printf(a, "c\n%s\n%lld\n%s\n%s\n%s\n%s", proj, j->mr,
-			       j->mr ? "" : j->source_branch ? j->source_branch : "",
+			       j->mr		  ? ""
+			       : j->source_branch ? j->source_branch
+						  : "",
 			       j->target_branch ? j->target_branch : "",
 			       j->merged && j->sha ? j->sha : "",
 			       j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT);
@@ -296,23 +317,26 @@ static size_t utf8_chars(const char *s)
 }
 
 static enum result deliver_comment(struct drain *d, struct rg_forge *f,
-				   struct rg_arena *a, const struct rg_spool_job *j,
+				   struct rg_arena *a,
+				   const struct rg_spool_job *j,
 				   struct rg_err *err)
 {
 	const char *marker = j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT;
-	const char *body = starts_with(j->body, marker) ? j->body :
-			   rg_arena_printf(a, "%s\n%s", marker, j->body);
-	size_t limit = d->kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS :
-			d->comment_limit	  ? d->comment_limit :
-						    RG_CAP_COMMENT_GITEA_CHARS;
+	const char *body = starts_with(j->body, marker)
+			       ? j->body
+			       : rg_arena_printf(a, "%s\n%s", marker, j->body);
+	size_t limit = d->kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS
+		       : d->comment_limit	  ? d->comment_limit
+						  : RG_CAP_COMMENT_GITEA_CHARS;
 	struct rg_forge_mr *mrs = NULL, one;
 	size_t n = 0, i, chars = utf8_chars(body);
 	int ret = 0;
 
 	if (chars > limit) {
 		rg_err_set(err, RG_EINVALID, NULL,
-			   "comment of %zu characters is over the forge's limit of %zu", chars,
-			   limit);
+			   "comment of %zu characters is over the forge's "
+			   "limit of %zu",
+			   chars, limit);
 		return FAILED;
 	}
 
@@ -328,10 +352,11 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		mrs = &one;
 		n = ret == 0 ? 1 : 0;
 	} else {
-		ret = rg_forge_find_open_mrs(&mrs, &n, f, a, j->source_branch, j->target_branch,
-					     err);
+		ret = rg_forge_find_open_mrs(&mrs, &n, f, a, j->source_branch,
+					     j->target_branch, err);
 		if (ret == 0 && n == 0) {
-			rg_err_set(err, RG_ENOTFOUND, NULL, "no open merge request for branch %s",
+			rg_err_set(err, RG_ENOTFOUND, NULL,
+				   "no open merge request for branch %s",
 				   j->source_branch);
 			return NO_MR;
 		}
@@ -342,25 +367,29 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		long long id = 0;
 		const char *action = NULL;
 
-		ret = rg_forge_upsert_comment(&id, &action, f, a, mrs[i].iid, marker, body, err);
+		ret = rg_forge_upsert_comment(&id, &action, f, a, mrs[i].iid,
+					      marker, body, err);
 		if (ret < 0) {
 			rg_err_prefix(err, "merge request %lld", mrs[i].iid);
 			return FAILED;
 		}
-		logline("%s: comment %lld %s on merge request %lld", j->id, id, action,
-			mrs[i].iid);
+		logline("%s: comment %lld %s on merge request %lld", j->id, id,
+			action, mrs[i].iid);
 	}
 	return DELIVERED;
 }
 
-static enum result deliver_status(struct rg_forge *f, const struct rg_spool_job *j,
+static enum result deliver_status(struct rg_forge *f,
+				  const struct rg_spool_job *j,
 				  struct rg_err *err)
 {
-	enum rg_forge_state st = !strcmp(j->state, "success") ? RG_FORGE_SUCCESS :
-				 !strcmp(j->state, "failed")  ? RG_FORGE_FAILED :
-								RG_FORGE_PENDING;
+	enum rg_forge_state st = !strcmp(j->state, "success") ? RG_FORGE_SUCCESS
+				 : !strcmp(j->state, "failed")
+				     ? RG_FORGE_FAILED
+				     : RG_FORGE_PENDING;
 
-	if (rg_forge_set_status(f, j->sha, st, j->target_url, j->description, err) < 0)
+	if (rg_forge_set_status(f, j->sha, st, j->target_url, j->description,
+				err) < 0)
 		return FAILED;
 	logline("%s: status %s set on %.12s", j->id, j->state, j->sha);
 	return DELIVERED;
@@ -369,7 +398,8 @@ static enum result deliver_status(struct rg_forge *f, const struct rg_spool_job 
 static bool permanent(int code, long status)
 {
 	return code == RG_EINVALID ||
-	       (code == RG_EFORGE && (status == 400 || status == 413 || status == 422));
+	       (code == RG_EFORGE &&
+		(status == 400 || status == 413 || status == 422));
 }
 
 static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
@@ -383,28 +413,32 @@ static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
 	bool moved = false;
 
 	if (f) {
-		r = j->kind == RG_SPOOL_COMMENT ? deliver_comment(d, f, a, j, &err) :
-						  deliver_status(f, j, &err);
+		r = j->kind == RG_SPOOL_COMMENT
+			? deliver_comment(d, f, a, j, &err)
+			: deliver_status(f, j, &err);
 		status = rg_forge_http_status(f);
 	}
 	if (r == DELIVERED) {
 		d->delivered++;
 		if (rg_spool_remove(d->spool, j->id, &err) < 0) {
-			logline("%s: delivered but not removed: %s", j->id, err.msg);
+			logline("%s: delivered but not removed: %s", j->id,
+				err.msg);
 			d->io_error = true;
 		}
 		return;
 	}
 	rg_err_format(&err, why, sizeof(why));
 	if (r == NO_MR && j->attempts + 1 >= NOMR_TRIES) {
-		logline("%s: dropped after %u tries: %s", j->id, j->attempts + 1, why);
+		logline("%s: dropped after %u tries: %s", j->id,
+			j->attempts + 1, why);
 		d->dropped++;
 		if (rg_spool_remove(d->spool, j->id, &err) < 0)
 			d->io_error = true;
 		return;
 	}
 	if (r == FAILED && permanent(err.code, status)) {
-		logline("%s: moved to failed/: the forge refused it: %s", j->id, why);
+		logline("%s: moved to failed/: the forge refused it: %s", j->id,
+			why);
 		d->failed++;
 		if (rg_spool_fail(d->spool, j->id, j, why, &err) < 0) {
 			logline("%s: %s", j->id, err.msg);
@@ -412,17 +446,19 @@ static void handle(struct drain *d, struct rg_arena *a, struct rg_spool_job *j,
 		}
 		return;
 	}
-	if (rg_spool_requeue(&moved, d->spool, j, now, why, d->max_attempts, &err) < 0) {
+	if (rg_spool_requeue(&moved, d->spool, j, now, why, d->max_attempts,
+			     &err) < 0) {
 		logline("%s: cannot requeue: %s", j->id, err.msg);
 		d->io_error = true;
 		return;
 	}
 	if (moved) {
-		logline("%s: moved to failed/ after %u attempts: %s", j->id, j->attempts, why);
+		logline("%s: moved to failed/ after %u attempts: %s", j->id,
+			j->attempts, why);
 		d->failed++;
 	} else {
-		logline("%s: attempt %u failed, next try in %lld s: %s", j->id, j->attempts,
-			(long long)(j->next_attempt - now), why);
+		logline("%s: attempt %u failed, next try in %lld s: %s", j->id,
+			j->attempts, (long long)(j->next_attempt - now), why);
 		d->requeued++;
 	}
 }
@@ -467,14 +503,18 @@ static void pass(struct drain *d, size_t *handled)
 		if (ret == RG_ENOTFOUND)
 			continue;
 		if (ret < 0) {
-			logline("%s: moved to failed/: unreadable job: %s", ids[i], err.msg);
+			logline("%s: moved to failed/: unreadable job: %s",
+				ids[i], err.msg);
 			d->failed++;
-			if (rg_spool_fail(d->spool, ids[i], NULL, err.msg, &err) < 0)
+			if (rg_spool_fail(d->spool, ids[i], NULL, err.msg,
+					  &err) < 0)
 				d->io_error = true;
 			continue;
 		}
 		ok[i] = true;
-		keys[i] = job_key(a, &jobs[i], jobs[i].project ? jobs[i].project : d->project);
+		keys[i] =
+		    job_key(a, &jobs[i],
+			    jobs[i].project ? jobs[i].project : d->project);
 	}
 	for (i = 0; i < n; i++) {
 		const char *proj;
@@ -485,7 +525,8 @@ static void pass(struct drain *d, size_t *handled)
 			if (ok[k] && !strcmp(keys[i], keys[k]))
 				break;
 		if (k < n) {
-			logline("%s: superseded by %s, not sent", ids[i], ids[k]);
+			logline("%s: superseded by %s, not sent", ids[i],
+				ids[k]);
 			d->superseded++;
 			if (rg_spool_remove(d->spool, ids[i], &err) < 0)
 				d->io_error = true;
@@ -499,10 +540,12 @@ static void pass(struct drain *d, size_t *handled)
 		}
 		proj = jobs[i].project ? jobs[i].project : d->project;
 		if (!proj) {
-			logline("%s: moved to failed/: no project in the job and none configured",
+			logline("%s: moved to failed/: no project in the job "
+				"and none configured",
 				ids[i]);
 			d->failed++;
-			rg_spool_fail(d->spool, ids[i], &jobs[i], "no project configured", &err);
+			rg_spool_fail(d->spool, ids[i], &jobs[i],
+				      "no project configured", &err);
 			continue;
 		}
 		handle(d, a, &jobs[i], proj, now);
@@ -524,7 +567,8 @@ static int run(struct drain *d)
 
 		ret = rg_spool_lock(&fd, d->spool, d->wait_s * 1000, &err);
 		if (ret == RG_EEXISTS) {
-			logline("another drainer is running; it will deliver the jobs");
+			logline("another drainer is running; it will deliver "
+				"the jobs");
 			ret = 0;
 			if (d->once)
 				return 0;
@@ -535,9 +579,12 @@ static int run(struct drain *d)
 			size_t stale = 0;
 
 			/* leftovers of writers that crashed mid-write */
-			if (rg_spool_clean_tmp(&stale, d->spool, (int64_t)time(NULL), 3600, &err) == 0 &&
+			if (rg_spool_clean_tmp(&stale, d->spool,
+					       (int64_t)time(NULL), 3600,
+					       &err) == 0 &&
 			    stale)
-				logline("removed %zu stale temporary files", stale);
+				logline("removed %zu stale temporary files",
+					stale);
 			do
 				pass(d, &handled);
 			while (handled && ++passes < MAX_PASSES);
@@ -548,8 +595,10 @@ static int run(struct drain *d)
 			break;
 		sleep(d->interval_s);
 	}
-	printf("drain: %zu delivered, %zu requeued, %zu failed, %zu waiting, %zu superseded, %zu dropped\n",
-	       d->delivered, d->requeued, d->failed, d->waiting, d->superseded, d->dropped);
+	printf("drain: %zu delivered, %zu requeued, %zu failed, %zu waiting, "
+	       "%zu superseded, %zu dropped\n",
+	       d->delivered, d->requeued, d->failed, d->waiting, d->superseded,
+	       d->dropped);
 	fflush(stdout);
 	return d->failed || d->io_error ? 1 : 0;
 }
@@ -565,14 +614,15 @@ static int open_log(const char *spool)
 	snprintf(old, sizeof(old), "%s.1", path);
 	if (stat(path, &st) == 0 && st.st_size > 1024 * 1024)
 		rename(path, old);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0640);
 	if (fd < 0)
 		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	return fd;
 }
 
-int rg_drain_start_detached(const char *exe, const char *config, const char *spool,
-			    struct rg_err *err)
+int rg_drain_start_detached(const char *exe, const char *config,
+			    const char *spool, struct rg_err *err)
 {
 	char *argv[8];
 	int argc = 0, st = 0;
@@ -593,12 +643,14 @@ int rg_drain_start_detached(const char *exe, const char *config, const char *spo
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return rg_err_set(err, RG_EIO, NULL, "cannot start the drainer: %s",
+		return rg_err_set(err, RG_EIO, NULL,
+				  "cannot start the drainer: %s",
 				  strerror(errno));
 	if (pid == 0) {
 		int in, log;
 
-		/* the child only forks the drainer, so the hook can reap it now */
+		/* the child only forks the drainer, so the hook can reap it now
+		 */
 		setsid();
 		if (fork() != 0)
 			_exit(0);
@@ -646,10 +698,12 @@ int rg_cmd_drain(int argc, char **argv)
 	if (!d.spool)
 		d.spool = RG_DRAIN_SPOOL_DEFAULT;
 	if (d.kind == RG_FORGE_NONE || !d.url) {
-		logline("no forge configured (forge.kind and forge.url in the server config, or --forge and --url)");
+		logline("no forge configured (forge.kind and forge.url in the "
+			"server config, or --forge and --url)");
 		goto out;
 	}
-	if (d.token_file && rg_forge_token_read(&d.token, d.token_file, &err) < 0) {
+	if (d.token_file &&
+	    rg_forge_token_read(&d.token, d.token_file, &err) < 0) {
 		logline("%s", err.msg);
 		goto out;
 	}

@@ -21,8 +21,10 @@ int rg_forge_kind_parse(enum rg_config_forge *out, const char *s,
 	else if (!strcmp(s, "none"))
 		*out = RG_FORGE_NONE;
 	else
-		return rg_err_set(err, RG_EINVALID, NULL,
-				  "unknown forge kind '%s' (gitlab, gitea, forgejo or none)", s);
+		return rg_err_set(
+		    err, RG_EINVALID, NULL,
+		    "unknown forge kind '%s' (gitlab, gitea, forgejo or none)",
+		    s);
 	return 0;
 }
 
@@ -64,18 +66,21 @@ int rg_forge_token_read(char **out, const char *path, struct rg_err *err)
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		ret = rg_err_set(err, errno == ELOOP ? RG_EUNSAFE : RG_EIO, NULL,
-				 "token file %s: %s", path,
-				 errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		ret = rg_err_set(err, errno == ELOOP ? RG_EUNSAFE : RG_EIO,
+				 NULL, "token file %s: %s", path,
+				 errno == ELOOP ? "is a symbolic link"
+						: strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = rg_err_set(err, RG_EUNSAFE, NULL, "token file %s is not a regular file", path);
+		ret = rg_err_set(err, RG_EUNSAFE, NULL,
+				 "token file %s is not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & 077) {
 		ret = rg_err_set(err, RG_EUNSAFE, NULL,
-				 "token file %s has mode %04o; it must not be readable by group or others (chmod 600 %s)",
+				 "token file %s has mode %04o; it must not be "
+				 "readable by group or others (chmod 600 %s)",
 				 path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
@@ -85,7 +90,8 @@ int rg_forge_token_read(char **out, const char *path, struct rg_err *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			ret = rg_err_set(err, RG_EIO, NULL, "token file %s: %s", path, strerror(errno));
+			ret = rg_err_set(err, RG_EIO, NULL, "token file %s: %s",
+					 path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -94,25 +100,30 @@ int rg_forge_token_read(char **out, const char *path, struct rg_err *err)
 	}
 	if (len > RG_CAP_TOKEN_BYTES) {
 		ret = rg_err_set(err, RG_ELIMIT, NULL,
-				 "token file %s is larger than %u bytes (RG_CAP_TOKEN_BYTES)",
+				 "token file %s is larger than %u bytes "
+				 "(RG_CAP_TOKEN_BYTES)",
 				 path, RG_CAP_TOKEN_BYTES);
 		goto out;
 	}
-	while (s < len && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r' || buf[s] == '\n'))
+	while (s < len && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r' ||
+			   buf[s] == '\n'))
 		s++;
 	while (len > s && (buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
 			   buf[len - 1] == '\r' || buf[len - 1] == '\n'))
 		len--;
 	if (len == s) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "token file %s is empty", path);
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "token file %s is empty", path);
 		goto out;
 	}
 	for (i = s; i < len; i++) {
 		unsigned char c = (unsigned char)buf[i];
 
 		if (c < 0x21 || c == 0x7f) {
-			ret = rg_err_set(err, RG_EINVALID, NULL,
-					 "token file %s must hold one token on one line", path);
+			ret = rg_err_set(
+			    err, RG_EINVALID, NULL,
+			    "token file %s must hold one token on one line",
+			    path);
 			goto out;
 		}
 	}
@@ -137,11 +148,13 @@ int rg_forge_new(struct rg_forge **out, const struct rg_forge_opts *opts,
 
 	*out = NULL;
 	if (opts->kind != RG_FORGE_GITLAB && opts->kind != RG_FORGE_GITEA) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "forge: no forge kind configured");
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "forge: no forge kind configured");
 		goto out;
 	}
 	if (!opts->url || !*opts->url || !opts->project || !*opts->project) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "forge: url and project are required");
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "forge: url and project are required");
 		goto out;
 	}
 	ret = rg_http_url_check(opts->url, err);
@@ -149,7 +162,8 @@ int rg_forge_new(struct rg_forge **out, const struct rg_forge_opts *opts,
 		goto out;
 	f = rg_xcalloc(1, sizeof(*f));
 	f->kind = opts->kind;
-	f->ops = opts->kind == RG_FORGE_GITLAB ? &rg_forge_gitlab_ops : &rg_forge_gitea_ops;
+	f->ops = opts->kind == RG_FORGE_GITLAB ? &rg_forge_gitlab_ops
+					       : &rg_forge_gitea_ops;
 	suffix = opts->kind == RG_FORGE_GITLAB ? "/api/v4" : "/api/v1";
 	ul = strlen(opts->url);
 	while (ul && opts->url[ul - 1] == '/')
@@ -164,7 +178,8 @@ int rg_forge_new(struct rg_forge **out, const struct rg_forge_opts *opts,
 	}
 	f->project = rg_xstrdup(opts->project);
 	if (rg_http_escape(&b, opts->project) < 0) {
-		ret = rg_err_set(err, RG_ELIMIT, NULL, "forge: project name too long");
+		ret = rg_err_set(err, RG_ELIMIT, NULL,
+				 "forge: project name too long");
 		goto out;
 	}
 	f->proj_enc = rg_buf_detach(&b, NULL);
@@ -206,7 +221,8 @@ int rg_forge_from_config(struct rg_forge **out,
 	*out = NULL;
 	memset(&o, 0, sizeof(o));
 	if (!c || c->forge.kind == RG_FORGE_NONE) {
-		ret = rg_err_set(err, RG_ENOTFOUND, NULL, "no forge configured");
+		ret =
+		    rg_err_set(err, RG_ENOTFOUND, NULL, "no forge configured");
 		goto out;
 	}
 	o.kind = c->forge.kind;
@@ -233,7 +249,8 @@ out:
 	return ret;
 }
 
-const char *rg_forge_project_from_env(struct rg_arena *a, enum rg_config_forge kind)
+const char *rg_forge_project_from_env(struct rg_arena *a,
+				      enum rg_config_forge kind)
 {
 	const char *p, *owner, *name, *wiki;
 
@@ -246,7 +263,8 @@ const char *rg_forge_project_from_env(struct rg_arena *a, enum rg_config_forge k
 	owner = getenv("GITEA_REPO_USER_NAME");
 	name = getenv("GITEA_REPO_NAME");
 	wiki = getenv("GITEA_REPO_IS_WIKI");
-	if (!owner || !*owner || !name || !*name || (wiki && !strcmp(wiki, "true")))
+	if (!owner || !*owner || !name || !*name ||
+	    (wiki && !strcmp(wiki, "true")))
 		return NULL;
 	return rg_arena_printf(a, "%s/%s", owner, name);
 }
@@ -283,7 +301,8 @@ const char *rg_forge_error_message(struct rg_arena *a, const char *json,
 	if (json_is_string(m))
 		msg = json_string_value(m);
 	else if (json_is_object(m) || json_is_array(m))
-		/* GitLab validation errors: {"message": {"note": ["is too long"]}} */
+		/* GitLab validation errors: {"message": {"note": ["is too
+		 * long"]}} */
 		msg = dumped = json_dumps(m, JSON_COMPACT);
 	if (msg) {
 		size_t n = strlen(msg);
@@ -307,7 +326,8 @@ int rg_forge_parse_id(long long *out, const char *json, size_t len,
 	int ret = 0;
 
 	if (!json_is_integer(id)) {
-		ret = rg_err_set(err, RG_EPARSE, NULL, "forge: response has no numeric \"id\"");
+		ret = rg_err_set(err, RG_EPARSE, NULL,
+				 "forge: response has no numeric \"id\"");
 		goto out;
 	}
 	*out = (long long)json_integer_value(id);
@@ -347,8 +367,8 @@ int rg_forge_call(struct rg_http_resp *resp, struct rg_forge *f,
 		  bool idempotent, bool notfound_ok, struct rg_err *err)
 {
 	char *url = api_url(f, path);
-	struct rg_http_req req = { method, url, body, body ? strlen(body) : 0,
-				   NULL, idempotent };
+	struct rg_http_req req = {
+	    method, url, body, body ? strlen(body) : 0, NULL, idempotent};
 	int ret;
 
 	ret = rg_http_request(resp, f->http, &req, err);
@@ -367,7 +387,8 @@ static char *with_page(const char *path, unsigned page)
 	size_t n = strlen(path) + 32;
 	char *p = rg_xmalloc(n);
 
-	snprintf(p, n, "%s%cpage=%u", path, strchr(path, '?') ? '&' : '?', page);
+	snprintf(p, n, "%s%cpage=%u", path, strchr(path, '?') ? '&' : '?',
+		 page);
 	return p;
 }
 
@@ -382,14 +403,15 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 	url = api_url(f, rel);
 	for (;;) {
 		struct rg_http_resp r;
-		struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
+		struct rg_http_req req = {"GET", url, NULL, 0, NULL, true};
 		size_t added = 0;
 		char *next = NULL;
 
 		if (++pages > RG_CAP_FORGE_PAGES) {
-			ret = rg_err_set(err, RG_ELIMIT, NULL,
-					 "GET %s: more than %u pages (RG_CAP_FORGE_PAGES)", url,
-					 RG_CAP_FORGE_PAGES);
+			ret = rg_err_set(
+			    err, RG_ELIMIT, NULL,
+			    "GET %s: more than %u pages (RG_CAP_FORGE_PAGES)",
+			    url, RG_CAP_FORGE_PAGES);
 			goto out;
 		}
 		ret = rg_http_request(&r, f->http, &req, err);
@@ -405,9 +427,10 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 		seen += added;
 		if (seen > RG_CAP_FORGE_ITEMS) {
 			rg_http_resp_release(&r);
-			ret = rg_err_set(err, RG_ELIMIT, NULL,
-					 "GET %s: more than %u items (RG_CAP_FORGE_ITEMS)", url,
-					 RG_CAP_FORGE_ITEMS);
+			ret = rg_err_set(
+			    err, RG_ELIMIT, NULL,
+			    "GET %s: more than %u items (RG_CAP_FORGE_ITEMS)",
+			    url, RG_CAP_FORGE_ITEMS);
 			goto out;
 		}
 		if (r.next_page) {
@@ -424,15 +447,18 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 		} else if (r.link_next) {
 			if (!rg_http_same_origin(f->api, r.link_next)) {
 				rg_http_resp_release(&r);
-				ret = rg_err_set(err, RG_EUNSAFE, NULL,
-						 "GET %s: pagination link points to another host; not followed",
-						 url);
+				ret =
+				    rg_err_set(err, RG_EUNSAFE, NULL,
+					       "GET %s: pagination link points "
+					       "to another host; not followed",
+					       url);
 				goto out;
 			}
 			next = rg_xstrdup(r.link_next);
 			page++;
-		} else if (added > 0 && ((r.total >= 0 && seen < (size_t)r.total) ||
-					 (r.total < 0 && per_page && added >= per_page))) {
+		} else if (added > 0 &&
+			   ((r.total >= 0 && seen < (size_t)r.total) ||
+			    (r.total < 0 && per_page && added >= per_page))) {
 			page++;
 			free(rel);
 			rel = with_page(path, page);
@@ -468,8 +494,8 @@ const char *rg_forge_escape(struct rg_arena *a, const char *s)
 	return r;
 }
 
-void *rg_forge_push(struct rg_arena *a, void **items, size_t *n,
-		    size_t *alloc, size_t size)
+void *rg_forge_push(struct rg_arena *a, void **items, size_t *n, size_t *alloc,
+		    size_t size)
 {
 	if (*n >= *alloc) {
 		size_t na = *alloc ? *alloc * 2 : 8;
@@ -481,8 +507,8 @@ void *rg_forge_push(struct rg_arena *a, void **items, size_t *n,
 }
 
 int rg_forge_parse_comments(struct rg_forge_comment **items, size_t *n,
-			    size_t *alloc, struct rg_arena *a,
-			    const char *json, size_t len, struct rg_err *err)
+			    size_t *alloc, struct rg_arena *a, const char *json,
+			    size_t len, struct rg_err *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(json, len, 0, &je), *o;
@@ -494,15 +520,19 @@ int rg_forge_parse_comments(struct rg_forge_comment **items, size_t *n,
 				 root ? "not a JSON array" : je.text);
 		goto out;
 	}
-	json_array_foreach(root, i, o) {
-		json_t *id = json_object_get(o, "id"), *body = json_object_get(o, "body");
+	json_array_foreach(root, i, o)
+	{
+		json_t *id = json_object_get(o, "id"),
+		       *body = json_object_get(o, "body");
 		struct rg_forge_comment *c;
 
 		if (!json_is_integer(id))
 			continue;
 		c = rg_forge_push(a, (void **)items, n, alloc, sizeof(**items));
 		c->id = (long long)json_integer_value(id);
-		c->body = json_is_string(body) ? rg_arena_strdup(a, json_string_value(body)) : NULL;
+		c->body = json_is_string(body)
+			      ? rg_arena_strdup(a, json_string_value(body))
+			      : NULL;
 		c->system = json_is_true(json_object_get(o, "system"));
 	}
 out:
@@ -515,8 +545,8 @@ int rg_forge_comment_page(void *ctx, const char *json, size_t len,
 {
 	struct rg_forge_comment_acc *acc = ctx;
 	size_t before = acc->n;
-	int ret = rg_forge_parse_comments(&acc->items, &acc->n, &acc->alloc, acc->a,
-					  json, len, err);
+	int ret = rg_forge_parse_comments(&acc->items, &acc->n, &acc->alloc,
+					  acc->a, json, len, err);
 
 	*added = acc->n - before;
 	return ret;
@@ -539,7 +569,8 @@ int rg_forge_post_status(struct rg_forge *f, const char *path,
 			 struct rg_err *err)
 {
 	struct rg_http_resp r;
-	json_t *o = json_pack("{s:s, s:s}", "state", state, name_key, RG_FORGE_STATUS_NAME);
+	json_t *o = json_pack("{s:s, s:s}", "state", state, name_key,
+			      RG_FORGE_STATUS_NAME);
 	char *js;
 	int ret;
 
@@ -596,8 +627,8 @@ static bool starts_with_marker(const char *body, const char *marker)
 
 int rg_forge_upsert_comment(long long *out_id, const char **out_action,
 			    struct rg_forge *f, struct rg_arena *a,
-			    long long iid, const char *marker,
-			    const char *body, struct rg_err *err)
+			    long long iid, const char *marker, const char *body,
+			    struct rg_err *err)
 {
 	struct rg_forge_comment *c = NULL;
 	size_t nc = 0, i;
@@ -607,17 +638,21 @@ int rg_forge_upsert_comment(long long *out_id, const char **out_action,
 
 	if (!marker)
 		marker = RG_FORGE_MARKER_DEFAULT;
-	if (strncmp(marker, RG_FORGE_MARKER_PREFIX, strlen(RG_FORGE_MARKER_PREFIX)) ||
+	if (strncmp(marker, RG_FORGE_MARKER_PREFIX,
+		    strlen(RG_FORGE_MARKER_PREFIX)) ||
 	    !starts_with_marker(body, marker)) {
-		ret = rg_err_set(err, RG_EINVALID, NULL,
-				 "forge: comment body must start with its marker %s", marker);
+		ret = rg_err_set(
+		    err, RG_EINVALID, NULL,
+		    "forge: comment body must start with its marker %s",
+		    marker);
 		goto out;
 	}
 	ret = f->ops->list_comments(&c, &nc, f, a, iid, err);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < nc; i++) {
-		if (c[i].system || !c[i].body || !starts_with_marker(c[i].body, marker))
+		if (c[i].system || !c[i].body ||
+		    !starts_with_marker(c[i].body, marker))
 			continue;
 		id = c[i].id;
 		if (!strcmp(c[i].body, body)) {
@@ -657,15 +692,19 @@ int rg_forge_set_status(struct rg_forge *f, const char *sha,
 	size_t n;
 
 	if ((unsigned)state > RG_FORGE_FAILED)
-		return rg_err_set(err, RG_EINVALID, NULL, "forge: bad status state");
-	if (!sha || strspn(sha, "0123456789abcdef") != strlen(sha) || strlen(sha) < 7)
-		return rg_err_set(err, RG_EINVALID, NULL, "forge: status needs a hex commit id");
+		return rg_err_set(err, RG_EINVALID, NULL,
+				  "forge: bad status state");
+	if (!sha || strspn(sha, "0123456789abcdef") != strlen(sha) ||
+	    strlen(sha) < 7)
+		return rg_err_set(err, RG_EINVALID, NULL,
+				  "forge: status needs a hex commit id");
 	if (description) {
 		n = strlen(description);
 		if (n > RG_CAP_STATUS_DESC_CHARS) {
 			/* cut at a UTF-8 character boundary */
 			n = RG_CAP_STATUS_DESC_CHARS;
-			while (n > 0 && ((unsigned char)description[n] & 0xC0) == 0x80)
+			while (n > 0 &&
+			       ((unsigned char)description[n] & 0xC0) == 0x80)
 				n--;
 		}
 		memcpy(desc, description, n);

@@ -17,21 +17,26 @@ static const char *jstr(struct rg_arena *a, json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
-	return json_is_string(v) ? rg_arena_strdup(a, json_string_value(v)) : NULL;
+	return json_is_string(v) ? rg_arena_strdup(a, json_string_value(v))
+				 : NULL;
 }
 
-static int parse_err(struct rg_err *err, const json_error_t *je, const char *what)
+static int parse_err(struct rg_err *err, const json_error_t *je,
+		     const char *what)
 {
 	if (je)
-		return rg_err_set(err, RG_EPARSE, NULL, "gitea: %s: bad JSON at line %d: %s",
-				  what, je->line, je->text);
-	return rg_err_set(err, RG_EPARSE, NULL, "gitea: %s: unexpected JSON shape", what);
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "gitea: %s: bad JSON at line %d: %s", what,
+				  je->line, je->text);
+	return rg_err_set(err, RG_EPARSE, NULL,
+			  "gitea: %s: unexpected JSON shape", what);
 }
 
 static void pull_from(struct rg_forge_mr *m, struct rg_arena *a, json_t *o)
 {
 	json_t *num = json_object_get(o, "number");
-	json_t *head = json_object_get(o, "head"), *base = json_object_get(o, "base");
+	json_t *head = json_object_get(o, "head"),
+	       *base = json_object_get(o, "base");
 
 	m->iid = json_is_integer(num) ? (long long)json_integer_value(num) : 0;
 	m->source_branch = jstr(a, head, "ref");
@@ -39,8 +44,9 @@ static void pull_from(struct rg_forge_mr *m, struct rg_arena *a, json_t *o)
 	m->head_sha = jstr(a, head, "sha");
 	m->merge_sha = jstr(a, o, "merge_commit_sha");
 	m->squash_sha = NULL;
-	m->state = json_is_true(json_object_get(o, "merged")) ? rg_arena_strdup(a, "merged") :
-								jstr(a, o, "state");
+	m->state = json_is_true(json_object_get(o, "merged"))
+		       ? rg_arena_strdup(a, "merged")
+		       : jstr(a, o, "state");
 	m->web_url = jstr(a, o, "html_url");
 }
 
@@ -73,17 +79,20 @@ int rg_forge_gitea_parse_pulls(struct rg_forge_mr **items, size_t *n,
 		ret = parse_err(err, NULL, "pulls");
 		goto out;
 	}
-	json_array_foreach(root, i, o) {
-		struct rg_forge_mr m = { 0 };
+	json_array_foreach(root, i, o)
+	{
+		struct rg_forge_mr m = {0};
 
-		if (!json_is_object(o) || !json_is_integer(json_object_get(o, "number")))
+		if (!json_is_object(o) ||
+		    !json_is_integer(json_object_get(o, "number")))
 			continue;
 		pull_from(&m, a, o);
-		if (only_branch && (!m.source_branch || strcmp(m.source_branch, only_branch) ||
-				    !same_repo(o)))
+		if (only_branch &&
+		    (!m.source_branch || strcmp(m.source_branch, only_branch) ||
+		     !same_repo(o)))
 			continue;
-		*(struct rg_forge_mr *)rg_forge_push(a, (void **)items, n, alloc,
-						      sizeof(**items)) = m;
+		*(struct rg_forge_mr *)rg_forge_push(
+		    a, (void **)items, n, alloc, sizeof(**items)) = m;
 	}
 out:
 	json_decref(root);
@@ -101,7 +110,8 @@ int rg_forge_gitea_parse_pull(struct rg_forge_mr *out, struct rg_arena *a,
 		ret = parse_err(err, &je, "pull");
 		goto out;
 	}
-	if (!json_is_object(root) || !json_is_integer(json_object_get(root, "number"))) {
+	if (!json_is_object(root) ||
+	    !json_is_integer(json_object_get(root, "number"))) {
 		ret = parse_err(err, NULL, "pull");
 		goto out;
 	}
@@ -132,30 +142,36 @@ int rg_forge_gitea_parse_reviews(struct rg_forge_approval **items, size_t *n,
 		goto out;
 	}
 	latest = json_object();
-	json_array_foreach(root, i, o) {
+	json_array_foreach(root, i, o)
+	{
 		json_t *user = json_object_get(o, "user"), *prev;
 		json_t *st = json_object_get(o, "state");
-		const char *state = json_is_string(st) ? json_string_value(st) : "";
+		const char *state =
+		    json_is_string(st) ? json_string_value(st) : "";
 		json_t *un = json_object_get(user, "login");
 
 		/* only approvals and change requests decide; comments do not */
-		if (!json_is_string(un) ||
-		    (strcmp(state, "APPROVED") && strcmp(state, "REQUEST_CHANGES")))
+		if (!json_is_string(un) || (strcmp(state, "APPROVED") &&
+					    strcmp(state, "REQUEST_CHANGES")))
 			continue;
 		prev = json_object_get(latest, json_string_value(un));
 		if (prev && json_integer_value(json_object_get(prev, "id")) >
-				    json_integer_value(json_object_get(o, "id")))
+				json_integer_value(json_object_get(o, "id")))
 			continue;
 		json_object_set(latest, json_string_value(un), o);
 	}
-	json_object_foreach(latest, login, o) {
-		const char *state = json_string_value(json_object_get(o, "state"));
+	json_object_foreach(latest, login, o)
+	{
+		const char *state =
+		    json_string_value(json_object_get(o, "state"));
 		struct rg_forge_approval *ap;
 
-		if (strcmp(state, "APPROVED") || json_is_true(json_object_get(o, "dismissed")) ||
+		if (strcmp(state, "APPROVED") ||
+		    json_is_true(json_object_get(o, "dismissed")) ||
 		    json_is_true(json_object_get(o, "stale")))
 			continue;
-		ap = rg_forge_push(a, (void **)items, n, alloc, sizeof(**items));
+		ap =
+		    rg_forge_push(a, (void **)items, n, alloc, sizeof(**items));
 		ap->username = rg_arena_strdup(a, login);
 		ap->official = json_is_true(json_object_get(o, "official"));
 	}
@@ -173,7 +189,8 @@ static const char *repo_path(struct rg_forge *f, struct rg_arena *a)
 	struct rg_buf b = RG_BUF_INIT(RG_CAP_PATH_BYTES * 3);
 	const char *slash = strchr(f->project, '/');
 	char *owner = rg_arena_strndup(a, f->project,
-				       slash ? (size_t)(slash - f->project) : strlen(f->project));
+				       slash ? (size_t)(slash - f->project)
+					     : strlen(f->project));
 	const char *r;
 
 	rg_buf_adds(&b, "/repos/");
@@ -205,8 +222,9 @@ static int pull_page(void *ctx, const char *json, size_t len, size_t *added,
 		     struct rg_err *err)
 {
 	struct pull_acc *acc = ctx;
-	int ret = rg_forge_gitea_parse_pulls(&acc->items, &acc->n, &acc->alloc, acc->a,
-					     json, len, acc->branch, err);
+	int ret =
+	    rg_forge_gitea_parse_pulls(&acc->items, &acc->n, &acc->alloc,
+				       acc->a, json, len, acc->branch, err);
 
 	/* pages are counted in server items, not in the ones we keep */
 	if (ret == 0)
@@ -245,8 +263,9 @@ static int gt_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 			    struct rg_err *err)
 {
 	/* the list has no head filter (forge.md 4.2): list open, filter here */
-	struct pull_acc acc = { a, branch, NULL, 0, 0 };
-	char *path = rg_arena_printf(a, "%s/pulls?state=open&limit=%d", repo_path(f, a), LIMIT);
+	struct pull_acc acc = {a, branch, NULL, 0, 0};
+	char *path = rg_arena_printf(a, "%s/pulls?state=open&limit=%d",
+				     repo_path(f, a), LIMIT);
 	size_t i, k = 0;
 	int ret = rg_forge_get_all(f, path, LIMIT, pull_page, &acc, err);
 
@@ -255,7 +274,8 @@ static int gt_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 	for (i = 0; i < acc.n; i++) {
 		const struct rg_forge_mr *m = &acc.items[i];
 
-		if ((target && (!m->target_branch || strcmp(m->target_branch, target))) ||
+		if ((target &&
+		     (!m->target_branch || strcmp(m->target_branch, target))) ||
 		    (m->state && strcmp(m->state, "open")))
 			continue;
 		acc.items[k++] = *m;
@@ -270,11 +290,13 @@ static int gt_find_merged_mr(struct rg_forge_mr *out, struct rg_forge *f,
 			     struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "%s/commits/%s/pull", repo_path(f, a), rg_forge_escape(a, sha));
+	char *path = rg_arena_printf(a, "%s/commits/%s/pull", repo_path(f, a),
+				     rg_forge_escape(a, sha));
 	int ret = rg_forge_call(&r, f, "GET", path, NULL, true, true, err);
 
 	if (ret == 0)
-		ret = rg_forge_gitea_parse_pull(out, a, r.body.ptr, r.body.len, err);
+		ret = rg_forge_gitea_parse_pull(out, a, r.body.ptr, r.body.len,
+						err);
 	rg_http_resp_release(&r);
 	return ret;
 }
@@ -283,9 +305,9 @@ static int gt_list_approvals(struct rg_forge_approval **out, size_t *n,
 			     struct rg_forge *f, struct rg_arena *a,
 			     long long iid, struct rg_err *err)
 {
-	struct json_acc acc = { json_array() };
-	char *path = rg_arena_printf(a, "%s/pulls/%lld/reviews?limit=%d", repo_path(f, a),
-				     iid, LIMIT);
+	struct json_acc acc = {json_array()};
+	char *path = rg_arena_printf(a, "%s/pulls/%lld/reviews?limit=%d",
+				     repo_path(f, a), iid, LIMIT);
 	size_t alloc = 0;
 	char *all = NULL;
 	int ret = rg_forge_get_all(f, path, LIMIT, review_page, &acc, err);
@@ -294,7 +316,8 @@ static int gt_list_approvals(struct rg_forge_approval **out, size_t *n,
 		all = json_dumps(acc.all, JSON_COMPACT);
 		if (!all)
 			RG_BUG("cannot re-encode reviews");
-		ret = rg_forge_gitea_parse_reviews(out, n, &alloc, a, all, strlen(all), err);
+		ret = rg_forge_gitea_parse_reviews(out, n, &alloc, a, all,
+						   strlen(all), err);
 	}
 	free(all);
 	json_decref(acc.all);
@@ -305,10 +328,12 @@ static int gt_list_comments(struct rg_forge_comment **out, size_t *n,
 			    struct rg_forge *f, struct rg_arena *a,
 			    long long iid, struct rg_err *err)
 {
-	struct rg_forge_comment_acc acc = { a, NULL, 0, 0 };
-	char *path = rg_arena_printf(a, "%s/issues/%lld/comments", repo_path(f, a), iid);
+	struct rg_forge_comment_acc acc = {a, NULL, 0, 0};
+	char *path =
+	    rg_arena_printf(a, "%s/issues/%lld/comments", repo_path(f, a), iid);
 	/* not paginated in the documented API: follow headers only */
-	int ret = rg_forge_get_all(f, path, 0, rg_forge_comment_page, &acc, err);
+	int ret =
+	    rg_forge_get_all(f, path, 0, rg_forge_comment_page, &acc, err);
 
 	*out = acc.items;
 	*n = acc.n;
@@ -320,7 +345,8 @@ static int gt_create_comment(long long *out_id, struct rg_forge *f,
 			     const char *body, struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "%s/issues/%lld/comments", repo_path(f, a), iid);
+	char *path =
+	    rg_arena_printf(a, "%s/issues/%lld/comments", repo_path(f, a), iid);
 	char *js = rg_forge_body_json(body);
 	int ret = rg_forge_call(&r, f, "POST", path, js, false, false, err);
 
@@ -336,7 +362,8 @@ static int gt_update_comment(struct rg_forge *f, struct rg_arena *a,
 			     struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "%s/issues/comments/%lld", repo_path(f, a), id);
+	char *path =
+	    rg_arena_printf(a, "%s/issues/comments/%lld", repo_path(f, a), id);
 	char *js = rg_forge_body_json(body);
 	int ret = rg_forge_call(&r, f, "PATCH", path, js, true, false, err);
 
@@ -350,16 +377,17 @@ static int gt_set_status(struct rg_forge *f, const char *sha, const char *state,
 			 struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();
-	int ret = rg_forge_post_status(f, rg_arena_printf(a, "%s/statuses/%s",
-							  repo_path(f, a), sha),
-				       "context", state, target_url, description, err);
+	int ret = rg_forge_post_status(
+	    f, rg_arena_printf(a, "%s/statuses/%s", repo_path(f, a), sha),
+	    "context", state, target_url, description, err);
 
 	rg_arena_free(a);
 	return ret;
 }
 
 const struct rg_forge_ops rg_forge_gitea_ops = {
-	gt_find_open_mrs, gt_find_merged_mr, gt_list_approvals, gt_list_comments,
-	gt_create_comment, gt_update_comment, gt_set_status,
-	{ "pending", "success", "failure" },
+    gt_find_open_mrs,  gt_find_merged_mr,
+    gt_list_approvals, gt_list_comments,
+    gt_create_comment, gt_update_comment,
+    gt_set_status,     {"pending", "success", "failure"},
 };

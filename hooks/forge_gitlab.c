@@ -15,15 +15,19 @@ static const char *jstr(struct rg_arena *a, json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
-	return json_is_string(v) ? rg_arena_strdup(a, json_string_value(v)) : NULL;
+	return json_is_string(v) ? rg_arena_strdup(a, json_string_value(v))
+				 : NULL;
 }
 
-static int parse_err(struct rg_err *err, const json_error_t *je, const char *what)
+static int parse_err(struct rg_err *err, const json_error_t *je,
+		     const char *what)
 {
 	if (je)
-		return rg_err_set(err, RG_EPARSE, NULL, "gitlab: %s: bad JSON at line %d: %s",
-				  what, je->line, je->text);
-	return rg_err_set(err, RG_EPARSE, NULL, "gitlab: %s: unexpected JSON shape", what);
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "gitlab: %s: bad JSON at line %d: %s", what,
+				  je->line, je->text);
+	return rg_err_set(err, RG_EPARSE, NULL,
+			  "gitlab: %s: unexpected JSON shape", what);
 }
 
 static void mr_from(struct rg_forge_mr *m, struct rg_arena *a, json_t *o)
@@ -57,25 +61,28 @@ int rg_forge_gitlab_parse_mrs(struct rg_forge_mr **items, size_t *n,
 		ret = parse_err(err, NULL, "merge requests");
 		goto out;
 	}
-	json_array_foreach(root, i, o) {
-		struct rg_forge_mr m = { 0 };
+	json_array_foreach(root, i, o)
+	{
+		struct rg_forge_mr m = {0};
 
-		if (!json_is_object(o) || !json_is_integer(json_object_get(o, "iid")))
+		if (!json_is_object(o) ||
+		    !json_is_integer(json_object_get(o, "iid")))
 			continue;
 		mr_from(&m, a, o);
-		*(struct rg_forge_mr *)rg_forge_push(a, (void **)items, n, alloc,
-						      sizeof(**items)) = m;
+		*(struct rg_forge_mr *)rg_forge_push(
+		    a, (void **)items, n, alloc, sizeof(**items)) = m;
 	}
 out:
 	json_decref(root);
 	return ret;
 }
 
-static void add_approver(struct rg_forge_approval **items, size_t *n, size_t *alloc,
-			 struct rg_arena *a, json_t *entry)
+static void add_approver(struct rg_forge_approval **items, size_t *n,
+			 size_t *alloc, struct rg_arena *a, json_t *entry)
 {
 	json_t *user = json_object_get(entry, "user");
-	json_t *un = json_object_get(json_is_object(user) ? user : entry, "username");
+	json_t *un =
+	    json_object_get(json_is_object(user) ? user : entry, "username");
 	struct rg_forge_approval *ap;
 	size_t i;
 
@@ -89,10 +96,10 @@ static void add_approver(struct rg_forge_approval **items, size_t *n, size_t *al
 	ap->official = true;
 }
 
-int rg_forge_gitlab_parse_approvals(struct rg_forge_approval **items,
-				    size_t *n, size_t *alloc,
-				    struct rg_arena *a, const char *json,
-				    size_t len, struct rg_err *err)
+int rg_forge_gitlab_parse_approvals(struct rg_forge_approval **items, size_t *n,
+				    size_t *alloc, struct rg_arena *a,
+				    const char *json, size_t len,
+				    struct rg_err *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(json, len, 0, &je), *by, *rules, *o, *r;
@@ -110,20 +117,20 @@ int rg_forge_gitlab_parse_approvals(struct rg_forge_approval **items,
 	by = json_object_get(root, "approved_by");
 	rules = json_object_get(root, "rules");
 	if (!json_is_array(by) && !json_is_array(rules)) {
-		ret = parse_err(err, NULL, "approvals (no approved_by or rules)");
+		ret =
+		    parse_err(err, NULL, "approvals (no approved_by or rules)");
 		goto out;
 	}
 	/* /approvals: approved_by[] = {user{...}} */
-	json_array_foreach(by, i, o)
-		if (json_is_object(o))
-			add_approver(items, n, alloc, a, o);
+	json_array_foreach(by, i, o) if (json_is_object(o))
+	    add_approver(items, n, alloc, a, o);
 	/* /approval_state: rules[].approved_by[] = user objects */
-	json_array_foreach(rules, i, r) {
+	json_array_foreach(rules, i, r)
+	{
 		json_t *rb = json_object_get(r, "approved_by");
 
-		json_array_foreach(rb, j, o)
-			if (json_is_object(o))
-				add_approver(items, n, alloc, a, o);
+		json_array_foreach(rb, j, o) if (json_is_object(o))
+		    add_approver(items, n, alloc, a, o);
 	}
 out:
 	json_decref(root);
@@ -157,11 +164,14 @@ static int gl_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 			    const char *branch, const char *target,
 			    struct rg_err *err)
 {
-	struct mr_acc acc = { a, NULL, 0, 0 };
-	char *path = rg_arena_printf(a,
-		"/projects/%s/merge_requests?state=opened&source_branch=%s%s%s&per_page=%d",
-		f->proj_enc, rg_forge_escape(a, branch), target ? "&target_branch=" : "",
-		target ? rg_forge_escape(a, target) : "", PER_PAGE);
+	struct mr_acc acc = {a, NULL, 0, 0};
+	char *path = rg_arena_printf(
+	    a,
+	    "/projects/%s/"
+	    "merge_requests?state=opened&source_branch=%s%s%s&per_page=%d",
+	    f->proj_enc, rg_forge_escape(a, branch),
+	    target ? "&target_branch=" : "",
+	    target ? rg_forge_escape(a, target) : "", PER_PAGE);
 	size_t i, k = 0;
 	int ret = rg_forge_get_all(f, path, PER_PAGE, mr_page, &acc, err);
 
@@ -172,7 +182,8 @@ static int gl_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 		const struct rg_forge_mr *m = &acc.items[i];
 
 		if (!m->source_branch || strcmp(m->source_branch, branch) ||
-		    (target && (!m->target_branch || strcmp(m->target_branch, target))) ||
+		    (target &&
+		     (!m->target_branch || strcmp(m->target_branch, target))) ||
 		    (m->state && strcmp(m->state, "opened")))
 			continue;
 		acc.items[k++] = *m;
@@ -186,16 +197,17 @@ static int gl_find_merged_mr(struct rg_forge_mr *out, struct rg_forge *f,
 			     struct rg_arena *a, const char *sha,
 			     struct rg_err *err)
 {
-	struct mr_acc acc = { a, NULL, 0, 0 };
-	char *path = rg_arena_printf(a,
-		"/projects/%s/repository/commits/%s/merge_requests?per_page=%d",
-		f->proj_enc, rg_forge_escape(a, sha), PER_PAGE);
+	struct mr_acc acc = {a, NULL, 0, 0};
+	char *path = rg_arena_printf(
+	    a, "/projects/%s/repository/commits/%s/merge_requests?per_page=%d",
+	    f->proj_enc, rg_forge_escape(a, sha), PER_PAGE);
 	const struct rg_forge_mr *best = NULL;
 	size_t i;
 	int ret = rg_forge_get_all(f, path, PER_PAGE, mr_page, &acc, err);
 
 	if (ret == RG_EFORGE && f->last_status == 404)
-		return rg_err_set(err, RG_ENOTFOUND, NULL, "gitlab: commit %s not found", sha);
+		return rg_err_set(err, RG_ENOTFOUND, NULL,
+				  "gitlab: commit %s not found", sha);
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < acc.n && !best; i++) {
@@ -209,8 +221,9 @@ static int gl_find_merged_mr(struct rg_forge_mr *out, struct rg_forge *f,
 		if (acc.items[i].state && !strcmp(acc.items[i].state, "merged"))
 			best = &acc.items[i];
 	if (!best)
-		return rg_err_set(err, RG_ENOTFOUND, NULL,
-				  "gitlab: no merged merge request for commit %s", sha);
+		return rg_err_set(
+		    err, RG_ENOTFOUND, NULL,
+		    "gitlab: no merged merge request for commit %s", sha);
 	*out = *best;
 	return 0;
 }
@@ -220,21 +233,22 @@ static int gl_list_approvals(struct rg_forge_approval **out, size_t *n,
 			     long long iid, struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "/projects/%s/merge_requests/%lld/approvals",
-				     f->proj_enc, iid);
+	char *path = rg_arena_printf(
+	    a, "/projects/%s/merge_requests/%lld/approvals", f->proj_enc, iid);
 	size_t alloc = 0;
 	int ret = rg_forge_call(&r, f, "GET", path, NULL, true, true, err);
 
 	if (ret == RG_ENOTFOUND) {
 		/* CE without the approvals API, or a Premium-only setup */
 		rg_http_resp_release(&r);
-		path = rg_arena_printf(a, "/projects/%s/merge_requests/%lld/approval_state",
-				       f->proj_enc, iid);
+		path = rg_arena_printf(
+		    a, "/projects/%s/merge_requests/%lld/approval_state",
+		    f->proj_enc, iid);
 		ret = rg_forge_call(&r, f, "GET", path, NULL, true, false, err);
 	}
 	if (ret == 0)
-		ret = rg_forge_gitlab_parse_approvals(out, n, &alloc, a, r.body.ptr,
-						      r.body.len, err);
+		ret = rg_forge_gitlab_parse_approvals(
+		    out, n, &alloc, a, r.body.ptr, r.body.len, err);
 	rg_http_resp_release(&r);
 	return ret;
 }
@@ -243,11 +257,14 @@ static int gl_list_comments(struct rg_forge_comment **out, size_t *n,
 			    struct rg_forge *f, struct rg_arena *a,
 			    long long iid, struct rg_err *err)
 {
-	struct rg_forge_comment_acc acc = { a, NULL, 0, 0 };
-	char *path = rg_arena_printf(a,
-		"/projects/%s/merge_requests/%lld/notes?sort=asc&order_by=created_at&per_page=%d",
-		f->proj_enc, iid, PER_PAGE);
-	int ret = rg_forge_get_all(f, path, PER_PAGE, rg_forge_comment_page, &acc, err);
+	struct rg_forge_comment_acc acc = {a, NULL, 0, 0};
+	char *path =
+	    rg_arena_printf(a,
+			    "/projects/%s/merge_requests/%lld/"
+			    "notes?sort=asc&order_by=created_at&per_page=%d",
+			    f->proj_enc, iid, PER_PAGE);
+	int ret = rg_forge_get_all(f, path, PER_PAGE, rg_forge_comment_page,
+				   &acc, err);
 
 	*out = acc.items;
 	*n = acc.n;
@@ -259,8 +276,8 @@ static int gl_create_comment(long long *out_id, struct rg_forge *f,
 			     const char *body, struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "/projects/%s/merge_requests/%lld/notes",
-				     f->proj_enc, iid);
+	char *path = rg_arena_printf(
+	    a, "/projects/%s/merge_requests/%lld/notes", f->proj_enc, iid);
 	char *js = rg_forge_body_json(body);
 	int ret = rg_forge_call(&r, f, "POST", path, js, false, false, err);
 
@@ -276,8 +293,9 @@ static int gl_update_comment(struct rg_forge *f, struct rg_arena *a,
 			     struct rg_err *err)
 {
 	struct rg_http_resp r;
-	char *path = rg_arena_printf(a, "/projects/%s/merge_requests/%lld/notes/%lld",
-				     f->proj_enc, iid, id);
+	char *path =
+	    rg_arena_printf(a, "/projects/%s/merge_requests/%lld/notes/%lld",
+			    f->proj_enc, iid, id);
 	char *js = rg_forge_body_json(body);
 	int ret = rg_forge_call(&r, f, "PUT", path, js, true, false, err);
 
@@ -292,9 +310,9 @@ static int gl_set_status(struct rg_forge *f, const char *sha, const char *state,
 {
 	struct rg_arena *a = rg_arena_new();
 	struct rg_err e2 = RG_ERR_INIT;
-	int ret = rg_forge_post_status(f, rg_arena_printf(a, "/projects/%s/statuses/%s",
-							  f->proj_enc, sha),
-				       "name", state, target_url, description, &e2);
+	int ret = rg_forge_post_status(
+	    f, rg_arena_printf(a, "/projects/%s/statuses/%s", f->proj_enc, sha),
+	    "name", state, target_url, description, &e2);
 
 	/*
 	 * GitLab keeps statuses as a state machine and answers 400 "Cannot
@@ -311,7 +329,8 @@ static int gl_set_status(struct rg_forge *f, const char *sha, const char *state,
 }
 
 const struct rg_forge_ops rg_forge_gitlab_ops = {
-	gl_find_open_mrs, gl_find_merged_mr, gl_list_approvals, gl_list_comments,
-	gl_create_comment, gl_update_comment, gl_set_status,
-	{ "pending", "success", "failed" },
+    gl_find_open_mrs,  gl_find_merged_mr,
+    gl_list_approvals, gl_list_comments,
+    gl_create_comment, gl_update_comment,
+    gl_set_status,     {"pending", "success", "failed"},
 };

@@ -41,7 +41,8 @@ static uint64_t now_ms(void)
 
 static void sleep_ms(uint64_t ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {(time_t)(ms / 1000),
+			      (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -92,49 +93,63 @@ int rg_http_new(struct rg_http **out, const struct rg_http_opts *opts,
 
 	*out = NULL;
 	if (!opts->auth_name != !opts->auth_value) {
-		ret = rg_err_set(err, RG_EINVALID, NULL,
-				 "http: auth header name and value go together");
+		ret =
+		    rg_err_set(err, RG_EINVALID, NULL,
+			       "http: auth header name and value go together");
 		goto out;
 	}
 	if (opts->auth_name && (strpbrk(opts->auth_name, "\r\n:") ||
 				strpbrk(opts->auth_value, "\r\n"))) {
 		/* the value is secret: say what is wrong, not what it is */
 		ret = rg_err_set(err, RG_EINVALID, NULL,
-				 "http: the token contains a line break or the header name is invalid");
+				 "http: the token contains a line break or the "
+				 "header name is invalid");
 		goto out;
 	}
 	if (opts->ca_file && access(opts->ca_file, R_OK) < 0) {
 		ret = rg_err_set(err, RG_EINVALID, NULL,
-				 "http: cannot read CA bundle %s: %s", opts->ca_file,
-				 strerror(errno));
+				 "http: cannot read CA bundle %s: %s",
+				 opts->ca_file, strerror(errno));
 		goto out;
 	}
 	h = rg_xcalloc(1, sizeof(*h));
 	h->curl = curl_easy_init();
 	if (!h->curl) {
-		ret = rg_err_set(err, RG_ERROR, NULL, "http: libcurl failed to start");
+		ret = rg_err_set(err, RG_ERROR, NULL,
+				 "http: libcurl failed to start");
 		goto out;
 	}
 	h->ca_file = opts->ca_file ? rg_xstrdup(opts->ca_file) : NULL;
-	h->connect_ms = opts->connect_ms ? opts->connect_ms : RG_CAP_HTTP_CONNECT_MS_DEFAULT;
-	h->attempt_ms = opts->attempt_ms ? opts->attempt_ms : RG_CAP_HTTP_ATTEMPT_MS_DEFAULT;
-	h->deadline_ms = opts->deadline_ms ? opts->deadline_ms : RG_CAP_HTTP_DEADLINE_MS_DEFAULT;
-	h->backoff_base_ms = opts->backoff_base_ms ? opts->backoff_base_ms : 500;
-	h->max_attempts = opts->max_attempts && opts->max_attempts <= RG_CAP_HTTP_ATTEMPTS ?
-				  opts->max_attempts : RG_CAP_HTTP_ATTEMPTS;
-	h->max_response_bytes = opts->max_response_bytes &&
-					opts->max_response_bytes < RG_CAP_HTTP_RESPONSE_BYTES ?
-					opts->max_response_bytes : RG_CAP_HTTP_RESPONSE_BYTES;
+	h->connect_ms = opts->connect_ms ? opts->connect_ms
+					 : RG_CAP_HTTP_CONNECT_MS_DEFAULT;
+	h->attempt_ms = opts->attempt_ms ? opts->attempt_ms
+					 : RG_CAP_HTTP_ATTEMPT_MS_DEFAULT;
+	h->deadline_ms = opts->deadline_ms ? opts->deadline_ms
+					   : RG_CAP_HTTP_DEADLINE_MS_DEFAULT;
+	h->backoff_base_ms =
+	    opts->backoff_base_ms ? opts->backoff_base_ms : 500;
+	h->max_attempts =
+	    opts->max_attempts && opts->max_attempts <= RG_CAP_HTTP_ATTEMPTS
+		? opts->max_attempts
+		: RG_CAP_HTTP_ATTEMPTS;
+	h->max_response_bytes =
+	    opts->max_response_bytes &&
+		    opts->max_response_bytes < RG_CAP_HTTP_RESPONSE_BYTES
+		? opts->max_response_bytes
+		: RG_CAP_HTTP_RESPONSE_BYTES;
 	if (opts->auth_name) {
-		size_t n = strlen(opts->auth_name) + strlen(opts->auth_value) + 3;
+		size_t n =
+		    strlen(opts->auth_name) + strlen(opts->auth_value) + 3;
 
 		h->auth_line = rg_xmalloc(n);
-		snprintf(h->auth_line, n, "%s: %s", opts->auth_name, opts->auth_value);
+		snprintf(h->auth_line, n, "%s: %s", opts->auth_name,
+			 opts->auth_value);
 	}
 	h->log = opts->log;
 	h->log_ctx = opts->log_ctx;
-	h->rng = opts->jitter_seed ? opts->jitter_seed :
-				     ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid() ^ now_ms();
+	h->rng = opts->jitter_seed ? opts->jitter_seed
+				   : ((uint64_t)time(NULL) << 20) ^
+					 (uint64_t)getpid() ^ now_ms();
 	*out = h;
 	h = NULL;
 out:
@@ -185,7 +200,8 @@ int rg_http_url_check(const char *url, struct rg_err *err)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "http: not a valid URL: %s", url);
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "http: not a valid URL: %s", url);
 		goto out;
 	}
 	if (!strcasecmp(scheme, "https"))
@@ -194,11 +210,13 @@ int rg_http_url_check(const char *url, struct rg_err *err)
 		if (host_is_loopback(host))
 			goto out;
 		ret = rg_err_set(err, RG_EUNSAFE, NULL,
-				 "http: refusing plain http:// to %s (https is required; http only for loopback)",
+				 "http: refusing plain http:// to %s (https is "
+				 "required; http only for loopback)",
 				 host);
 		goto out;
 	}
-	ret = rg_err_set(err, RG_EUNSAFE, NULL, "http: unsupported URL scheme %s", scheme);
+	ret = rg_err_set(err, RG_EUNSAFE, NULL,
+			 "http: unsupported URL scheme %s", scheme);
 out:
 	curl_free(scheme);
 	curl_free(host);
@@ -217,7 +235,8 @@ static int origin_of(const char *url, char **scheme, char **host, char **port)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) ==
+		CURLUE_OK)
 		ret = 0;
 	curl_url_cleanup(u);
 	return ret;
@@ -228,8 +247,10 @@ bool rg_http_same_origin(const char *base, const char *url)
 	char *s1, *h1, *p1, *s2, *h2, *p2;
 	bool same = false;
 
-	if (origin_of(base, &s1, &h1, &p1) == 0 && origin_of(url, &s2, &h2, &p2) == 0)
-		same = !strcasecmp(s1, s2) && !strcasecmp(h1, h2) && !strcmp(p1, p2);
+	if (origin_of(base, &s1, &h1, &p1) == 0 &&
+	    origin_of(url, &s2, &h2, &p2) == 0)
+		same = !strcasecmp(s1, s2) && !strcasecmp(h1, h2) &&
+		       !strcmp(p1, p2);
 	else
 		origin_of(url, &s2, &h2, &p2);
 	curl_free(s1);
@@ -247,9 +268,9 @@ int rg_http_parse_retry_after(uint64_t *out_ms, const char *value, size_t len,
 			      int64_t now)
 {
 	static const char *const formats[] = {
-		"%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate */
-		"%A, %d-%b-%y %H:%M:%S GMT", /* RFC 850 */
-		"%a %b %d %H:%M:%S %Y",	     /* asctime */
+	    "%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate */
+	    "%A, %d-%b-%y %H:%M:%S GMT", /* RFC 850 */
+	    "%a %b %d %H:%M:%S %Y",	 /* asctime */
 	};
 	char tmp[64];
 	size_t i = 0, n;
@@ -289,7 +310,8 @@ int rg_http_parse_retry_after(uint64_t *out_ms, const char *value, size_t len,
 		t = timegm(&tm);
 		if (t == (time_t)-1)
 			continue;
-		*out_ms = (int64_t)t > now ? (uint64_t)((int64_t)t - now) * 1000 : 0;
+		*out_ms =
+		    (int64_t)t > now ? (uint64_t)((int64_t)t - now) * 1000 : 0;
 		return 0;
 	}
 	return RG_EPARSE;
@@ -312,7 +334,8 @@ static bool rel_has_next(const char *p, size_t n)
 		if (e - s > 4 && !strncasecmp(p + s, "rel=", 4)) {
 			size_t v = s + 4, ve = e;
 
-			while (ve > v && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
+			while (ve > v &&
+			       (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
 				ve--;
 			if (ve > v && p[v] == '"') {
 				v++;
@@ -325,7 +348,8 @@ static bool rel_has_next(const char *p, size_t n)
 
 				while (w < ve && p[w] != ' ')
 					w++;
-				if (w - v == 4 && !strncasecmp(p + v, "next", 4))
+				if (w - v == 4 &&
+				    !strncasecmp(p + v, "next", 4))
 					return true;
 				v = w + 1;
 			}
@@ -342,7 +366,8 @@ int rg_http_parse_link_next(char **out, const char *value, size_t len)
 	while (i < len) {
 		size_t us, ue, ps;
 
-		while (i < len && (value[i] == ' ' || value[i] == ',' || value[i] == '\t'))
+		while (i < len &&
+		       (value[i] == ' ' || value[i] == ',' || value[i] == '\t'))
 			i++;
 		if (i >= len)
 			break;
@@ -369,9 +394,11 @@ int rg_http_parse_link_next(char **out, const char *value, size_t len)
 
 			if (ue == us)
 				return RG_EPARSE;
-			/* no controls or spaces: the URL goes to curl as a string */
+			/* no controls or spaces: the URL goes to curl as a
+			 * string */
 			for (k = us; k < ue; k++)
-				if ((unsigned char)value[k] <= 0x20 || value[k] == 0x7f)
+				if ((unsigned char)value[k] <= 0x20 ||
+				    value[k] == 0x7f)
 					return RG_EPARSE;
 			*out = rg_xstrndup(value + us, ue - us);
 			return 0;
@@ -409,10 +436,11 @@ int rg_http_escape(struct rg_buf *b, const char *s)
 		unsigned char c = (unsigned char)*s;
 
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
 			ret = rg_buf_addch(b, (char)c);
 		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
 
 			ret = rg_buf_add(b, e, 3);
 		}
@@ -464,7 +492,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 	size_t vlen;
 
 	if (n >= 5 && !strncmp(line, "HTTP/", 5)) {
-		/* a new response (after 100 Continue): forget earlier headers */
+		/* a new response (after 100 Continue): forget earlier headers
+		 */
 		free(r->link_next);
 		free(r->next_page);
 		r->link_next = r->next_page = NULL;
@@ -486,14 +515,16 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		header_value(line, n, 11, &v, &vlen);
 		free(r->next_page);
 		r->next_page = vlen ? rg_xstrndup(v, vlen) : NULL;
-	} else if (header_is(line, n, "X-Total-Count") || header_is(line, n, "X-Total")) {
+	} else if (header_is(line, n, "X-Total-Count") ||
+		   header_is(line, n, "X-Total")) {
 		/* Gitea's X-Total-Count or GitLab's X-Total */
 		size_t namelen = header_is(line, n, "X-Total") ? 7 : 13;
 		long long t = 0;
 		size_t i;
 
 		header_value(line, n, namelen, &v, &vlen);
-		for (i = 0; i < vlen && i < 18 && v[i] >= '0' && v[i] <= '9'; i++)
+		for (i = 0; i < vlen && i < 18 && v[i] >= '0' && v[i] <= '9';
+		     i++)
 			t = t * 10 + (v[i] - '0');
 		if (vlen && i == vlen)
 			r->total = t;
@@ -528,7 +559,8 @@ static int one_attempt(struct rg_http *h, const struct rg_http_req *req,
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	if (req->body) {
 		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
-			 req->content_type ? req->content_type : "application/json");
+			 req->content_type ? req->content_type
+					   : "application/json");
 		hdrs = curl_slist_append(hdrs, ctype);
 	}
 	if (h->auth_line)
@@ -548,7 +580,8 @@ static int one_attempt(struct rg_http *h, const struct rg_http_req *req,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "rendergate");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)h->max_response_bytes);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)h->max_response_bytes);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, at);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -558,7 +591,8 @@ static int one_attempt(struct rg_http *h, const struct rg_http_req *req,
 	} else {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)(req->body ? req->body_len : 0));
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+				 req->body ? req->body : "");
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 	}
 	*cc = curl_easy_perform(c);
@@ -587,7 +621,8 @@ static enum outcome classify(CURLcode cc, const struct attempt *at, long status)
 	case CURLE_HTTP2_STREAM:
 		return RETRY_IF_IDEMPOTENT;
 	default:
-		return FAIL; /* TLS verification, bad URL, ...: retrying won't help */
+		return FAIL; /* TLS verification, bad URL, ...: retrying won't
+				help */
 	}
 	if (status == 429)
 		return RETRY;
@@ -610,50 +645,64 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 	if (ret < 0)
 		goto out;
 	for (attempt = 1;; attempt++) {
-		struct attempt at = { out, false, "", false };
+		struct attempt at = {out, false, "", false};
 		uint64_t now = now_ms(), left, wait;
 		CURLcode cc;
 		enum outcome oc;
 
 		if (now >= deadline) {
-			ret = rg_err_set(err, RG_ETIMEOUT, NULL,
-					 "%s %s: no answer within the %u ms deadline",
-					 req->method, req->url, h->deadline_ms);
+			ret = rg_err_set(
+			    err, RG_ETIMEOUT, NULL,
+			    "%s %s: no answer within the %u ms deadline",
+			    req->method, req->url, h->deadline_ms);
 			goto out;
 		}
 		left = deadline - now;
 		rg_buf_reset(&out->body);
 		out->status = 0;
 		out->attempts = attempt;
-		one_attempt(h, req, &at, left < h->attempt_ms ? left : h->attempt_ms,
-			    &cc, errbuf);
+		one_attempt(h, req, &at,
+			    left < h->attempt_ms ? left : h->attempt_ms, &cc,
+			    errbuf);
 		oc = classify(cc, &at, out->status);
 		if (oc == DONE) {
-			logf_(h, "%s %s -> %ld (%zu bytes, try %u)", req->method,
-			      req->url, out->status, out->body.len, attempt);
+			logf_(h, "%s %s -> %ld (%zu bytes, try %u)",
+			      req->method, req->url, out->status, out->body.len,
+			      attempt);
 			goto out;
 		}
 		if (at.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
 			ret = rg_err_set(err, RG_ELIMIT, NULL,
-					 "%s %s: response larger than %zu bytes (RG_CAP_HTTP_RESPONSE_BYTES)",
-					 req->method, req->url, h->max_response_bytes);
+					 "%s %s: response larger than %zu "
+					 "bytes (RG_CAP_HTTP_RESPONSE_BYTES)",
+					 req->method, req->url,
+					 h->max_response_bytes);
 			goto out;
 		}
-		if (oc == FAIL || (oc == RETRY_IF_IDEMPOTENT && !req->idempotent) ||
+		if (oc == FAIL ||
+		    (oc == RETRY_IF_IDEMPOTENT && !req->idempotent) ||
 		    attempt >= h->max_attempts) {
-			if (cc == CURLE_OK) /* an HTTP error status: caller decides */
+			if (cc ==
+			    CURLE_OK) /* an HTTP error status: caller decides */
 				goto out;
-			ret = rg_err_set(err, cc == CURLE_OPERATION_TIMEDOUT ? RG_ETIMEOUT : RG_EFORGE,
-					 NULL, "%s %s: %s (try %u)", req->method, req->url,
-					 errbuf[0] ? errbuf : curl_easy_strerror(cc), attempt);
+			ret = rg_err_set(
+			    err,
+			    cc == CURLE_OPERATION_TIMEDOUT ? RG_ETIMEOUT
+							   : RG_EFORGE,
+			    NULL, "%s %s: %s (try %u)", req->method, req->url,
+			    errbuf[0] ? errbuf : curl_easy_strerror(cc),
+			    attempt);
 			goto out;
 		}
-		wait = rg_http_backoff_ms(attempt + 1, h->backoff_base_ms, &h->rng);
-		if (cc == CURLE_OK && (out->status == 429 || out->status == 503) &&
+		wait = rg_http_backoff_ms(attempt + 1, h->backoff_base_ms,
+					  &h->rng);
+		if (cc == CURLE_OK &&
+		    (out->status == 429 || out->status == 503) &&
 		    at.has_retry_after) {
 			uint64_t ra;
 
-			if (rg_http_parse_retry_after(&ra, at.retry_after, strlen(at.retry_after),
+			if (rg_http_parse_retry_after(&ra, at.retry_after,
+						      strlen(at.retry_after),
 						      (int64_t)time(NULL)) == 0)
 				wait = ra;
 		}
@@ -661,24 +710,32 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			wait = RG_CAP_HTTP_BACKOFF_MS_MAX;
 		now = now_ms();
 		if (now + wait >= deadline) {
-			logf_(h, "%s %s -> %ld, next try would pass the deadline",
+			logf_(h,
+			      "%s %s -> %ld, next try would pass the deadline",
 			      req->method, req->url, out->status);
 			if (cc == CURLE_OK)
 				goto out;
-			ret = rg_err_set(err, RG_ETIMEOUT, NULL, "%s %s: %s; gave up at the deadline",
+			ret = rg_err_set(err, RG_ETIMEOUT, NULL,
+					 "%s %s: %s; gave up at the deadline",
 					 req->method, req->url,
-					 errbuf[0] ? errbuf : curl_easy_strerror(cc));
+					 errbuf[0] ? errbuf
+						   : curl_easy_strerror(cc));
 			goto out;
 		}
 		if (cc == CURLE_OK)
-			logf_(h, "%s %s -> %ld, retrying in %llu ms (try %u of %u)",
-			      req->method, req->url, out->status,
-			      (unsigned long long)wait, attempt + 1, h->max_attempts);
+			logf_(
+			    h,
+			    "%s %s -> %ld, retrying in %llu ms (try %u of %u)",
+			    req->method, req->url, out->status,
+			    (unsigned long long)wait, attempt + 1,
+			    h->max_attempts);
 		else
-			logf_(h, "%s %s: %s, retrying in %llu ms (try %u of %u)",
+			logf_(h,
+			      "%s %s: %s, retrying in %llu ms (try %u of %u)",
 			      req->method, req->url,
 			      errbuf[0] ? errbuf : curl_easy_strerror(cc),
-			      (unsigned long long)wait, attempt + 1, h->max_attempts);
+			      (unsigned long long)wait, attempt + 1,
+			      h->max_attempts);
 		sleep_ms(wait);
 	}
 out:

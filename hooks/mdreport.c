@@ -14,7 +14,8 @@
 
 size_t rg_mdreport_limit(enum rg_config_forge kind)
 {
-	return kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS : RG_CAP_COMMENT_GITEA_CHARS;
+	return kind == RG_FORGE_GITLAB ? RG_CAP_COMMENT_GITLAB_CHARS
+				       : RG_CAP_COMMENT_GITEA_CHARS;
 }
 
 /* Text inside HTML (summary) or a table cell: no tags, no pipes, one line. */
@@ -74,7 +75,8 @@ static size_t longest_backtick_run(const char *s, size_t n)
 
 static void add_object(struct rg_buf *b, const struct rg_mdreport_object *o)
 {
-	size_t fence = longest_backtick_run(o->diff, o->diff ? o->diff_len : 0) + 1;
+	size_t fence =
+	    longest_backtick_run(o->diff, o->diff ? o->diff_len : 0) + 1;
 
 	if (fence < 3)
 		fence = 3;
@@ -130,7 +132,8 @@ static void add_env_head(struct rg_buf *b, const struct rg_mdreport_env *e)
 		rg_buf_adds(b, "No rendered object changes.\n\n");
 }
 
-static void add_header(struct rg_buf *b, const struct rg_mdreport *r, const char *marker)
+static void add_header(struct rg_buf *b, const struct rg_mdreport *r,
+		       const char *marker)
 {
 	size_t i;
 
@@ -146,7 +149,8 @@ static void add_header(struct rg_buf *b, const struct rg_mdreport *r, const char
 		}
 		if (r->head_sha) {
 			rg_buf_adds(b, r->verdict ? " · head `" : "head `");
-			/* a commit id: keep only hex so the code span stays closed */
+			/* a commit id: keep only hex so the code span stays
+			 * closed */
 			for (i = 0; r->head_sha[i] && i < 12; i++)
 				if (strchr("0123456789abcdef", r->head_sha[i]))
 					rg_buf_addch(b, r->head_sha[i]);
@@ -159,10 +163,12 @@ static void add_header(struct rg_buf *b, const struct rg_mdreport *r, const char
 		rg_buf_adds(b, "\n\n");
 	}
 	if (!r->nenvs) {
-		rg_buf_adds(b, "No environment is affected by this change.\n\n");
+		rg_buf_adds(b,
+			    "No environment is affected by this change.\n\n");
 		return;
 	}
-	rg_buf_adds(b, "| Environment | Added | Removed | Changed | Images changed | Findings |\n"
+	rg_buf_adds(b, "| Environment | Added | Removed | Changed | Images "
+		       "changed | Findings |\n"
 		       "|---|---:|---:|---:|---:|---:|\n");
 	for (i = 0; i < r->nenvs; i++) {
 		const struct rg_mdreport_env *e = &r->envs[i];
@@ -171,19 +177,22 @@ static void add_header(struct rg_buf *b, const struct rg_mdreport *r, const char
 		add_escaped(b, e->name ? e->name : "(environment)", true);
 		if (e->error)
 			rg_buf_adds(b, " (not rendered)");
-		rg_buf_addf(b, " | %zu | %zu | %zu | %zu | %zu |\n", e->added, e->removed,
-			    e->changed, e->images_changed, e->findings);
+		rg_buf_addf(b, " | %zu | %zu | %zu | %zu | %zu |\n", e->added,
+			    e->removed, e->changed, e->images_changed,
+			    e->findings);
 	}
 	rg_buf_addch(b, '\n');
 }
 
-int rg_mdreport_render(const char **out, size_t *len, const struct rg_mdreport *r,
-		       struct rg_arena *a, struct rg_err *err)
+int rg_mdreport_render(const char **out, size_t *len,
+		       const struct rg_mdreport *r, struct rg_arena *a,
+		       struct rg_err *err)
 {
 	size_t limit = r->limit ? r->limit : RG_CAP_COMMENT_GITEA_CHARS;
 	const char *marker = r->marker ? r->marker : RG_FORGE_MARKER_DEFAULT;
 	/* the buffers may hold one section over the limit before we measure */
-	struct rg_buf b = RG_BUF_INIT(SIZE_MAX / 2), sec = RG_BUF_INIT(SIZE_MAX / 2);
+	struct rg_buf b = RG_BUF_INIT(SIZE_MAX / 2),
+		      sec = RG_BUF_INIT(SIZE_MAX / 2);
 	struct rg_buf cutenvs = RG_BUF_INIT(4096);
 	size_t i, j, total = 0, cut = 0;
 	bool full = false;
@@ -191,17 +200,22 @@ int rg_mdreport_render(const char **out, size_t *len, const struct rg_mdreport *
 
 	*out = NULL;
 	if (limit < 1024) {
-		ret = rg_err_set(err, RG_EINVALID, NULL,
-				 "mdreport: comment limit %zu is too small (at least 1024)", limit);
+		ret = rg_err_set(
+		    err, RG_EINVALID, NULL,
+		    "mdreport: comment limit %zu is too small (at least 1024)",
+		    limit);
 		goto out;
 	}
 	add_header(&b, r, marker);
 	if (b.len + TRAILER_RESERVE > limit) {
 		rg_buf_reset(&b);
 		rg_buf_adds(&b, marker);
-		rg_buf_addf(&b, "\n### rendergate: report too large for a comment\n\n"
-				"%zu environments are affected; run `rendergate diff` to see the whole report.\n",
-			    r->nenvs);
+		rg_buf_addf(
+		    &b,
+		    "\n### rendergate: report too large for a comment\n\n"
+		    "%zu environments are affected; run `rendergate diff` to "
+		    "see the whole report.\n",
+		    r->nenvs);
 		goto done;
 	}
 	for (i = 0; i < r->nenvs; i++) {
@@ -231,23 +245,28 @@ int rg_mdreport_render(const char **out, size_t *len, const struct rg_mdreport *
 			cut += e->nobjects - shown;
 			if (cutenvs.len)
 				rg_buf_adds(&cutenvs, ", ");
-			add_escaped(&cutenvs, e->name ? e->name : "(environment)", true);
+			add_escaped(&cutenvs,
+				    e->name ? e->name : "(environment)", true);
 		}
 	}
 	if (full) {
 		rg_buf_adds(&b, "---\n\n");
-		rg_buf_addf(&b, "_%zu of %zu changed objects are not shown (", cut, total);
+		rg_buf_addf(&b, "_%zu of %zu changed objects are not shown (",
+			    cut, total);
 		if (cutenvs.len + b.len + 200 < limit)
 			rg_buf_add(&b, cutenvs.ptr, cutenvs.len);
 		else
 			rg_buf_adds(&b, "several environments");
-		rg_buf_addf(&b, ") to stay within this forge's %zu-character comment limit; "
-				"run `rendergate diff` to see the whole diff._\n",
+		rg_buf_addf(&b,
+			    ") to stay within this forge's %zu-character "
+			    "comment limit; "
+			    "run `rendergate diff` to see the whole diff._\n",
 			    limit);
 	}
 done:
 	if (b.len > limit) /* cannot happen with the reserve; never post over */
-		RG_BUG("mdreport: body of %zu bytes over the %zu limit", b.len, limit);
+		RG_BUG("mdreport: body of %zu bytes over the %zu limit", b.len,
+		       limit);
 	*out = rg_arena_strndup(a, b.ptr, b.len);
 	if (len)
 		*len = b.len;
@@ -260,8 +279,8 @@ out:
 
 static bool is_image_path(const char *p)
 {
-	static const char *const kinds[] = { "containers[", "initContainers[",
-					     "ephemeralContainers[" };
+	static const char *const kinds[] = {"containers[", "initContainers[",
+					    "ephemeralContainers["};
 	size_t n = strlen(p), i;
 
 	if (n < 7 || strcmp(p + n - 6, ".image"))
@@ -276,8 +295,9 @@ static bool is_image_path(const char *p)
 }
 
 /* Add lines for rule to the per-rule totals (rules in first-seen order). */
-static void add_hidden(const char ***rules, size_t **lines, size_t *n, size_t *alloc,
-		       struct rg_arena *a, const char *rule, size_t count)
+static void add_hidden(const char ***rules, size_t **lines, size_t *n,
+		       size_t *alloc, struct rg_arena *a, const char *rule,
+		       size_t count)
 {
 	size_t i;
 
@@ -298,8 +318,8 @@ static void add_hidden(const char ***rules, size_t **lines, size_t *n, size_t *a
 	(*n)++;
 }
 
-void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff *d,
-			       struct rg_arena *a)
+void rg_mdreport_env_from_diff(struct rg_mdreport_env *out,
+			       const struct rg_diff *d, struct rg_arena *a)
 {
 	struct rg_mdreport_object *objs;
 	const char **rules = NULL, **notes;
@@ -318,20 +338,25 @@ void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff
 		if (o->status == RG_DIFF_UNCHANGED)
 			continue;
 		for (j = 0; j < o->nfields; j++)
-			if (o->fields[j].path && is_image_path(o->fields[j].path))
+			if (o->fields[j].path &&
+			    is_image_path(o->fields[j].path))
 				out->images_changed++;
 		for (j = 0; j < o->nhidden; j++)
 			if (o->hidden[j].rule)
-				add_hidden(&rules, &lines, &nrules, &ralloc, a, o->hidden[j].rule,
+				add_hidden(&rules, &lines, &nrules, &ralloc, a,
+					   o->hidden[j].rule,
 					   o->hidden[j].lines);
 		if (o->noise_only) {
-			folded++; /* nothing a reviewer needs; disclosed below */
+			folded++; /* nothing a reviewer needs; disclosed below
+				   */
 			continue;
 		}
 		objs[k].label = o->label ? o->label : o->key;
-		/* spelled here, not via rg_diff_status_name: links without diff.o */
-		objs[k].change = o->status == RG_DIFF_ADDED ? "added" :
-				 o->status == RG_DIFF_REMOVED ? "removed" : "changed";
+		/* spelled here, not via rg_diff_status_name: links without
+		 * diff.o */
+		objs[k].change = o->status == RG_DIFF_ADDED	? "added"
+				 : o->status == RG_DIFF_REMOVED ? "removed"
+								: "changed";
 		objs[k].diff = o->unified;
 		objs[k].diff_len = o->unified_len;
 		objs[k].masked = o->masked;
@@ -342,11 +367,13 @@ void rg_mdreport_env_from_diff(struct rg_mdreport_env *out, const struct rg_diff
 	out->nobjects = k;
 	notes = rg_arena_calloc(a, nrules + 1, sizeof(*notes));
 	for (i = 0; i < nrules; i++)
-		notes[nn++] = rg_arena_printf(a, "%zu changed line%s hidden by rule %s", lines[i],
-					      lines[i] == 1 ? "" : "s", rules[i]);
+		notes[nn++] = rg_arena_printf(
+		    a, "%zu changed line%s hidden by rule %s", lines[i],
+		    lines[i] == 1 ? "" : "s", rules[i]);
 	if (folded)
-		notes[nn++] = rg_arena_printf(a, "%zu object%s changed only in hidden fields (not shown)",
-					      folded, folded == 1 ? "" : "s");
+		notes[nn++] = rg_arena_printf(
+		    a, "%zu object%s changed only in hidden fields (not shown)",
+		    folded, folded == 1 ? "" : "s");
 	out->notes = notes;
 	out->nnotes = nn;
 }

@@ -25,28 +25,38 @@ static bool is_hex(const char *s)
 
 static bool valid_state(const char *s)
 {
-	return s && (!strcmp(s, "pending") || !strcmp(s, "success") || !strcmp(s, "failed"));
+	return s && (!strcmp(s, "pending") || !strcmp(s, "success") ||
+		     !strcmp(s, "failed"));
 }
 
 int rg_spool_job_check(const struct rg_spool_job *job, struct rg_err *err)
 {
 	if (job->kind == RG_SPOOL_COMMENT) {
 		if (!job->body)
-			return rg_err_set(err, RG_EINVALID, NULL, "spool: comment job without a body");
-		if (job->mr <= 0 && !(job->source_branch && *job->source_branch) &&
-		    !(job->merged && is_hex(job->sha)))
 			return rg_err_set(err, RG_EINVALID, NULL,
-					  "spool: comment job names no merge request (mr, source_branch, or merged sha)");
+					  "spool: comment job without a body");
+		if (job->mr <= 0 &&
+		    !(job->source_branch && *job->source_branch) &&
+		    !(job->merged && is_hex(job->sha)))
+			return rg_err_set(
+			    err, RG_EINVALID, NULL,
+			    "spool: comment job names no merge request (mr, "
+			    "source_branch, or merged sha)");
 		if (job->mr < 0)
-			return rg_err_set(err, RG_EINVALID, NULL, "spool: negative merge request number");
+			return rg_err_set(
+			    err, RG_EINVALID, NULL,
+			    "spool: negative merge request number");
 		return 0;
 	}
 	if (job->kind == RG_SPOOL_STATUS) {
 		if (!is_hex(job->sha))
-			return rg_err_set(err, RG_EINVALID, NULL, "spool: status job without a hex commit id");
+			return rg_err_set(
+			    err, RG_EINVALID, NULL,
+			    "spool: status job without a hex commit id");
 		if (!valid_state(job->state))
 			return rg_err_set(err, RG_EINVALID, NULL,
-					  "spool: status state must be pending, success or failed");
+					  "spool: status state must be "
+					  "pending, success or failed");
 		return 0;
 	}
 	return rg_err_set(err, RG_EINVALID, NULL, "spool: unknown job kind");
@@ -64,8 +74,9 @@ char *rg_spool_job_json(const struct rg_spool_job *job)
 	char *s;
 
 	json_object_set_new(o, "v", json_integer(JOB_VERSION));
-	json_object_set_new(o, "kind",
-			    json_string(job->kind == RG_SPOOL_STATUS ? "status" : "comment"));
+	json_object_set_new(
+	    o, "kind",
+	    json_string(job->kind == RG_SPOOL_STATUS ? "status" : "comment"));
 	set_str(o, "project", job->project);
 	if (job->mr > 0)
 		json_object_set_new(o, "mr", json_integer(job->mr));
@@ -90,8 +101,8 @@ char *rg_spool_job_json(const struct rg_spool_job *job)
 	return s;
 }
 
-static int get_str(const char **out, struct rg_arena *a, json_t *o, const char *key,
-		   struct rg_err *err)
+static int get_str(const char **out, struct rg_arena *a, json_t *o,
+		   const char *key, struct rg_err *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -99,12 +110,14 @@ static int get_str(const char **out, struct rg_arena *a, json_t *o, const char *
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
-		return rg_err_set(err, RG_EPARSE, NULL, "spool: \"%s\" must be a string", key);
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "spool: \"%s\" must be a string", key);
 	*out = rg_arena_strndup(a, json_string_value(v), json_string_length(v));
 	return 0;
 }
 
-static int get_int(long long *out, json_t *o, const char *key, struct rg_err *err)
+static int get_int(long long *out, json_t *o, const char *key,
+		   struct rg_err *err)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -112,7 +125,8 @@ static int get_int(long long *out, json_t *o, const char *key, struct rg_err *er
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_integer(v))
-		return rg_err_set(err, RG_EPARSE, NULL, "spool: \"%s\" must be an integer", key);
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "spool: \"%s\" must be an integer", key);
 	*out = (long long)json_integer_value(v);
 	return 0;
 }
@@ -129,12 +143,14 @@ int rg_spool_job_parse(struct rg_spool_job *out, struct rg_arena *a,
 
 	memset(out, 0, sizeof(*out));
 	if (!root) {
-		ret = rg_err_set(err, RG_EPARSE, NULL, "spool: bad JSON at line %d: %s", je.line,
+		ret = rg_err_set(err, RG_EPARSE, NULL,
+				 "spool: bad JSON at line %d: %s", je.line,
 				 je.text);
 		goto out;
 	}
 	if (!json_is_object(root)) {
-		ret = rg_err_set(err, RG_EPARSE, NULL, "spool: a job is a JSON object");
+		ret = rg_err_set(err, RG_EPARSE, NULL,
+				 "spool: a job is a JSON object");
 		goto out;
 	}
 	ret = get_int(&v, root, "v", err);
@@ -145,9 +161,11 @@ int rg_spool_job_parse(struct rg_spool_job *out, struct rg_arena *a,
 	if (!ret)
 		ret = get_int(&out->mr, root, "mr", err);
 	if (!ret)
-		ret = get_str(&out->source_branch, a, root, "source_branch", err);
+		ret =
+		    get_str(&out->source_branch, a, root, "source_branch", err);
 	if (!ret)
-		ret = get_str(&out->target_branch, a, root, "target_branch", err);
+		ret =
+		    get_str(&out->target_branch, a, root, "target_branch", err);
 	if (!ret)
 		ret = get_str(&out->sha, a, root, "sha", err);
 	if (!ret)
@@ -172,21 +190,26 @@ int rg_spool_job_parse(struct rg_spool_job *out, struct rg_arena *a,
 		goto out;
 	merged = json_object_get(root, "merged");
 	if (merged && !json_is_boolean(merged)) {
-		ret = rg_err_set(err, RG_EPARSE, NULL, "spool: \"merged\" must be true or false");
+		ret = rg_err_set(err, RG_EPARSE, NULL,
+				 "spool: \"merged\" must be true or false");
 		goto out;
 	}
 	out->merged = json_is_true(merged);
 	if (v != JOB_VERSION) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "spool: unknown job version %lld", v);
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "spool: unknown job version %lld", v);
 		goto out;
 	}
 	if (!kind || (strcmp(kind, "comment") && strcmp(kind, "status"))) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "spool: kind must be comment or status");
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "spool: kind must be comment or status");
 		goto out;
 	}
-	out->kind = !strcmp(kind, "status") ? RG_SPOOL_STATUS : RG_SPOOL_COMMENT;
+	out->kind =
+	    !strcmp(kind, "status") ? RG_SPOOL_STATUS : RG_SPOOL_COMMENT;
 	if (attempts < 0 || attempts > 1000000) {
-		ret = rg_err_set(err, RG_EINVALID, NULL, "spool: bad attempts count");
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "spool: bad attempts count");
 		goto out;
 	}
 	out->created = created;
@@ -200,7 +223,8 @@ out:
 
 /* --- files ----------------------------------------------------------- */
 
-static char *path2(struct rg_arena *a, const char *dir, const char *name, const char *ext)
+static char *path2(struct rg_arena *a, const char *dir, const char *name,
+		   const char *ext)
 {
 	return rg_arena_printf(a, "%s/%s%s", dir, name, ext);
 }
@@ -220,7 +244,8 @@ static int fsync_dir(const char *dir)
 static int ensure_dir(const char *dir, struct rg_err *err)
 {
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-		return rg_err_set(err, RG_EIO, NULL, "spool: cannot create %s: %s", dir,
+		return rg_err_set(err, RG_EIO, NULL,
+				  "spool: cannot create %s: %s", dir,
 				  strerror(errno));
 	return 0;
 }
@@ -236,7 +261,8 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 	int fd = mkostemp(tmp, O_CLOEXEC), ret = 0;
 
 	if (fd < 0) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot create a file in %s: %s", dir,
+		ret = rg_err_set(err, RG_EIO, NULL,
+				 "spool: cannot create a file in %s: %s", dir,
 				 strerror(errno));
 		goto out;
 	}
@@ -246,30 +272,34 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			ret = rg_err_set(err, RG_EIO, NULL, "spool: writing %s: %s", tmp,
+			ret = rg_err_set(err, RG_EIO, NULL,
+					 "spool: writing %s: %s", tmp,
 					 strerror(errno));
 			goto out;
 		}
 		off += (size_t)w;
 	}
 	if (fchmod(fd, 0640) < 0 || fsync(fd) < 0) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: syncing %s: %s", tmp, strerror(errno));
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: syncing %s: %s",
+				 tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: closing %s: %s", tmp, strerror(errno));
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: closing %s: %s",
+				 tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, final) < 0) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: renaming to %s: %s", final,
-				 strerror(errno));
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: renaming to %s: %s",
+				 final, strerror(errno));
 		goto out;
 	}
 	tmp = NULL;
 	if (fsync_dir(dir) < 0)
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: syncing directory %s: %s", dir,
+		ret = rg_err_set(err, RG_EIO, NULL,
+				 "spool: syncing directory %s: %s", dir,
 				 strerror(errno));
 out:
 	if (fd >= 0)
@@ -291,12 +321,13 @@ static const char *new_id(struct rg_arena *a)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	/* pid and a per-process counter make two writers in one nanosecond differ */
+	/* pid and a per-process counter make two writers in one nanosecond
+	 * differ */
 	counter++;
 	h = rg_fnv1a(RG_FNV1A_SEED, &ts, sizeof(ts));
 	h = rg_fnv1a(h, &counter, sizeof(counter));
-	return rg_arena_printf(a, "%s.%09ld-%ld-%04x", stamp, (long)ts.tv_nsec, (long)getpid(),
-			       (unsigned)(h & 0xffff));
+	return rg_arena_printf(a, "%s.%09ld-%ld-%04x", stamp, (long)ts.tv_nsec,
+			       (long)getpid(), (unsigned)(h & 0xffff));
 }
 
 int rg_spool_write(const char **out_id, const char *dir, struct rg_arena *a,
@@ -345,13 +376,15 @@ int rg_spool_list(const char ***out, size_t *n, const char *dir,
 	if (!d) {
 		if (errno == ENOENT)
 			return 0;
-		return rg_err_set(err, RG_EIO, NULL, "spool: cannot read %s: %s", dir,
+		return rg_err_set(err, RG_EIO, NULL,
+				  "spool: cannot read %s: %s", dir,
 				  strerror(errno));
 	}
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 
-		if (e->d_name[0] == '.' || l <= 5 || strcmp(e->d_name + l - 5, ".json"))
+		if (e->d_name[0] == '.' || l <= 5 ||
+		    strcmp(e->d_name + l - 5, ".json"))
 			continue;
 		if (nn >= alloc) {
 			size_t na = alloc ? alloc * 2 : 16;
@@ -369,7 +402,8 @@ int rg_spool_list(const char ***out, size_t *n, const char *dir,
 	return ret;
 }
 
-static int read_file(char **out, size_t *len, const char *path, struct rg_err *err)
+static int read_file(char **out, size_t *len, const char *path,
+		     struct rg_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -380,7 +414,8 @@ static int read_file(char **out, size_t *len, const char *path, struct rg_err *e
 	if (!f) {
 		if (errno == ENOENT)
 			return RG_ENOTFOUND;
-		return rg_err_set(err, RG_EIO, NULL, "spool: cannot open %s: %s", path,
+		return rg_err_set(err, RG_EIO, NULL,
+				  "spool: cannot open %s: %s", path,
 				  strerror(errno));
 	}
 	for (;;) {
@@ -391,7 +426,8 @@ static int read_file(char **out, size_t *len, const char *path, struct rg_err *e
 		n += r;
 		if (n > RG_CAP_SPOOL_JOB_BYTES) {
 			ret = rg_err_set(err, RG_ELIMIT, NULL,
-					 "spool: %s is larger than %u bytes (RG_CAP_SPOOL_JOB_BYTES)",
+					 "spool: %s is larger than %u bytes "
+					 "(RG_CAP_SPOOL_JOB_BYTES)",
 					 path, RG_CAP_SPOOL_JOB_BYTES);
 			goto out;
 		}
@@ -399,7 +435,8 @@ static int read_file(char **out, size_t *len, const char *path, struct rg_err *e
 			break;
 	}
 	if (ferror(f)) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: reading %s failed", path);
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: reading %s failed",
+				 path);
 		goto out;
 	}
 	*out = buf;
@@ -419,7 +456,8 @@ int rg_spool_load(struct rg_spool_job *out, const char *dir, const char *id,
 	int ret = read_file(&data, &len, path2(a, dir, id, ".json"), err);
 
 	if (ret == RG_ENOTFOUND)
-		return rg_err_set(err, RG_ENOTFOUND, NULL, "spool: job %s is gone", id);
+		return rg_err_set(err, RG_ENOTFOUND, NULL,
+				  "spool: job %s is gone", id);
 	if (ret < 0)
 		return ret;
 	ret = rg_spool_job_parse(out, a, data, len, err);
@@ -434,7 +472,8 @@ int rg_spool_remove(const char *dir, const char *id, struct rg_err *err)
 	int ret = 0;
 
 	if (unlink(path2(a, dir, id, ".json")) < 0 && errno != ENOENT)
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot remove job %s: %s", id,
+		ret = rg_err_set(err, RG_EIO, NULL,
+				 "spool: cannot remove job %s: %s", id,
 				 strerror(errno));
 	else
 		fsync_dir(dir);
@@ -453,10 +492,13 @@ int rg_spool_fail(const char *dir, const char *id, struct rg_spool_job *job,
 	if (ret < 0)
 		goto out;
 	if (!job) {
-		/* unreadable: keep the bytes as they are for a human to look at */
-		if (rename(path2(a, dir, id, ".json"), path2(a, fdir, id, ".json")) < 0 &&
+		/* unreadable: keep the bytes as they are for a human to look at
+		 */
+		if (rename(path2(a, dir, id, ".json"),
+			   path2(a, fdir, id, ".json")) < 0 &&
 		    errno != ENOENT)
-			ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot move %s to failed/: %s",
+			ret = rg_err_set(err, RG_EIO, NULL,
+					 "spool: cannot move %s to failed/: %s",
 					 id, strerror(errno));
 		fsync_dir(fdir);
 		fsync_dir(dir);
@@ -494,12 +536,14 @@ int rg_spool_requeue(bool *moved, const char *dir, struct rg_spool_job *job,
 			*moved = true;
 		goto out;
 	}
-	for (i = 1; i < job->attempts && delay < RG_CAP_SPOOL_BACKOFF_S_MAX; i++)
+	for (i = 1; i < job->attempts && delay < RG_CAP_SPOOL_BACKOFF_S_MAX;
+	     i++)
 		delay *= 2;
 	if (delay > RG_CAP_SPOOL_BACKOFF_S_MAX)
 		delay = RG_CAP_SPOOL_BACKOFF_S_MAX;
 	/* spread retries of jobs that failed together (one outage) */
-	jitter = rg_fnv1a(RG_FNV1A_SEED, job->id, strlen(job->id)) % (delay / 4 + 1);
+	jitter =
+	    rg_fnv1a(RG_FNV1A_SEED, job->id, strlen(job->id)) % (delay / 4 + 1);
 	job->next_attempt = now + (int64_t)(delay - delay / 8 + jitter / 2);
 	json = rg_spool_job_json(job);
 	ret = write_atomic(dir, job->id, json, err);
@@ -519,9 +563,10 @@ int rg_spool_clean_tmp(size_t *removed, const char *dir, int64_t now,
 	if (removed)
 		*removed = 0;
 	if (!d)
-		return errno == ENOENT ? 0 :
-		       rg_err_set(err, RG_EIO, NULL, "spool: cannot read %s: %s", dir,
-				  strerror(errno));
+		return errno == ENOENT ? 0
+				       : rg_err_set(err, RG_EIO, NULL,
+						    "spool: cannot read %s: %s",
+						    dir, strerror(errno));
 	while ((e = readdir(d))) {
 		struct stat st;
 
@@ -540,7 +585,8 @@ int rg_spool_clean_tmp(size_t *removed, const char *dir, int64_t now,
 	return ret;
 }
 
-int rg_spool_lock(int *out_fd, const char *dir, unsigned wait_ms, struct rg_err *err)
+int rg_spool_lock(int *out_fd, const char *dir, unsigned wait_ms,
+		  struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();
 	char *path = rg_arena_printf(a, "%s/.lock", dir);
@@ -553,23 +599,25 @@ int rg_spool_lock(int *out_fd, const char *dir, unsigned wait_ms, struct rg_err 
 		goto out;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660);
 	if (fd < 0) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot open %s: %s", path,
-				 strerror(errno));
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot open %s: %s",
+				 path, strerror(errno));
 		goto out;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		struct timespec ts = { 0, 100 * 1000000L };
+		struct timespec ts = {0, 100 * 1000000L};
 
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			ret = rg_err_set(err, RG_EIO, NULL, "spool: cannot lock %s: %s", path,
+			ret = rg_err_set(err, RG_EIO, NULL,
+					 "spool: cannot lock %s: %s", path,
 					 strerror(errno));
 			goto out;
 		}
 		if (waited >= wait_ms) {
-			ret = rg_err_set(err, RG_EEXISTS, NULL,
-					 "spool: another drainer holds %s", path);
+			ret =
+			    rg_err_set(err, RG_EEXISTS, NULL,
+				       "spool: another drainer holds %s", path);
 			goto out;
 		}
 		nanosleep(&ts, NULL);

@@ -57,18 +57,18 @@ enum rg_forge_state {
 
 /* The hidden marker that makes a comment the rendergate comment. The
  * drainer's comment body starts with it (mdreport writes it). */
-#define RG_FORGE_MARKER_PREFIX "<!-- rendergate:"
+#define RG_FORGE_MARKER_PREFIX	"<!-- rendergate:"
 #define RG_FORGE_MARKER_DEFAULT "<!-- rendergate:report -->"
 
 struct rg_forge_mr {
-	long long iid;		    /* number shown in the UI */
-	const char *source_branch;  /* head ref */
-	const char *target_branch;  /* base ref */
-	const char *head_sha;	    /* may be NULL */
-	const char *merge_sha;	    /* merge commit when merged, or NULL */
-	const char *squash_sha;	    /* GitLab squash commit, or NULL */
-	const char *state;	    /* "opened"/"open", "merged", "closed" */
-	const char *web_url;	    /* may be NULL */
+	long long iid;		   /* number shown in the UI */
+	const char *source_branch; /* head ref */
+	const char *target_branch; /* base ref */
+	const char *head_sha;	   /* may be NULL */
+	const char *merge_sha;	   /* merge commit when merged, or NULL */
+	const char *squash_sha;	   /* GitLab squash commit, or NULL */
+	const char *state;	   /* "opened"/"open", "merged", "closed" */
+	const char *web_url;	   /* may be NULL */
 };
 
 struct rg_forge_approval {
@@ -86,9 +86,9 @@ struct rg_forge_comment {
 /* Settings of one forge connection. Strings are copied. */
 struct rg_forge_opts {
 	enum rg_config_forge kind;
-	const char *url;     /* web root or API root */
-	const char *project; /* "group/sub/project" or "owner/repo" */
-	const char *token;   /* secret; NULL for anonymous (tests only) */
+	const char *url;	  /* web root or API root */
+	const char *project;	  /* "group/sub/project" or "owner/repo" */
+	const char *token;	  /* secret; NULL for anonymous (tests only) */
 	struct rg_http_opts http; /* auth_name/auth_value are set by forge */
 };
 
@@ -183,8 +183,8 @@ int rg_forge_list_approvals(struct rg_forge_approval **out, size_t *n,
  */
 int rg_forge_upsert_comment(long long *out_id, const char **out_action,
 			    struct rg_forge *f, struct rg_arena *a,
-			    long long iid, const char *marker,
-			    const char *body, struct rg_err *err);
+			    long long iid, const char *marker, const char *body,
+			    struct rg_err *err);
 
 /*
  * Set the rendergate commit status on sha. description is cut to
@@ -203,14 +203,14 @@ int rg_forge_set_status(struct rg_forge *f, const char *sha,
 int rg_forge_gitlab_parse_mrs(struct rg_forge_mr **items, size_t *n,
 			      size_t *alloc, struct rg_arena *a,
 			      const char *json, size_t len, struct rg_err *err);
-int rg_forge_gitlab_parse_approvals(struct rg_forge_approval **items,
-				    size_t *n, size_t *alloc,
-				    struct rg_arena *a, const char *json,
-				    size_t len, struct rg_err *err);
+int rg_forge_gitlab_parse_approvals(struct rg_forge_approval **items, size_t *n,
+				    size_t *alloc, struct rg_arena *a,
+				    const char *json, size_t len,
+				    struct rg_err *err);
 /* Comments: GitLab notes (with "system") and Gitea issue comments. */
 int rg_forge_parse_comments(struct rg_forge_comment **items, size_t *n,
-			    size_t *alloc, struct rg_arena *a,
-			    const char *json, size_t len, struct rg_err *err);
+			    size_t *alloc, struct rg_arena *a, const char *json,
+			    size_t len, struct rg_err *err);
 /* Parses the {"id": ...} of a created or updated note or comment. */
 int rg_forge_parse_id(long long *out, const char *json, size_t len,
 		      struct rg_err *err);
@@ -222,8 +222,7 @@ int rg_forge_gitea_parse_pulls(struct rg_forge_mr **items, size_t *n,
 			       const char *only_branch, struct rg_err *err);
 /* A single Gitea pull object (GET /pulls/{index}, /commits/{sha}/pull). */
 int rg_forge_gitea_parse_pull(struct rg_forge_mr *out, struct rg_arena *a,
-			      const char *json, size_t len,
-			      struct rg_err *err);
+			      const char *json, size_t len, struct rg_err *err);
 /* Gitea reviews of one PR, all pages concatenated as one JSON array. */
 int rg_forge_gitea_parse_reviews(struct rg_forge_approval **items, size_t *n,
 				 size_t *alloc, struct rg_arena *a,
@@ -294,8 +293,8 @@ int rg_forge_get_all(struct rg_forge *f, const char *path, unsigned per_page,
 const char *rg_forge_escape(struct rg_arena *a, const char *s);
 
 /* Append one zeroed element to an arena array; returns it. */
-void *rg_forge_push(struct rg_arena *a, void **items, size_t *n,
-		    size_t *alloc, size_t size);
+void *rg_forge_push(struct rg_arena *a, void **items, size_t *n, size_t *alloc,
+		    size_t size);
 
 /* Page callback collecting comments into a struct rg_forge_comment_acc. */
 struct rg_forge_comment_acc {

@@ -46,15 +46,17 @@
 typedef void rg_http_log_fn(void *ctx, const char *line);
 
 struct rg_http_opts {
-	const char *ca_file;	  /* CA bundle (PEM); NULL: system store */
-	unsigned connect_ms;	  /* 0: RG_CAP_HTTP_CONNECT_MS_DEFAULT */
-	unsigned attempt_ms;	  /* one try; 0: RG_CAP_HTTP_ATTEMPT_MS_DEFAULT */
-	unsigned deadline_ms;	  /* all tries; 0: RG_CAP_HTTP_DEADLINE_MS_DEFAULT */
-	unsigned backoff_base_ms; /* first backoff; 0: 500 */
-	unsigned max_attempts;	  /* 0 or > cap: RG_CAP_HTTP_ATTEMPTS */
+	const char *ca_file; /* CA bundle (PEM); NULL: system store */
+	unsigned connect_ms; /* 0: RG_CAP_HTTP_CONNECT_MS_DEFAULT */
+	unsigned attempt_ms; /* one try; 0: RG_CAP_HTTP_ATTEMPT_MS_DEFAULT */
+	unsigned
+	    deadline_ms; /* all tries; 0: RG_CAP_HTTP_DEADLINE_MS_DEFAULT */
+	unsigned backoff_base_ms;  /* first backoff; 0: 500 */
+	unsigned max_attempts;	   /* 0 or > cap: RG_CAP_HTTP_ATTEMPTS */
 	size_t max_response_bytes; /* 0: RG_CAP_HTTP_RESPONSE_BYTES */
 	/* Secret header sent with every request, e.g. "PRIVATE-TOKEN" and the
-	 * token, or "Authorization" and "token <t>". Copied; both or neither. */
+	 * token, or "Authorization" and "token <t>". Copied; both or neither.
+	 */
 	const char *auth_name;
 	const char *auth_value;
 	rg_http_log_fn *log;
@@ -63,21 +65,21 @@ struct rg_http_opts {
 };
 
 struct rg_http_req {
-	const char *method;	  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *url;	  /* absolute; must pass rg_http_url_check */
-	const char *body;	  /* NULL: none */
+	const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char *url;    /* absolute; must pass rg_http_url_check */
+	const char *body;   /* NULL: none */
 	size_t body_len;
 	const char *content_type; /* NULL with a body: application/json */
 	bool idempotent;	  /* safe to resend after a 5xx or a drop */
 };
 
 struct rg_http_resp {
-	long status;		 /* HTTP status, 0 when no response */
-	struct rg_buf body;	 /* response body (capped) */
-	char *link_next;	 /* Link rel="next" URL, or NULL */
-	char *next_page;	 /* X-Next-Page value (GitLab), or NULL */
-	long long total;	 /* X-Total-Count / X-Total, -1 when absent */
-	unsigned attempts;	 /* tries made */
+	long status;	    /* HTTP status, 0 when no response */
+	struct rg_buf body; /* response body (capped) */
+	char *link_next;    /* Link rel="next" URL, or NULL */
+	char *next_page;    /* X-Next-Page value (GitLab), or NULL */
+	long long total;    /* X-Total-Count / X-Total, -1 when absent */
+	unsigned attempts;  /* tries made */
 };
 
 struct rg_http;
@@ -122,8 +124,8 @@ bool rg_http_same_origin(const char *base, const char *url);
  * now (unix seconds) for dates. *out_ms gets the wait in milliseconds (0
  * for dates in the past). Returns 0, or RG_EPARSE.
  */
-int rg_http_parse_retry_after(uint64_t *out_ms, const char *value,
-			      size_t len, int64_t now);
+int rg_http_parse_retry_after(uint64_t *out_ms, const char *value, size_t len,
+			      int64_t now);
 
 /*
  * The URL of rel="next" in a Link header value

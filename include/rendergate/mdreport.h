@@ -45,15 +45,15 @@ struct rg_mdreport_object {
 	const char *change; /* "added", "removed", "changed" */
 	const char *diff;   /* unified diff text (may be NULL) */
 	size_t diff_len;
-	bool masked;	    /* values were masked (Secret, credentials) */
-	bool replaced;	    /* diff is a one-line summary, too large */
+	bool masked;   /* values were masked (Secret, credentials) */
+	bool replaced; /* diff is a one-line summary, too large */
 };
 
 struct rg_mdreport_env {
 	const char *name;
 	size_t added, removed, changed, images_changed, findings;
-	const char *error;	      /* could not render: the reason, or NULL */
-	const char *const *notes;     /* noise-rule disclosures etc. */
+	const char *error;	  /* could not render: the reason, or NULL */
+	const char *const *notes; /* noise-rule disclosures etc. */
 	size_t nnotes;
 	const char *const *finding_lines; /* one line each */
 	size_t nfinding_lines;
@@ -62,14 +62,14 @@ struct rg_mdreport_env {
 };
 
 struct rg_mdreport {
-	const char *marker;	/* NULL: RG_FORGE_MARKER_DEFAULT */
-	const char *title;	/* NULL: "rendered diff" */
-	const char *verdict;	/* e.g. "Push rejected"; NULL: none */
-	const char *head_sha;	/* optional */
-	const char *target;	/* optional target branch */
+	const char *marker;   /* NULL: RG_FORGE_MARKER_DEFAULT */
+	const char *title;    /* NULL: "rendered diff" */
+	const char *verdict;  /* e.g. "Push rejected"; NULL: none */
+	const char *head_sha; /* optional */
+	const char *target;   /* optional target branch */
 	const struct rg_mdreport_env *envs;
 	size_t nenvs;
-	size_t limit;		/* bytes; 0: RG_CAP_COMMENT_GITEA_CHARS */
+	size_t limit; /* bytes; 0: RG_CAP_COMMENT_GITEA_CHARS */
 };
 
 /* The comment limit of a forge kind (GitLab 1,000,000; Gitea 65,000). */
