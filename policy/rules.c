@@ -525,8 +525,9 @@ static bool number_of(const struct rg_node *n, double *out)
 		*out = n->u.f;
 		return !isnan(n->u.f);
 	case RG_STR:
-		if (!n->u.s.len || n->u.s.len > 64)
-			return false;
+		if (!n->u.s.len || n->u.s.len > 64 ||
+		    n->u.s.len != strspn(n->u.s.ptr, "0123456789+-.eE"))
+			return false; /* decimal only: no hex, inf or nan */
 		errno = 0;
 		*out = strtod(n->u.s.ptr, &end);
 		return end == n->u.s.ptr + n->u.s.len && errno == 0 &&

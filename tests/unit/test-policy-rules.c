@@ -262,6 +262,17 @@ TEST(conditions)
 	c = cond(a, "$containers[*].resources.limits.memory", RG_RULES_GT, NULL);
 	c.num = 0;
 	CHECK(!holds(&c, pod, a, NULL)); /* "1Gi" is not a number */
+	{
+		struct rg_node *odd = yaml(a, "kind: X\nv: [inf, '0x10', "
+					      "'1e3', nan]\n");
+		struct rg_rules_cond k = cond(a, "v[*]", RG_RULES_GT, NULL);
+
+		k.num = 999;
+		CHECK(holds(&k, odd, a, path));
+		CHECK_STR(path, "v[2]"); /* only the decimal string counts */
+		k.num = 1000;
+		CHECK(!holds(&k, odd, a, NULL));
+	}
 	c = cond(a, "$containers[*].ports[*].hostPort", RG_RULES_GE, NULL);
 	c.num = 8080;
 	CHECK(holds(&c, pod, a, NULL));
