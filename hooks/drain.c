@@ -282,6 +282,14 @@ static struct rg_forge *forge_for(struct drain *d, const char *project,
 	return f;
 }
 
+/* A merged summary gets its own comment, so the diff report stays. */
+static const char *job_marker(const struct rg_spool_job *j)
+{
+	if (j->marker)
+		return j->marker;
+	return j->merged ? RG_FORGE_MARKER_MERGED : RG_FORGE_MARKER_DEFAULT;
+}
+
 static const char *job_key(struct rg_arena *a, const struct rg_spool_job *j,
 			   const char *proj)
 {
@@ -293,7 +301,7 @@ static const char *job_key(struct rg_arena *a, const struct rg_spool_job *j,
 						  : "",
 			       j->target_branch ? j->target_branch : "",
 			       j->merged && j->sha ? j->sha : "",
-			       j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT);
+			       job_marker(j));
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -321,7 +329,7 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 				   const struct rg_spool_job *j,
 				   struct rg_err *err)
 {
-	const char *marker = j->marker ? j->marker : RG_FORGE_MARKER_DEFAULT;
+	const char *marker = job_marker(j);
 	const char *body = starts_with(j->body, marker)
 			       ? j->body
 			       : rg_arena_printf(a, "%s\n%s", marker, j->body);

@@ -59,6 +59,8 @@ enum rg_forge_state {
  * drainer's comment body starts with it (mdreport writes it). */
 #define RG_FORGE_MARKER_PREFIX	"<!-- rendergate:"
 #define RG_FORGE_MARKER_DEFAULT "<!-- rendergate:report -->"
+/* The marker of the short "merged" summary, kept apart from the report. */
+#define RG_FORGE_MARKER_MERGED "<!-- rendergate:merged -->"
 
 struct rg_forge_mr {
 	long long iid;		   /* number shown in the UI */

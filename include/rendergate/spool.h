@@ -55,7 +55,8 @@ struct rg_spool_job {
 	const char *target_branch; /* comment: only MRs into it (optional) */
 	const char *sha;	   /* status: commit; comment: see merged */
 	bool merged;		   /* comment: post on the MR merged as sha */
-	const char *marker;	   /* comment marker; NULL: the default */
+	const char *marker;	   /* comment marker; NULL: RG_FORGE_MARKER_
+				      DEFAULT, or _MERGED for merged jobs */
 	const char *body;	   /* comment Markdown */
 	const char *state;	   /* status: "pending", "success", "failed" */
 	const char *description;   /* status */

@@ -1248,6 +1248,35 @@ TEST(drain_outage_requeues_then_delivers_once_gitea)
 	rg_arena_free(a);
 }
 
+TEST(drain_merged_summary_is_its_own_comment)
+{
+	struct rg_spool_job c = { 0 };
+	json_t *notes;
+
+	CHECK_INT(drain_setup(GL_SEED), 0);
+	c.kind = RG_SPOOL_COMMENT;
+	c.mr = 3;
+	c.body = "<!-- rendergate:report -->\nthe diff";
+	CHECK_INT(spool_add(&c), 0);
+	memset(&c, 0, sizeof(c));
+	c.kind = RG_SPOOL_COMMENT;
+	c.merged = true;
+	c.sha = "bbbb222";
+	c.body = "merged into main: 2 objects changed";
+	CHECK_INT(spool_add(&c), 0);
+	CHECK_INT(run_drain("gitlab", "group/app", NULL), 0);
+	CHECK_INT(spool_count(NULL), 0);
+	notes = gl_notes("3");
+	CHECK_INT(json_array_size(notes), 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(notes, 0), "body")),
+		  "<!-- rendergate:report -->\nthe diff");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(notes, 1), "body")),
+		  "<!-- rendergate:merged -->\nmerged into main: 2 objects changed");
+	json_decref(notes);
+	/* found through the commit's merge requests */
+	CHECK_INT(count_requests("GET", "/repository/commits/bbbb222/merge_requests"), 1);
+}
+
 TEST(drain_superseded_jobs_only_newest_lands)
 {
 	struct rg_spool_job c = { 0 }, s = { 0 };
