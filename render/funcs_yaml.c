@@ -19,9 +19,11 @@
  * NaN/Inf make it fail (toYaml then returns ""); go-yaml v2 writes the
  * result (rg_doc_emit), and the final newline is cut. fromYaml reads the
  * first document with YAML 1.1 rules and then turns every number into
- * float64, as the JSON step does. Parse error texts come from our YAML
- * parser, prefixed like sigs.k8s.io/yaml's ("error converting YAML to
- * JSON: "); NEEDSWORK: the go-yaml wording after the prefix differs.
+ * float64, as the JSON step does. Parse errors are reworded the way
+ * go-yaml v2 and sigs.k8s.io/yaml print them ("error converting YAML to
+ * JSON: yaml: line 1: did not find expected ',' or ']'"); NEEDSWORK:
+ * libyaml and go-yaml differ on a few problem texts and on the line of
+ * errors reported at a context mark.
  */
 
 /* --- toYaml --------------------------------------------------------------- */
@@ -152,6 +154,37 @@ static const char *json_kind(const struct rg_node *n)
 }
 
 /*
+ * go-yaml v2's wording of a libyaml error: "yaml: line N: PROBLEM", where
+ * N is the 0-based line of the problem for parser errors and the 1-based
+ * one for scanner errors, and there is no "line" part when the 0-based
+ * line is 0.
+ * doc.c reports the problem with libyaml's context appended (" while
+ * parsing ...") and a 1-based line.
+ */
+static void go_yaml_error(struct rg_buf *msg, const struct rg_err *err)
+{
+	static const char *const parser_problems[] = {
+		"did not find expected <document start>", "did not find expected node content",
+		"did not find expected key", "did not find expected '-' indicator",
+		"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+		"found duplicate %YAML directive", "found incompatible YAML document",
+		"found duplicate %TAG directive", "found undefined tag handle",
+	};
+	const char *ctx = strstr(err->msg, " while ");
+	size_t plen = ctx ? (size_t)(ctx - err->msg) : strlen(err->msg);
+	/* scanner: go-yaml adds 1 to a non-zero 0-based line, so line 1 shows none */
+	uint32_t line = err->line >= 2 ? err->line : 0;
+
+	for (size_t i = 0; i < RG_ARRAY_SIZE(parser_problems); i++)
+		if (strlen(parser_problems[i]) == plen && memcmp(parser_problems[i], err->msg, plen) == 0)
+			line = err->line ? err->line - 1 : 0;
+	rg_buf_adds(msg, "error converting YAML to JSON: yaml: ");
+	if (line)
+		rg_buf_addf(msg, "line %u: ", (unsigned)line);
+	rg_buf_add(msg, err->msg, plen);
+}
+
+/*
  * Parse str as sigs.k8s.io/yaml.Unmarshal into a value of kind `want`
  * (RG_MAP or RG_SEQ). Returns the value (NULL for a null document) or
  * NULL with msg set.
@@ -164,7 +197,7 @@ static struct rg_node *from_yaml(struct rg_tmpl_call *c, struct rg_str s, enum r
 	struct rg_node *v = NULL;
 
 	if (rg_doc_parse(&docs, c->arena, "fromYaml", s.ptr, s.len, 0, &err)) {
-		rg_buf_addf(msg, "error converting YAML to JSON: yaml: %s", err.msg);
+		go_yaml_error(msg, &err);
 		return NULL;
 	}
 	v = docs.len ? docs.docs[0] : NULL;
