@@ -529,13 +529,20 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 			       "accepted whatever the findings", g.user);
 		rep.warn_mode = true;
 	}
-	if (trace)
-		rg_report_trace(&out, &rep);
-	if (rg_report_text(&out, &rep, 0) == RG_ELIMIT)
-		rg_buf_adds(&out, "\n[report cut: too long]\n");
-	if (proto && !strcmp(proto, "web"))
-		rg_report_glhook(&out, &rep);
+	if (trace && rg_report_trace(&out, &rep) == RG_ELIMIT)
+		rg_buf_adds(&out, "rendergate: trace cut: too long\n");
+	if (rg_report_text(&out, &rep, 0) == RG_ELIMIT) {
+		/* never lose the verdict line, whatever came before it */
+		rg_fs_write_all(2, out.ptr, out.len);
+		rg_buf_reset(&out);
+		rg_report_verdict(&out, &rep);
+	}
 	rg_fs_write_all(2, out.ptr, out.len);
+	if (proto && !strcmp(proto, "web")) {
+		rg_buf_reset(&out);
+		rg_report_glhook(&out, &rep);
+		rg_fs_write_all(2, out.ptr, out.len);
+	}
 	rc = rg_report_exit_code(&rep);
 out:
 	git_repository_free(repo);

@@ -269,11 +269,67 @@ static int add_hidden(struct rg_buf *b, const char *env,
 	return rc;
 }
 
+/*
+ * The problem lines, errors first. Listing stops RESERVE bytes short of
+ * the buffer's cap and counts the rest, so the closing lines always fit.
+ */
+#define RESERVE 1024u
+
+static int add_problems(struct rg_buf *out, const struct rg_report *r)
+{
+	size_t total = r->errors.len + r->findings.len, shown = 0;
+	size_t dropped = r->errors.dropped + r->findings.dropped;
+	int rc = 0;
+
+	for (size_t i = 0; i < total && !rc; i++) {
+		bool is_err = i < r->errors.len;
+		const struct rg_err *e = is_err ? &r->errors.items[i] : NULL;
+		const struct rg_finding *f =
+			is_err ? NULL : &r->findings.items[i - r->errors.len];
+		const char *hint = is_err ? error_hint(e) : f->hint;
+		size_t mark = out->len;
+
+		if (out->cap < RESERVE || out->len > out->cap - RESERVE)
+			break;
+		rc = is_err ? add_error_line(out, "", e)
+			    : add_finding_line(out, "", f);
+		if (!rc)
+			rc = rg_buf_addch(out, '\n');
+		if (!rc && hint)
+			rc = rg_buf_addf(out, "  hint: %s\n", hint);
+		if (rc == RG_ELIMIT) {
+			rg_buf_truncate(out, mark);
+			rc = 0;
+			break;
+		}
+		shown++;
+	}
+	if (!rc && (shown < total || dropped))
+		rc = rg_buf_addf(out, "... and %zu more problem(s) and "
+				 "remark(s) not shown\n",
+				 total - shown + dropped);
+	return rc;
+}
+
+int rg_report_verdict(struct rg_buf *out, const struct rg_report *r)
+{
+	size_t problems = rg_report_problems(r);
+
+	if (!problems)
+		return rg_buf_adds(out, "rendergate: push accepted\n");
+	if (r->warn_mode)
+		return rg_buf_addf(out, "rendergate: %zu problem(s); accepted "
+				   "anyway because the server runs in warn "
+				   "mode\n", problems);
+	return rg_buf_addf(out, "rendergate: push rejected: %zu "
+			   "problem(s)\n", problems);
+}
+
 int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		   size_t diff_cap)
 {
 	size_t budget = diff_cap ? diff_cap : RG_CAP_REPORT_TERM_BYTES;
-	size_t cut = 0, problems = rg_report_problems(r);
+	size_t cut = 0;
 	const char *last_ref = NULL;
 	int rc = 0;
 
@@ -305,45 +361,10 @@ int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 	if (!rc && cut)
 		rc = rg_buf_addf(out, "\xe2\x80\xa6 %zu more lines not shown\n",
 				 cut);
-	for (size_t i = 0; i < r->errors.len && !rc; i++) {
-		const struct rg_err *e = &r->errors.items[i];
-		const char *hint = error_hint(e);
-
-		rc = add_error_line(out, "", e);
-		if (!rc)
-			rc = rg_buf_addch(out, '\n');
-		if (!rc && hint)
-			rc = rg_buf_addf(out, "  hint: %s\n", hint);
-	}
-	if (!rc && r->errors.dropped)
-		rc = rg_buf_addf(out, "... and %zu more errors\n",
-				 r->errors.dropped);
-	for (size_t i = 0; i < r->findings.len && !rc; i++) {
-		const struct rg_finding *f = &r->findings.items[i];
-
-		rc = add_finding_line(out, "", f);
-		if (!rc)
-			rc = rg_buf_addch(out, '\n');
-		if (!rc && f->hint)
-			rc = rg_buf_addf(out, "  hint: %s\n", f->hint);
-	}
-	if (!rc && r->findings.dropped)
-		rc = rg_buf_addf(out, "... and %zu more findings\n",
-				 r->findings.dropped);
-	if (rc)
-		goto out;
-	if (r->cli)
-		goto out;
-	if (!problems)
-		rc = rg_buf_adds(out, "rendergate: push accepted\n");
-	else if (r->warn_mode)
-		rc = rg_buf_addf(out, "rendergate: %zu problem(s); accepted "
-				 "anyway because the server runs in warn "
-				 "mode\n", problems);
-	else
-		rc = rg_buf_addf(out, "rendergate: push rejected: %zu "
-				 "problem(s)\n", problems);
-out:
+	if (!rc)
+		rc = add_problems(out, r);
+	if (!rc && !r->cli)
+		rc = rg_report_verdict(out, r);
 	return rc;
 }
 
@@ -364,25 +385,34 @@ int rg_report_trace(struct rg_buf *out, const struct rg_report *r)
 
 int rg_report_glhook(struct rg_buf *out, const struct rg_report *r)
 {
+	size_t shown = 0, problems = rg_report_problems(r);
 	int rc = 0;
 
 	for (size_t i = 0; i < r->errors.len && !rc; i++) {
+		if (shown == RG_REPORT_GLHOOK_MAX)
+			break;
 		rc = add_error_line(out, "GL-HOOK-ERR: ", &r->errors.items[i]);
 		if (!rc)
 			rc = rg_buf_addch(out, '\n');
+		shown++;
 	}
 	for (size_t i = 0; i < r->findings.len && !rc; i++) {
 		if (r->findings.items[i].severity != RG_SEV_DENY)
 			continue;
+		if (shown == RG_REPORT_GLHOOK_MAX)
+			break;
 		rc = add_finding_line(out, "GL-HOOK-ERR: ",
 				      &r->findings.items[i]);
 		if (!rc)
 			rc = rg_buf_addch(out, '\n');
+		shown++;
 	}
-	if (!rc && rg_report_problems(r) && !r->warn_mode)
+	if (!rc && shown < problems)
+		rc = rg_buf_addf(out, "GL-HOOK-ERR: ... and %zu more "
+				 "problem(s)\n", problems - shown);
+	if (!rc && problems && !r->warn_mode)
 		rc = rg_buf_addf(out, "GL-HOOK-ERR: rendergate rejected the "
-				 "change: %zu problem(s)\n",
-				 rg_report_problems(r));
+				 "change: %zu problem(s)\n", problems);
 	return rc;
 }
 

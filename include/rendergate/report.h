@@ -104,10 +104,23 @@ int rg_report_exit_for(int errcode);
 int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		   size_t diff_cap);
 
+/*
+ * The last line for the pusher: "rendergate: push accepted", "...push
+ * rejected: N problem(s)" or the warn-mode wording. rg_report_text ends
+ * with it (except for CLI reports); problem lines are listed only while
+ * they leave room for it under out's cap, the rest are counted.
+ */
+int rg_report_verdict(struct rg_buf *out, const struct rg_report *r);
+
 /* Trace lines ("rendergate: trace: <ref>: <env>: rendered: <why>"). */
 int rg_report_trace(struct rg_buf *out, const struct rg_report *r);
 
-/* One "GL-HOOK-ERR: ..." line per problem (nothing when there is none). */
+/*
+ * One "GL-HOOK-ERR: ..." line per problem, at most RG_REPORT_GLHOOK_MAX
+ * (GitLab joins them into one message), then "... and N more" and a
+ * closing line; nothing when there is no problem.
+ */
+#define RG_REPORT_GLHOOK_MAX 20
 int rg_report_glhook(struct rg_buf *out, const struct rg_report *r);
 
 /* The whole report as one JSON object, pretty-printed, ending in '\n'. */

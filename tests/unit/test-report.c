@@ -202,3 +202,43 @@ TEST(report_discloses_hidden_noise)
 	rg_report_release(&r);
 	rg_arena_free(a);
 }
+
+TEST(report_many_problems_keep_the_verdict)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_buf out = RG_BUF_INIT(16 * 1024);
+	struct rg_report r;
+	struct rg_pos pos = { "envs/prod/many.yaml", 1, 1 };
+	const char *more;
+
+	rg_report_init(&r, a);
+	for (int i = 0; i < 5000; i++) {
+		pos.line = (uint32_t)i + 1;
+		rg_finding_add(&r.findings, RG_SEV_DENY, "plain.missing-name",
+			       &pos, "metadata.name is missing");
+	}
+	CHECK_INT(rg_report_text(&out, &r, 0), 0);
+	CHECK(out.len <= out.cap);
+	more = strstr(out.ptr, "... and ");
+	CHECK(more != NULL);
+	CHECK(strstr(more, " more problem(s) and remark(s) not shown\n") !=
+	      NULL);
+	CHECK(strstr(out.ptr, "rendergate: push rejected: 5000 problem(s)\n")
+	      != NULL);
+
+	rg_buf_release(&out);
+	rg_buf_init(&out, 1 << 20);
+	CHECK_INT(rg_report_glhook(&out, &r), 0);
+	{
+		size_t lines = 0;
+
+		for (size_t i = 0; i < out.len; i++)
+			lines += out.ptr[i] == '\n';
+		CHECK_INT(lines, RG_REPORT_GLHOOK_MAX + 2);
+	}
+	CHECK(strstr(out.ptr, "GL-HOOK-ERR: ... and 4980 more problem(s)\n")
+	      != NULL);
+	rg_buf_release(&out);
+	rg_report_release(&r);
+	rg_arena_free(a);
+}
