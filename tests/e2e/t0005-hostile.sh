@@ -98,6 +98,13 @@ test_expect_success 'a non-object document is a finding' '
 	push_rejected "envs/prod/list\.yaml:1:1: .*plain\.not-an-object"
 '
 
+test_expect_success 'thousands of problems: the output is cut, the verdict is not' '
+	awk "BEGIN { for (i = 0; i < 5000; i++) print \"---\\napiVersion: v1\\nkind: ConfigMap\\ndata: {i: \\\"\" i \"\\\"}\" }" \
+		>work/envs/prod/many.yaml &&
+	push_rejected "more problem\(s\) and remark\(s\) not shown" &&
+	test_grep "remote: rendergate: push rejected: 5000 problem\(s\)" err
+'
+
 test_expect_success 'the server is still healthy afterwards' '
 	deployment work/envs/prod/web.yaml web nginx:1.26 &&
 	commit_all work "prod: 1.26" &&
