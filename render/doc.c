@@ -1228,8 +1228,13 @@ static int scalar_key(struct parser *p, struct frame *f, yaml_event_t *ev)
 		return ret;
 	f->have_key = true;
 	f->key_nonstr = n->kind != RG_STR;
-	f->key.ptr = rg_arena_strndup(p->a, val, len);
-	f->key.len = len;
+	if (n->kind == RG_STR) {
+		/* the string itself (a !!binary key is decoded) */
+		f->key = n->u.s;
+	} else {
+		f->key.ptr = rg_arena_strndup(p->a, val, len);
+		f->key.len = len;
+	}
 	f->key_pos = n->pos;
 	return 0;
 }

@@ -322,10 +322,13 @@ TEST(non_string_keys_keep_source_text)
 {
 	struct rg_arena *a = rg_arena_new();
 	struct rg_node *r = NULL;
-	const char *y = "1: one\ntrue: t\n0x10: h\n~: n\n\"2\": two\n1.50: f\n";
+	const char *y = "1: one\ntrue: t\n0x10: h\n~: n\n\"2\": two\n1.50: f\n"
+			"!!binary aGVsbG8=: b\n!!str 3: s\n";
 
 	CHECK_INT(rg_doc_parse_one(&r, a, "k", y, strlen(y), 0, NULL), 0);
-	CHECK_INT(r->u.map.len, 6);
+	CHECK_INT(r->u.map.len, 8);
+	CHECK_STR(rg_node_cstr(rg_map_gets(r, "hello")), "b");
+	CHECK(!(rg_map_gets(r, "3")->flags & RG_NODE_KEY_NONSTR));
 	CHECK_STR(rg_node_cstr(rg_map_gets(r, "1")), "one");
 	CHECK(rg_map_gets(r, "1")->flags & RG_NODE_KEY_NONSTR);
 	CHECK(rg_map_gets(r, "true")->flags & RG_NODE_KEY_NONSTR);
