@@ -137,6 +137,34 @@ static const struct rg_config_env *env_on_branch(
  * Find the config for update u: old tip, else default branch tip. *from
  * says where it came from (for notes). *out NULL: none anywhere.
  */
+/*
+ * The default branch whose config a new branch is judged by: the branch
+ * HEAD names, or, when that branch has no commit yet (a bare repository
+ * created with another init.defaultBranch than the one pushed), main or
+ * master, whichever exists first. RG_ENOTFOUND when none exists.
+ */
+static int default_tip(const char **ref, git_oid *tip, struct rg_gate *g)
+{
+	const char *cands[3] = { NULL, "refs/heads/main", "refs/heads/master" };
+	struct rg_err err = RG_ERR_INIT;
+	int rc = RG_ENOTFOUND;
+
+	if (rg_repo_default_branch(&cands[0], NULL, g->arena, g->repo, &err))
+		cands[0] = NULL; /* detached HEAD: try the usual names */
+	for (size_t i = 0; i < RG_ARRAY_SIZE(cands) && rc == RG_ENOTFOUND;
+	     i++) {
+		if (!cands[i] || (i && cands[0] && !strcmp(cands[0], cands[i])))
+			continue;
+		rg_err_init(&err);
+		rc = rg_repo_ref_tip(tip, g->repo, cands[i], &err);
+		if (!rc)
+			*ref = cands[i];
+	}
+	if (rc && rc != RG_ENOTFOUND)
+		rg_report_error(g->report, &err);
+	return rc;
+}
+
 static int find_config(struct rg_config_repo **out, const char **from,
 		       struct rg_gate *g, const struct rg_push_update *u)
 {
@@ -157,15 +185,13 @@ static int find_config(struct rg_config_repo **out, const char **from,
 		if (rc || *out)
 			goto out;
 	}
-	rc = rg_repo_default_branch(&defref, &tip, g->arena, g->repo, &err);
+	rc = default_tip(&defref, &tip, g);
 	if (rc == RG_ENOTFOUND) {
 		rc = 0; /* no default branch yet: an empty repository */
 		goto out;
 	}
-	if (rc) {
-		rg_report_error(g->report, &err);
+	if (rc)
 		goto out;
-	}
 	if (u->kind != RG_PUSH_CREATE && !strcmp(defref, u->ref))
 		goto out; /* already looked there */
 	rc = rg_repo_resolve(NULL, &tree, g->repo, defref, &err);

@@ -7,8 +7,8 @@
  *      other refs only when they match ref_include), with a trace line;
  *   2. reads .rendergate.yaml from the state before the push: the old tip
  *      of that ref, or for a new branch the default branch tip (HEAD of
- *      the bare repository); when the old tip has none, the default
- *      branch's is used (branch-per-environment repositories often keep
+ *      the bare repository, or main or master when HEAD's branch has no
+ *      commit); when the old tip has none, the default branch's is used (branch-per-environment repositories often keep
  *      the config on the default branch only). No config anywhere: the
  *      ref is accepted with a one-line note. A broken config rejects with
  *      every ".rendergate.yaml:LINE:COL: message". A push that changes

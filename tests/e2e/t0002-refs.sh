@@ -100,6 +100,24 @@ test_expect_success 'tags are not gated by default' '
 	test_grep "refs/tags/v1: -: skipped: ref not gated" err
 '
 
+test_expect_success 'HEAD names a branch that was never pushed: main'"'"'s config judges new branches' '
+	git init -q --bare --initial-branch=master srv2.git &&
+	"$RENDERGATE" install --config "$TRASH/server.yaml" srv2.git >/dev/null &&
+	git -C srv2.git symbolic-ref HEAD >head &&
+	test_grep "refs/heads/master" head &&
+	git -C work push -q "$TRASH/srv2.git" main 2>/dev/null &&
+	git -C work checkout -q -b staging-new main &&
+	write_file work/deploy/bad.yaml <<-\EOT &&
+	kind: NoApiVersion
+	metadata:
+	  name: x
+	EOT
+	commit_all work "staging: bad" &&
+	test_must_fail git -C work push "$TRASH/srv2.git" staging-new:staging 2>err &&
+	test_grep "using \.rendergate\.yaml from refs/heads/main@" err &&
+	test_grep "deploy/bad\.yaml:1:1: " err
+'
+
 test_expect_success 'deleting an environment branch is allowed when configured' '
 	printf "protect_env_branch_deletion: false\n" >server.yaml &&
 	git -C work push origin :staging 2>err &&
