@@ -1597,30 +1597,59 @@ int rg_tmpl_call_template(struct rg_str *out, struct rg_tmpl_call *c,
 	return error;
 }
 
+/*
+ * Helm's tpl (renderWithReferences): a fresh set where the text is parsed
+ * as the template `name`, then every chart file except `name` itself is
+ * parsed again. So the text's defines are visible, a chart file's
+ * non-empty define of the same name wins over them, and defines that only
+ * the file `name` holds are not visible.
+ */
 int rg_tmpl_call_tpl(struct rg_str *out, struct rg_tmpl_call *c,
 		     const char *name, const char *text, size_t len,
 		     struct rg_node *dot)
 {
 	struct rg_tmpl_exec *ex = c->ex;
-	struct rg_tmpl_set *clone;
+	struct rg_tmpl_set *fresh, *merged;
 	const struct rg_ttree *t;
 	int error;
 
 	if (!ex)
 		return rg_tmpl_fail(c, "no execution");
-	clone = rg_tmpl_set_clone(ex->set);
-	/* the text replaces the template of that name, even when empty */
-	rg_tmpl_hash_put(ex->a, &clone->trees, name, strlen(name), NULL);
-	error = rg_tmpl_parse_into(clone, name, text, len, c->err);
+	fresh = rg_tmpl_set_clone(ex->set);
+	memset(&fresh->trees, 0, sizeof(fresh->trees));
+	error = rg_tmpl_parse_into(fresh, name, text, len, c->err);
 	if (error < 0) {
 		c->err_raw = error == RG_ELIMIT ? UINT_MAX : 0;
 		return error;
 	}
-	t = rg_tmpl_hash_get(&clone->trees, name, strlen(name));
+	t = rg_tmpl_hash_get(&fresh->trees, name, strlen(name));
 	if (!t) {
 		out->ptr = "";
 		out->len = 0;
 		return 0;
 	}
-	return run_nested(out, c, clone, t, dot, true);
+	if (fresh->trees.len == 1)
+		/* no defines in the text: the chart's set serves as is */
+		return run_nested(out, c, ex->set, t, dot, true);
+	merged = rg_tmpl_set_clone(ex->set);
+	for (size_t i = 0; i < merged->trees.cap; i++) {
+		struct rg_tmpl_hent *e = &merged->trees.ents[i];
+		const struct rg_ttree *old = e->val;
+
+		if (e->key && old && !strcmp(old->parse_name, name))
+			e->val = NULL;
+	}
+	for (size_t i = 0; i < fresh->trees.cap; i++) {
+		const struct rg_tmpl_hent *e = &fresh->trees.ents[i];
+		const struct rg_ttree *old;
+
+		if (!e->key)
+			continue;
+		old = rg_tmpl_hash_get(&merged->trees, e->key, e->klen);
+		if (old && !rg_tmpl_empty_tree(old->root) &&
+		    strcmp(e->key, name))
+			continue;
+		rg_tmpl_hash_put(ex->a, &merged->trees, e->key, e->klen, e->val);
+	}
+	return run_nested(out, c, merged, t, dot, true);
 }
