@@ -1,5 +1,7 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/buf.h"
+#include "rendergate/caps.h"
 #include "rendergate/config.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
@@ -353,5 +355,124 @@ int rg_env_select(struct rg_env_choice **out, size_t *n,
 	}
 	*out = ch;
 	*n = repo->nenvs;
+	return 0;
+}
+
+/* --- dependency logs as text ----------------------------------------- */
+
+#define DEPLOG_HEADER "rendergate-deps 1\n"
+#define DEPLOG_MAX    (4 * (size_t)RG_CAP_ENV_FILES)
+
+int rg_env_deplog_write(struct rg_buf *out, const struct rg_tree_dep *deps,
+			size_t n)
+{
+	size_t start = out->len;
+	int error = rg_buf_adds(out, DEPLOG_HEADER);
+
+	for (size_t i = 0; i < n && !error; i++) {
+		const struct rg_tree_dep *d = &deps[i];
+
+		error = rg_buf_addf(out, "%c %u %s ", d->listed ? 'L' : 'R',
+				    (unsigned)d->kind, d->id[0] ? d->id : "-");
+		for (const char *p = d->path; *p && !error; p++) {
+			if (*p == '\\')
+				error = rg_buf_adds(out, "\\\\");
+			else if (*p == '\n')
+				error = rg_buf_adds(out, "\\n");
+			else
+				error = rg_buf_addch(out, *p);
+		}
+		if (!error)
+			error = rg_buf_addch(out, '\n');
+	}
+	if (error < 0)
+		rg_buf_truncate(out, start);
+	return error;
+}
+
+static bool hex_id(const char *p, size_t n)
+{
+	if (n != RG_SHA1_HEX - 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') ||
+		      (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* Parse one entry line (without its '\n') into d. */
+static bool deplog_line(struct rg_tree_dep *d, struct rg_arena *a,
+			const char *p, size_t n)
+{
+	const char *end = p + n, *sp;
+	char *path, *w;
+
+	if (n < 6 || (p[0] != 'L' && p[0] != 'R') || p[1] != ' ' ||
+	    p[2] < '0' || p[2] > '0' + RG_TREE_SUBMODULE || p[3] != ' ')
+		return false;
+	d->listed = p[0] == 'L';
+	d->kind = (uint8_t)(p[2] - '0');
+	p += 4;
+	sp = memchr(p, ' ', (size_t)(end - p));
+	if (!sp)
+		return false;
+	if (sp - p == 1 && *p == '-')
+		d->id[0] = '\0';
+	else if (hex_id(p, (size_t)(sp - p)))
+		memcpy(d->id, p, RG_SHA1_HEX); /* the id and the ' ' after it */
+	else
+		return false;
+	d->id[RG_SHA1_HEX - 1] = '\0';
+	path = w = rg_arena_alloc(a, (size_t)(end - sp));
+	for (p = sp + 1; p < end; p++) {
+		if (*p == '\0')
+			return false;
+		if (*p != '\\') {
+			*w++ = *p;
+			continue;
+		}
+		if (++p == end || (*p != '\\' && *p != 'n'))
+			return false;
+		*w++ = *p == 'n' ? '\n' : '\\';
+	}
+	*w = '\0';
+	d->path = path;
+	return rg_tree_path_check(path, NULL) == 0;
+}
+
+int rg_env_deplog_read(struct rg_env_deplog *out, struct rg_arena *a,
+		       const char *data, size_t len, struct rg_err *err)
+{
+	const size_t hl = sizeof(DEPLOG_HEADER) - 1;
+	struct rg_tree_dep *deps;
+	const char *p = data + hl, *end = data + len;
+	size_t n = 0, lines = 0;
+
+	if (len < hl || memcmp(data, DEPLOG_HEADER, hl))
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "dependency log: missing header '%.*s'",
+				  (int)hl - 1, DEPLOG_HEADER);
+	for (const char *q = p; q < end; q++)
+		lines += *q == '\n';
+	if (lines > DEPLOG_MAX)
+		return rg_err_set(err, RG_ELIMIT, NULL,
+				  "dependency log: more than %zu entries "
+				  "(4 * RG_CAP_ENV_FILES)",
+				  DEPLOG_MAX);
+	deps = rg_arena_calloc(a, lines + 1, sizeof(*deps));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl || !deplog_line(&deps[n], a, p, (size_t)(nl - p)))
+			return rg_err_set(err, RG_EPARSE, NULL,
+					  "dependency log: line %zu is "
+					  "malformed",
+					  n + 2);
+		n++;
+		p = nl + 1;
+	}
+	out->deps = deps;
+	out->ndeps = n;
 	return 0;
 }

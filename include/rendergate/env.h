@@ -36,6 +36,7 @@
 #include "rendergate/err.h"
 
 struct rg_arena;
+struct rg_buf;
 struct rg_tree;
 struct rg_tree_dep;
 struct rg_objset;
@@ -128,6 +129,31 @@ bool rg_env_affected(const char **why, const struct rg_config_env *env,
 		     const struct rg_tree_dep *deps, size_t ndeps,
 		     const char *const *paths, size_t npaths,
 		     struct rg_arena *a);
+
+/*
+ * Keeping dependency logs between pushes. hooks/ may store the log of an
+ * environment's render (tree->deps after rg_env_render), for example in
+ * the spool directory keyed by environment name and tree id, and pass it
+ * back to rg_env_select on the next push for exact scoping. The format is
+ * text: a header line "rendergate-deps 1", then one line per entry,
+ * "<L|R> <kind> <id|-> <path>" (L a listing, R a read; kind the
+ * enum rg_tree_kind number; the path with '\' and newline escaped as
+ * "\\" and "\n").
+ */
+
+/* Append the text form of deps[0..n) to out. 0 or RG_ELIMIT (out's cap). */
+int rg_env_deplog_write(struct rg_buf *out, const struct rg_tree_dep *deps,
+			size_t n);
+
+/*
+ * Parse a log written by rg_env_deplog_write into *out (arena-owned).
+ * Anything malformed (bad header, kind, id or escape, a path that fails
+ * rg_tree_path_check) is RG_EPARSE with the line number in err, and more
+ * than 4 * RG_CAP_ENV_FILES entries is RG_ELIMIT; a caller should then
+ * render as if it had no log.
+ */
+int rg_env_deplog_read(struct rg_env_deplog *out, struct rg_arena *a,
+		       const char *data, size_t len, struct rg_err *err);
 
 /* One environment's scoping decision. */
 struct rg_env_choice {

@@ -1,5 +1,6 @@
 #include "test.h"
 #include "rendergate/arena.h"
+#include "rendergate/buf.h"
 #include "rendergate/config.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
@@ -282,5 +283,66 @@ TEST(affected_rules)
 	CHECK(!rg_env_affected(&why, prod, deps, 3, md, 1, a));
 	CHECK(!rg_env_affected(&why, prod, deps, 3, hidden, 1, a));
 	CHECK(!rg_env_affected(&why, prod, deps, 3, NULL, 0, a));
+	rg_arena_free(a);
+}
+
+TEST(dependency_logs_round_trip_as_text)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_tree *t = rg_tree_mem_new(a, "t");
+	struct rg_config_repo *r = cfg(a, folders);
+	struct rg_buf b = RG_BUF_INIT(1 << 20);
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_env_deplog log = {NULL, 0};
+	struct rg_tree_dep odd[2];
+	struct rg_objset s;
+	struct rg_findings f;
+	static const char *const bad[] = {
+		"",
+		"rendergate-deps 2\n",
+		"rendergate-deps 1\nX 1 - a\n",
+		"rendergate-deps 1\nR 9 - a\n",
+		"rendergate-deps 1\nR 1 abc a\n",
+		"rendergate-deps 1\nR 1 - ../etc\n",
+		"rendergate-deps 1\nR 1 - a\\x\n",
+		"rendergate-deps 1\nR 1 - a",
+	};
+
+	put(t, "envs/dev/a.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n");
+	rg_objset_init(&s, a);
+	rg_finding_init(&f, a);
+	CHECK_INT(rg_env_render(&s, &f, r, &r->envs[0], t, a, &err), 0);
+	CHECK_INT(rg_env_deplog_write(&b, t->deps, t->ndeps), 0);
+	CHECK_INT(rg_env_deplog_read(&log, a, b.ptr, b.len, &err), 0);
+	CHECK_INT(log.ndeps, t->ndeps);
+	for (size_t i = 0; i < log.ndeps; i++) {
+		CHECK_STR(log.deps[i].path, t->deps[i].path);
+		CHECK_STR(log.deps[i].id, t->deps[i].id);
+		CHECK_INT(log.deps[i].kind, t->deps[i].kind);
+		CHECK_INT(log.deps[i].listed, t->deps[i].listed);
+	}
+
+	memset(odd, 0, sizeof(odd));
+	odd[0].path = "we\\ird\nname";
+	odd[0].kind = RG_TREE_MISSING;
+	odd[1].path = "";
+	odd[1].listed = true;
+	odd[1].kind = RG_TREE_DIR;
+	rg_buf_reset(&b);
+	CHECK_INT(rg_env_deplog_write(&b, odd, 2), 0);
+	CHECK_STR(b.ptr, "rendergate-deps 1\nR 0 - we\\\\ird\\nname\nL 2 - \n");
+	CHECK_INT(rg_env_deplog_read(&log, a, b.ptr, b.len, &err), 0);
+	CHECK_INT(log.ndeps, 2);
+	CHECK_STR(log.deps[0].path, "we\\ird\nname");
+	CHECK_STR(log.deps[1].path, "");
+	CHECK(log.deps[1].listed);
+
+	for (size_t i = 0; i < RG_ARRAY_SIZE(bad); i++)
+		if (rg_env_deplog_read(&log, a, bad[i], strlen(bad[i]), &err) !=
+		    RG_EPARSE)
+			FAILF("bad log %zu accepted", i);
+	rg_buf_release(&b);
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
