@@ -917,6 +917,7 @@ struct parser {
 	size_t nanchors, aanchors;
 	struct keyset anchor_set;
 	size_t nodes, alias_nodes;
+	bool placing_alias; /* the node being placed is an alias's copy */
 	struct rg_node *root;
 	bool root_empty;
 	struct rg_docs docs;
@@ -1283,7 +1284,8 @@ static int place(struct parser *p, struct rg_node *n, size_t nodes,
 	if (f->key_merge) {
 		bool ok = n->kind == RG_MAP;
 
-		if (n->kind == RG_SEQ) {
+		/* go-yaml takes a list of maps inline only, not through an alias */
+		if (n->kind == RG_SEQ && !p->placing_alias) {
 			ok = true;
 			for (size_t i = 0; i < n->u.seq.len; i++)
 				ok &= n->u.seq.items[i]->kind == RG_MAP;
@@ -1353,7 +1355,10 @@ static int alias_event(struct parser *p, yaml_event_t *ev)
 		return ret;
 	copy = rg_node_clone(p->a, an->node);
 	copy->flags &= (uint8_t)~RG_NODE_KEY_NONSTR;
-	return place(p, copy, an->nodes, an->height, ev->start_mark);
+	p->placing_alias = true;
+	ret = place(p, copy, an->nodes, an->height, ev->start_mark);
+	p->placing_alias = false;
+	return ret;
 }
 
 static int scalar_event(struct parser *p, yaml_event_t *ev)

@@ -449,6 +449,7 @@ TEST(merge_errors)
 	struct rg_err err = RG_ERR_INIT;
 	const char *scalar_merge = "a:\n  <<: 1\n";
 	const char *list_merge = "a:\n  <<: [{x: 1}, 2]\n";
+	const char *alias_list = "l: &l [{x: 1}]\na:\n  <<: *l\n";
 
 	CHECK_INT(rg_doc_parse_one(&r, a, "m", scalar_merge, strlen(scalar_merge),
 				   0, &err),
@@ -458,6 +459,11 @@ TEST(merge_errors)
 	CHECK_INT(rg_doc_parse_one(&r, a, "m", list_merge, strlen(list_merge), 0,
 				   &err),
 		  RG_EPARSE);
+	/* go-yaml v2: an alias in a merge must be a map, even to a list */
+	CHECK_INT(rg_doc_parse_one(&r, a, "m", alias_list, strlen(alias_list), 0,
+				   &err),
+		  RG_EPARSE);
+	CHECK_INT(err.line, 3);
 	rg_arena_free(a);
 }
 
