@@ -1154,6 +1154,14 @@ static int print_value(struct rg_tmpl_exec *ex, const struct rg_tnode *n,
 		return write_out(ex, "<no value>", 10);
 	if (v.n->kind == RG_STR && v.n->tag != RG_GT_BYTES)
 		return write_out(ex, v.n->u.s.ptr, v.n->u.s.len);
+	if (v.n->kind == RG_MAP && v.n->tag >= RG_GT_STRUCT) {
+		/* printableValue takes the address of a struct field whose
+		 * pointer type has String() (Helm's KubeVersion) */
+		const struct rg_node *str = rg_map_get(v.n, "String", 6);
+
+		if (str && str->kind == RG_STR)
+			return write_out(ex, str->u.s.ptr, str->u.s.len);
+	}
 	if (rg_gofmt_value(&b, ex->set, v.n) < 0) {
 		rg_buf_release(&b);
 		return write_out(ex, NULL, SIZE_MAX);

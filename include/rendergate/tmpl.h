@@ -91,6 +91,11 @@ enum rg_gotype {
 	 * RG_MAP tags from RG_GT_STRUCT on are Go structs whose type names
 	 * were registered with rg_tmpl_set_struct(); accessing a key they do
 	 * not have is "can't evaluate field X in type T", not "no value".
+	 * A struct with a string entry "String" prints as that string when an
+	 * action prints it (text/template's printableValue finds a String()
+	 * on the pointer type, as for Helm's KubeVersion); fmt functions
+	 * (printf) get the plain struct. Methods without arguments can be
+	 * plain entries.
 	 */
 	RG_GT_STRUCT = 64,
 };
