@@ -967,9 +967,11 @@ struct rg_node *rg_funcs_standalone_dot(struct rg_arena *a,
 	set_str(a, kv, "Version", "v1.31.0");
 	set_str(a, kv, "Major", "1");
 	set_str(a, kv, "Minor", "31");
-	/* methods without arguments: String() (fmt prints it), GitVersion() */
-	set_str(a, kv, "String", "v1.31.0");
-	set_str(a, kv, "GitVersion", "v1.31.0");
+	/* methods without arguments: String() (actions print it), GitVersion() */
+	rg_map_set(a, kv, "String", 6,
+		   rg_tmpl_typed(rg_node_str(a, "v1.31.0"), RG_GT_METHOD));
+	rg_map_set(a, kv, "GitVersion", 10,
+		   rg_tmpl_typed(rg_node_str(a, "v1.31.0"), RG_GT_METHOD));
 	rg_map_set(a, caps, "KubeVersion", 11, kv);
 	rg_map_set(a, dot, "Capabilities", 12, caps);
 	tmpl->tag = RG_GT_VALUES;

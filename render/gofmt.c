@@ -1029,9 +1029,8 @@ static void print_value(struct pp *p, const struct rg_node *v, int verb,
 			for (size_t i = 0; i < n && !p->err; i++) {
 				const struct rg_pair *pr = &v->u.map.items[i];
 
-				if (pr->val && pr->val->kind == RG_INT &&
-				    pr->val->tag == RG_GT_METHOD)
-					continue;
+				if (pr->val && pr->val->tag == RG_GT_METHOD)
+					continue; /* a method, not a field */
 				if (i)
 					putc_(p, ' ');
 				if (p->plus_v || p->sharp_v) {

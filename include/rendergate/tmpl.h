@@ -86,7 +86,9 @@ enum rg_gotype {
 	RG_GT_INTSLICE,	   /* RG_SEQ: []int */
 	RG_GT_STRMAP,	   /* RG_MAP: map[string]string */
 	RG_GT_VALUES,	   /* RG_MAP: chartutil.Values (Helm's dot, .Values) */
-	RG_GT_METHOD,	   /* RG_INT: a method; u.i = rg_tmpl_set_method() id */
+	RG_GT_METHOD,	   /* RG_INT: a method; u.i = rg_tmpl_set_method() id;
+			      any other kind: the result of a method without
+			      arguments (a struct entry fmt does not print) */
 	/*
 	 * RG_MAP tags from RG_GT_STRUCT on are Go structs whose type names
 	 * were registered with rg_tmpl_set_struct(); accessing a key they do
@@ -95,7 +97,7 @@ enum rg_gotype {
 	 * action prints it (text/template's printableValue finds a String()
 	 * on the pointer type, as for Helm's KubeVersion); fmt functions
 	 * (printf) get the plain struct. Methods without arguments can be
-	 * plain entries.
+	 * entries holding their result, tagged RG_GT_METHOD.
 	 */
 	RG_GT_STRUCT = 64,
 };
