@@ -22,7 +22,7 @@
 enum cmd { CMD_RENDER, CMD_DIFF, CMD_CHECK };
 
 static const char *const usages[] = {
-	[CMD_RENDER] =
+    [CMD_RENDER] =
 	"usage: rendergate render [--env NAME] [--format text|json] [--trace]\n"
 	"                         [--config FILE] [REV | --worktree]\n"
 	"\n"
@@ -35,8 +35,9 @@ static const char *const usages[] = {
 	"Examples:\n"
 	"  rendergate render\n"
 	"  rendergate render --env prod-eu main~1\n"
-	"  rendergate render --format json HEAD | jq '.environments[0].objects'\n",
-	[CMD_DIFF] =
+	"  rendergate render --format json HEAD | jq "
+	"'.environments[0].objects'\n",
+    [CMD_DIFF] =
 	"usage: rendergate diff [--env NAME] [--format text|json] [--trace]\n"
 	"                       [--config FILE] OLD NEW\n"
 	"\n"
@@ -48,7 +49,7 @@ static const char *const usages[] = {
 	"Examples:\n"
 	"  rendergate diff main feature/bump-web\n"
 	"  rendergate diff --env staging HEAD~1 HEAD\n",
-	[CMD_CHECK] =
+    [CMD_CHECK] =
 	"usage: rendergate check [--env NAME] [--format text|json] [--trace]\n"
 	"                        [--config FILE] [REV | --worktree]\n"
 	"\n"
@@ -63,19 +64,19 @@ static const char *const usages[] = {
 };
 
 static const char common_help[] =
-	"\n"
-	"Options:\n"
-	"  --env NAME       only this environment\n"
-	"  --format FORMAT  text (default) or json\n"
-	"  --trace          say which environments were rendered and why\n"
-	"                   (also RENDERGATE_TRACE=1)\n"
-	"  --config FILE    server config (default $RENDERGATE_CONFIG, then\n"
-	"                   /etc/rendergate/config.yaml if it exists)\n"
-	"  --help           this text\n"
-	"\n"
-	"Run inside a git repository, bare or not.\n"
-	"Exit codes: 0 ok, 1 a deny finding, 2 bad usage, input or config,\n"
-	"3 internal error.\n";
+    "\n"
+    "Options:\n"
+    "  --env NAME       only this environment\n"
+    "  --format FORMAT  text (default) or json\n"
+    "  --trace          say which environments were rendered and why\n"
+    "                   (also RENDERGATE_TRACE=1)\n"
+    "  --config FILE    server config (default $RENDERGATE_CONFIG, then\n"
+    "                   /etc/rendergate/config.yaml if it exists)\n"
+    "  --help           this text\n"
+    "\n"
+    "Run inside a git repository, bare or not.\n"
+    "Exit codes: 0 ok, 1 a deny finding, 2 bad usage, input or config,\n"
+    "3 internal error.\n";
 
 struct cli {
 	enum cmd cmd;
@@ -89,7 +90,7 @@ struct cli {
 	struct rg_config_server *server;
 	struct rg_report report;
 	struct rg_gate gate;
-	struct rg_buf out; /* standard output */
+	struct rg_buf out;	 /* standard output */
 	struct rg_buf objs_json; /* render --format json: env objects */
 };
 
@@ -130,7 +131,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			else if (strcmp(argv[i], "text"))
 				return usage_error(c->cmd,
 						   "unknown format '%s' (text "
-						   "or json)", argv[i]);
+						   "or json)",
+						   argv[i]);
 		} else if (!strncmp(a, "--env=", 6)) {
 			c->env = a + 6;
 		} else if (!strncmp(a, "--config=", 9)) {
@@ -138,9 +140,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		} else if (!strncmp(a, "--format=", 9)) {
 			c->json = !strcmp(a + 9, "json");
 			if (!c->json && strcmp(a + 9, "text"))
-				return usage_error(c->cmd,
-						   "unknown format '%s'",
-						   a + 9);
+				return usage_error(
+				    c->cmd, "unknown format '%s'", a + 9);
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error(c->cmd, "unknown option '%s'", a);
 		} else if (c->nrevs < 2) {
@@ -156,8 +157,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return usage_error(c->cmd, "unexpected argument '%s'",
 				   c->revs[1]);
 	if (c->worktree && c->nrevs)
-		return usage_error(c->cmd, "--worktree and a revision ('%s') "
-				   "exclude each other", c->revs[0]);
+		return usage_error(c->cmd,
+				   "--worktree and a revision ('%s') "
+				   "exclude each other",
+				   c->revs[0]);
 	if (c->cmd != CMD_DIFF && c->nrevs == 0)
 		c->revs[c->nrevs++] = "HEAD";
 	return -1;
@@ -173,8 +176,8 @@ static int fail(struct cli *c, const struct rg_err *err)
 static int add_json_str(struct rg_buf *b, const char *s)
 {
 	json_t *j = json_string(s ? s : "");
-	char *txt = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII)
-		      : NULL;
+	char *txt =
+	    j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 	int rc = txt ? rg_buf_adds(b, txt) : RG_ERROR;
 
 	free(txt);
@@ -202,8 +205,8 @@ static int emit_objects(struct cli *c, const char *env,
 		const struct rg_obj *o = &set->items[i];
 
 		if (c->json) {
-			rc = rg_buf_adds(b, i ? ",{\"source\":"
-					      : "{\"source\":");
+			rc = rg_buf_adds(b,
+					 i ? ",{\"source\":" : "{\"source\":");
 			if (!rc)
 				rc = add_json_str(b, o->origin.file);
 			if (!rc)
@@ -235,8 +238,10 @@ static bool env_wanted(struct cli *c, const struct rg_config_env *env,
 		return !strcmp(env->name, c->env);
 	}
 	if (*env->path && rg_tree_stat(t, env->path) == RG_TREE_MISSING) {
-		*why = rg_arena_printf(c->arena, "path %s is not in this "
-				       "revision", env->path);
+		*why = rg_arena_printf(c->arena,
+				       "path %s is not in this "
+				       "revision",
+				       env->path);
 		return false;
 	}
 	*why = rg_arena_printf(c->arena, "path %s is in this revision",
@@ -381,7 +386,7 @@ static int run_diff(struct cli *c)
 	for (size_t i = 0; i < cfg->nenvs; i++) {
 		const struct rg_config_env *env = &cfg->envs[i];
 		const char *ref = rg_arena_printf(
-			c->arena, "refs/heads/%s", rg_config_env_branch(cfg, env));
+		    c->arena, "refs/heads/%s", rg_config_env_branch(cfg, env));
 		struct rg_objset *oldset = NULL, *newset = NULL;
 		struct rg_findings oldf;
 		struct rg_report_env *re;
@@ -405,15 +410,16 @@ static int run_diff(struct cli *c)
 		rc = rg_gate_render(&oldset, &oldf, &c->gate, cfg, env, &told,
 				    true, &err);
 		if (rc) {
-			re->note = rg_arena_printf(
-				c->arena, "%s could not be rendered (%s); "
-				"every object is shown as added", c->revs[0],
-				err.msg);
+			re->note =
+			    rg_arena_printf(c->arena,
+					    "%s could not be rendered (%s); "
+					    "every object is shown as added",
+					    c->revs[0], err.msg);
 			oldset = NULL;
 		}
 		rg_err_init(&err);
-		rc = rg_gate_render(&newset, &c->report.findings, &c->gate,
-				    cfg, env, &tnew, true, &err);
+		rc = rg_gate_render(&newset, &c->report.findings, &c->gate, cfg,
+				    env, &tnew, true, &err);
 		if (!rc)
 			rc = rg_diff_objsets(&re->diff, oldset, newset,
 					     env->name, c->arena, &err);
@@ -445,8 +451,7 @@ static int finish(struct cli *c)
 	if (c->json) {
 		if (c->cmd == CMD_RENDER) {
 			rg_buf_adds(&c->out, "{\"environments\":[");
-			rg_buf_add(&c->out, c->objs_json.ptr,
-				   c->objs_json.len);
+			rg_buf_add(&c->out, c->objs_json.ptr, c->objs_json.len);
 			rg_buf_adds(&c->out, "],\"report\":");
 		}
 		rg_report_json(&c->out, &c->report);
@@ -456,7 +461,8 @@ static int finish(struct cli *c)
 		}
 	} else {
 		if (c->cmd == CMD_CHECK)
-			rg_buf_addf(text, "rendergate: %zu environment(s) "
+			rg_buf_addf(text,
+				    "rendergate: %zu environment(s) "
 				    "checked, %zu problem(s)\n",
 				    rendered_envs(&c->report),
 				    rg_report_problems(&c->report));

@@ -42,8 +42,7 @@ static bool hidden(const char *path)
  * "link/file" cannot read outside the root; the final component is
  * checked by the caller.
  */
-static int parents_safe(struct dirtree *d, const char *path,
-			struct rg_err *err)
+static int parents_safe(struct dirtree *d, const char *path, struct rg_err *err)
 {
 	char buf[RG_CAP_PATH_BYTES + 1];
 	size_t n = strlen(path);
@@ -52,7 +51,8 @@ static int parents_safe(struct dirtree *d, const char *path,
 	if (n > RG_CAP_PATH_BYTES)
 		return rg_err_set(err, RG_ELIMIT, NULL,
 				  "path longer than %u bytes "
-				  "(RG_CAP_PATH_BYTES)", RG_CAP_PATH_BYTES);
+				  "(RG_CAP_PATH_BYTES)",
+				  RG_CAP_PATH_BYTES);
 	memcpy(buf, path, n + 1);
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] != '/')
@@ -100,7 +100,8 @@ static int dt_read(void *ctx, struct rg_arena *a, const char *path,
 	if (S_ISLNK(st.st_mode)) {
 		rc = rg_err_set(err, RG_EUNSAFE, NULL,
 				"%s: is a symbolic link; rendergate does not "
-				"follow symbolic links", path);
+				"follow symbolic links",
+				path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -111,8 +112,8 @@ static int dt_read(void *ctx, struct rg_arena *a, const char *path,
 	if ((uint64_t)st.st_size > RG_CAP_BLOB_BYTES) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"%s: %lld bytes, larger than %u bytes "
-				"(RG_CAP_BLOB_BYTES)", path,
-				(long long)st.st_size, RG_CAP_BLOB_BYTES);
+				"(RG_CAP_BLOB_BYTES)",
+				path, (long long)st.st_size, RG_CAP_BLOB_BYTES);
 		goto out;
 	}
 	fd = openat(d->rootfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -165,7 +166,8 @@ static int dt_list(void *ctx, struct rg_arena *a, const char *path,
 	if (S_ISLNK(st.st_mode)) {
 		rc = rg_err_set(err, RG_EUNSAFE, NULL,
 				"%s: is a symbolic link; rendergate does not "
-				"follow symbolic links", path);
+				"follow symbolic links",
+				path);
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -177,8 +179,8 @@ static int dt_list(void *ctx, struct rg_arena *a, const char *path,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	dir = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!dir) {
-		rc = rg_err_set(err, RG_EIO, NULL, "%s: %s",
-				*path ? path : ".", strerror(errno));
+		rc = rg_err_set(err, RG_EIO, NULL, "%s: %s", *path ? path : ".",
+				strerror(errno));
 		goto out;
 	}
 	fd = -1; /* owned by dir now */
@@ -188,15 +190,15 @@ static int dt_list(void *ctx, struct rg_arena *a, const char *path,
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, ".git"))
 			continue;
-		if (fstatat(dirfd(dir), de->d_name, &es,
-			    AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (fstatat(dirfd(dir), de->d_name, &es, AT_SYMLINK_NOFOLLOW) <
+			0 ||
 		    kind_of(&es) == RG_TREE_MISSING)
 			continue; /* sockets, fifos, devices: not content */
 		if (len >= RG_CAP_ENV_FILES) {
 			rc = rg_err_set(err, RG_ELIMIT, NULL,
 					"%s: more than %u entries "
-					"(RG_CAP_ENV_FILES)", path,
-					RG_CAP_ENV_FILES);
+					"(RG_CAP_ENV_FILES)",
+					path, RG_CAP_ENV_FILES);
 			goto out;
 		}
 		if (len == alloc) {
@@ -250,10 +252,10 @@ static void dt_free(void *ctx)
 }
 
 static const struct rg_tree_ops dirtree_ops = {
-	.read = dt_read,
-	.list = dt_list,
-	.stat = dt_stat,
-	.free = dt_free,
+    .read = dt_read,
+    .list = dt_list,
+    .stat = dt_stat,
+    .free = dt_free,
 };
 
 struct rg_tree *rg_dirtree_new(struct rg_arena *a, const char *root,

@@ -45,8 +45,8 @@ int rg_gate_repo_config_tree(struct rg_config_repo **out, struct rg_gate *g,
 		rg_report_error(g->report, &err);
 		goto out;
 	}
-	rc = rg_config_repo_parse(out, g->arena, RG_CONFIG_REPO_FILE, data,
-				  len, &g->report->errors);
+	rc = rg_config_repo_parse(out, g->arena, RG_CONFIG_REPO_FILE, data, len,
+				  &g->report->errors);
 	if (rc)
 		*out = NULL;
 out:
@@ -57,8 +57,8 @@ int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
 			const git_oid *tree_id)
 {
 	struct rg_err err = RG_ERR_INIT;
-	struct rg_tree *t = rg_gittree_new(g->arena, g->repo, tree_id,
-					   "config", &err);
+	struct rg_tree *t =
+	    rg_gittree_new(g->arena, g->repo, tree_id, "config", &err);
 	int rc = 0;
 
 	*out = NULL;
@@ -111,16 +111,16 @@ int rg_gate_render(struct rg_objset **out, struct rg_findings *findings,
 		rc = err->code ? err->code : RG_ERROR;
 		goto out;
 	}
-	rc = rg_gate_render_tree(out, findings, g, cfg, env, t, missing_ok,
-				 err);
+	rc =
+	    rg_gate_render_tree(out, findings, g, cfg, env, t, missing_ok, err);
 out:
 	rg_tree_free(t);
 	return rc;
 }
 
 /* Is branch (full ref) the branch of some environment of cfg? */
-static const struct rg_config_env *env_on_branch(
-	const struct rg_config_repo *cfg, const char *ref)
+static const struct rg_config_env *
+env_on_branch(const struct rg_config_repo *cfg, const char *ref)
 {
 	if (strncmp(ref, "refs/heads/", 11) != 0)
 		return NULL;
@@ -145,7 +145,7 @@ static const struct rg_config_env *env_on_branch(
  */
 static int default_tip(const char **ref, git_oid *tip, struct rg_gate *g)
 {
-	const char *cands[3] = { NULL, "refs/heads/main", "refs/heads/master" };
+	const char *cands[3] = {NULL, "refs/heads/main", "refs/heads/master"};
 	struct rg_err err = RG_ERR_INIT;
 	int rc = RG_ENOTFOUND;
 
@@ -219,7 +219,8 @@ static bool out_of_time(struct rg_gate *g, const char *what)
 		return false;
 	rg_err_set(&err, RG_ETIMEOUT, NULL,
 		   "rendergate ran out of time after %llu ms while rendering "
-		   "%s (deadline %llu ms)", (unsigned long long)elapsed, what,
+		   "%s (deadline %llu ms)",
+		   (unsigned long long)elapsed, what,
 		   (unsigned long long)g->server->deadline_ms);
 	rg_report_error(g->report, &err);
 	return true;
@@ -232,9 +233,8 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 		    const git_oid *new_tree)
 {
 	const struct rg_config_env *env = ch->env;
-	struct rg_report_env *re = rg_report_add_env(g->report, u->ref,
-						     env->name, true,
-						     ch->reason);
+	struct rg_report_env *re =
+	    rg_report_add_env(g->report, u->ref, env->name, true, ch->reason);
 	struct rg_objset *oldset = NULL, *newset = NULL;
 	struct rg_findings oldf;
 	struct rg_err err = RG_ERR_INIT;
@@ -242,17 +242,17 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 
 	rg_finding_init(&oldf, g->arena);
 	if (old_tree) {
-		rc = rg_gate_render(&oldset, &oldf, g, cfg, env, old_tree,
-				    true, &err);
+		rc = rg_gate_render(&oldset, &oldf, g, cfg, env, old_tree, true,
+				    &err);
 		if (rc) {
 			char msg[RG_ERR_MSG_MAX + 600];
 
 			rg_err_format(&err, msg, sizeof(msg));
 			re->note = rg_arena_printf(
-				g->arena,
-				"the state before the push could not be "
-				"rendered (%s); every object is shown as added",
-				msg);
+			    g->arena,
+			    "the state before the push could not be "
+			    "rendered (%s); every object is shown as added",
+			    msg);
 			oldset = NULL;
 			rg_err_init(&err);
 			rc = 0;
@@ -290,8 +290,8 @@ static void deletion(struct rg_gate *g, const struct rg_config_repo *cfg,
 	}
 	f = rg_finding_add(&g->report->findings, RG_SEV_DENY,
 			   "gate.env-branch-deletion", &env->pos,
-			   "deleting %s would delete environment %s",
-			   u->ref, env->name);
+			   "deleting %s would delete environment %s", u->ref,
+			   env->name);
 	if (f) {
 		f->env = env->name;
 		rg_finding_set_hint(&g->report->findings, f,
@@ -325,7 +325,8 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	if (!cfg) {
 		rg_report_note(g->report,
 			       "%s: no %s before this push; accepting without "
-			       "rendering", u->ref, RG_CONFIG_REPO_FILE);
+			       "rendering",
+			       u->ref, RG_CONFIG_REPO_FILE);
 		goto out;
 	}
 	if (from)
@@ -384,29 +385,29 @@ int rg_gate_run(struct rg_gate *g, const struct rg_push *push)
 /* --- the hook commands ----------------------------------------------- */
 
 static const char hook_usage[] =
-	"usage: rendergate pre-receive [--config FILE] < <old> <new> <ref> lines\n"
-	"       rendergate update [--config FILE] REF OLD NEW\n"
-	"       rendergate post-receive [--config FILE] < lines\n"
-	"\n"
-	"Run as git server hooks (see rendergate install). pre-receive gates\n"
-	"every ref of a push at once; update gates one ref; post-receive\n"
-	"accepts and hands results to the drainer.\n"
-	"\n"
-	"  --config FILE  server config (default $RENDERGATE_CONFIG, then\n"
-	"                 /etc/rendergate/config.yaml)\n"
-	"\n"
-	"Environment: GIT_DIR and the quarantine variables set by git,\n"
-	"GIT_PUSH_OPTION_* (push option rendergate.trace prints the scoping\n"
-	"decisions), RENDERGATE_TRACE=1, GL_PROTOCOL=web (adds GL-HOOK-ERR\n"
-	"lines), GL_USERNAME / GITEA_PUSHER_NAME (the pusher).\n"
-	"\n"
-	"Examples:\n"
-	"  rendergate install /srv/git/deploy.git   # writes the hook scripts\n"
-	"  echo \"$old $new refs/heads/main\" |\n"
-	"      GIT_DIR=deploy.git rendergate pre-receive --config cfg.yaml\n"
-	"\n"
-	"Exit codes: 0 accepted, 1 denied by findings, 2 bad input or config,\n"
-	"3 internal error (every non-zero code rejects the push).\n";
+    "usage: rendergate pre-receive [--config FILE] < <old> <new> <ref> lines\n"
+    "       rendergate update [--config FILE] REF OLD NEW\n"
+    "       rendergate post-receive [--config FILE] < lines\n"
+    "\n"
+    "Run as git server hooks (see rendergate install). pre-receive gates\n"
+    "every ref of a push at once; update gates one ref; post-receive\n"
+    "accepts and hands results to the drainer.\n"
+    "\n"
+    "  --config FILE  server config (default $RENDERGATE_CONFIG, then\n"
+    "                 /etc/rendergate/config.yaml)\n"
+    "\n"
+    "Environment: GIT_DIR and the quarantine variables set by git,\n"
+    "GIT_PUSH_OPTION_* (push option rendergate.trace prints the scoping\n"
+    "decisions), RENDERGATE_TRACE=1, GL_PROTOCOL=web (adds GL-HOOK-ERR\n"
+    "lines), GL_USERNAME / GITEA_PUSHER_NAME (the pusher).\n"
+    "\n"
+    "Examples:\n"
+    "  rendergate install /srv/git/deploy.git   # writes the hook scripts\n"
+    "  echo \"$old $new refs/heads/main\" |\n"
+    "      GIT_DIR=deploy.git rendergate pre-receive --config cfg.yaml\n"
+    "\n"
+    "Exit codes: 0 accepted, 1 denied by findings, 2 bad input or config,\n"
+    "3 internal error (every non-zero code rejects the push).\n";
 
 struct hook_args {
 	const char *config;
@@ -457,7 +458,8 @@ static int read_stdin(struct rg_buf *b, struct rg_err *err)
 		if (rg_buf_add(b, chunk, (size_t)n))
 			return rg_err_set(err, RG_ELIMIT, NULL,
 					  "hook input is larger than %zu "
-					  "bytes", b->cap);
+					  "bytes",
+					  b->cap);
 	}
 }
 
@@ -525,9 +527,10 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	if (rg_serverconf_load(&srv, a, h->config, &cfgerrs)) {
 		print_errlist(&cfgerrs);
 		fprintf(stderr, "rendergate: push rejected: the server config "
-			"is broken; ask the administrator\n");
+				"is broken; ask the administrator\n");
 		if (proto && !strcmp(proto, "web"))
-			fprintf(stderr, "GL-HOOK-ERR: rendergate: the server "
+			fprintf(stderr,
+				"GL-HOOK-ERR: rendergate: the server "
 				"config is broken; ask the administrator\n");
 		rc = RG_EXIT_BADINPUT;
 		goto out;
@@ -551,8 +554,10 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	rg_finding_sort(&rep.findings);
 	if (g.user && rg_config_user_bypasses(srv, g.user) &&
 	    rg_report_problems(&rep)) {
-		rg_report_note(&rep, "%s is in bypass_users: the push is "
-			       "accepted whatever the findings", g.user);
+		rg_report_note(&rep,
+			       "%s is in bypass_users: the push is "
+			       "accepted whatever the findings",
+			       g.user);
 		rep.warn_mode = true;
 	}
 	if (trace && rg_report_trace(&out, &rep) == RG_ELIMIT)
@@ -588,7 +593,7 @@ int rg_gate_cmd_pre_receive(int argc, char **argv)
 		return RG_EXIT_OK;
 	if (h.nrest) {
 		fprintf(stderr, "rendergate: pre-receive takes no arguments; "
-			"the refs come on standard input\n");
+				"the refs come on standard input\n");
 		return RG_EXIT_BADINPUT;
 	}
 	return hook_main("pre-receive", &h, true);
@@ -627,13 +632,15 @@ int rg_gate_cmd_post_receive(int argc, char **argv)
 	a = rg_arena_new();
 	if (rg_serverconf_load(&srv, a, h.config, &cfgerrs) == 0 &&
 	    srv->forge.kind != RG_FORGE_NONE) {
-		const char *spool = srv->spool_dir ? srv->spool_dir
-						   : RG_DRAIN_SPOOL_DEFAULT;
+		const char *spool =
+		    srv->spool_dir ? srv->spool_dir : RG_DRAIN_SPOOL_DEFAULT;
 
 		rg_err_init(&err);
 		if (rg_drain_start_detached(NULL, h.config, spool, &err))
-			fprintf(stderr, "rendergate: could not start the "
-				"drainer: %s\n", err.msg);
+			fprintf(stderr,
+				"rendergate: could not start the "
+				"drainer: %s\n",
+				err.msg);
 	}
 	rg_errlist_release(&cfgerrs);
 	rg_arena_free(a);

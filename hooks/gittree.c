@@ -86,12 +86,14 @@ static int gt_read(void *ctx, struct rg_arena *a, const char *path,
 	case RG_TREE_SYMLINK:
 		rc = rg_err_set(err, RG_EUNSAFE, NULL,
 				"%s: is a symbolic link; rendergate does not "
-				"follow symbolic links", path);
+				"follow symbolic links",
+				path);
 		goto out;
 	case RG_TREE_SUBMODULE:
 		rc = rg_err_set(err, RG_EUNSUPPORTED, NULL,
 				"%s: is a submodule; rendergate does not read "
-				"submodules", path);
+				"submodules",
+				path);
 		goto out;
 	case RG_TREE_DIR:
 		rc = rg_err_set(err, RG_EINVALID, NULL,
@@ -111,8 +113,8 @@ static int gt_read(void *ctx, struct rg_arena *a, const char *path,
 	if (size > RG_CAP_BLOB_BYTES) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"%s: %zu bytes, larger than %u bytes "
-				"(RG_CAP_BLOB_BYTES)", path, size,
-				RG_CAP_BLOB_BYTES);
+				"(RG_CAP_BLOB_BYTES)",
+				path, size, RG_CAP_BLOB_BYTES);
 		goto out;
 	}
 	if (git_blob_lookup(&blob, g->repo, oid) < 0) {
@@ -221,10 +223,10 @@ static void gt_free(void *ctx)
 }
 
 static const struct rg_tree_ops gittree_ops = {
-	.read = gt_read,
-	.list = gt_list,
-	.stat = gt_stat,
-	.free = gt_free,
+    .read = gt_read,
+    .list = gt_list,
+    .stat = gt_stat,
+    .free = gt_free,
 };
 
 struct rg_tree *rg_gittree_new(struct rg_arena *a, git_repository *repo,

@@ -10,25 +10,25 @@
 enum layout { LAYOUT_PLAIN, LAYOUT_GITLAB, LAYOUT_GITEA };
 
 static const char usage[] =
-	"usage: rendergate install [--gitlab|--gitea] [--config FILE] "
-	"[--force] PATH.git\n"
-	"\n"
-	"Install rendergate as the pre-receive and post-receive hooks of the\n"
-	"bare repository PATH.git.\n"
-	"\n"
-	"  --gitlab       GitLab server hooks: custom_hooks/<hook>.d/rendergate\n"
-	"  --gitea        Gitea/Forgejo: hooks/<hook>.d/rendergate\n"
-	"                 (default: plain git, hooks/<hook>)\n"
-	"  --config FILE  server config the hooks use (absolute path)\n"
-	"  --force        replace hooks rendergate did not write\n"
-	"\n"
-	"Examples:\n"
-	"  rendergate install /srv/git/deploy.git\n"
-	"  rendergate install --gitlab --config /etc/rendergate/config.yaml \\\n"
-	"      /var/opt/gitlab/git-data/repositories/@hashed/ab/cd/abcd.git\n"
-	"\n"
-	"Exit codes: 0 installed, 2 bad usage or a foreign hook in the way,\n"
-	"3 a file could not be written.\n";
+    "usage: rendergate install [--gitlab|--gitea] [--config FILE] "
+    "[--force] PATH.git\n"
+    "\n"
+    "Install rendergate as the pre-receive and post-receive hooks of the\n"
+    "bare repository PATH.git.\n"
+    "\n"
+    "  --gitlab       GitLab server hooks: custom_hooks/<hook>.d/rendergate\n"
+    "  --gitea        Gitea/Forgejo: hooks/<hook>.d/rendergate\n"
+    "                 (default: plain git, hooks/<hook>)\n"
+    "  --config FILE  server config the hooks use (absolute path)\n"
+    "  --force        replace hooks rendergate did not write\n"
+    "\n"
+    "Examples:\n"
+    "  rendergate install /srv/git/deploy.git\n"
+    "  rendergate install --gitlab --config /etc/rendergate/config.yaml \\\n"
+    "      /var/opt/gitlab/git-data/repositories/@hashed/ab/cd/abcd.git\n"
+    "\n"
+    "Exit codes: 0 installed, 2 bad usage or a foreign hook in the way,\n"
+    "3 a file could not be written.\n";
 
 /* Single-quote s for sh. */
 static int sh_quote(struct rg_buf *b, const char *s)
@@ -110,8 +110,7 @@ out:
 }
 
 static void hook_paths(char *dir, size_t dirsz, char *path, size_t pathsz,
-		       const char *gitdir, enum layout layout,
-		       const char *hook)
+		       const char *gitdir, enum layout layout, const char *hook)
 {
 	switch (layout) {
 	case LAYOUT_PLAIN:
@@ -154,8 +153,10 @@ static int git_dir_of(char *out, size_t outsz, const char *path)
 				    NULL) < 0) {
 		const git_error *e = git_error_last();
 
-		fprintf(stderr, "rendergate install: %s is not a git "
-			"repository: %s\n", path, e ? e->message : "");
+		fprintf(stderr,
+			"rendergate install: %s is not a git "
+			"repository: %s\n",
+			path, e ? e->message : "");
 		goto out;
 	}
 	gd = git_repository_path(repo);
@@ -174,7 +175,7 @@ out:
 
 int rg_install_cmd(int argc, char **argv)
 {
-	static const char *const hooks[] = { "pre-receive", "post-receive" };
+	static const char *const hooks[] = {"pre-receive", "post-receive"};
 	enum layout layout = LAYOUT_PLAIN;
 	const char *config = NULL, *repo = NULL;
 	char self[4096], gitdir[4096], cfgabs[4096], dir[8192], path[8300];
@@ -198,8 +199,10 @@ int rg_install_cmd(int argc, char **argv)
 		} else if (!strncmp(argv[i], "--config=", 9)) {
 			config = argv[i] + 9;
 		} else if (argv[i][0] == '-' || repo) {
-			fprintf(stderr, "rendergate install: unexpected "
-				"argument '%s'\n\n%s", argv[i], usage);
+			fprintf(stderr,
+				"rendergate install: unexpected "
+				"argument '%s'\n\n%s",
+				argv[i], usage);
 			goto out;
 		} else {
 			repo = argv[i];
@@ -219,8 +222,10 @@ int rg_install_cmd(int argc, char **argv)
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0) {
-		fprintf(stderr, "rendergate install: cannot find my own "
-			"path: %s\n", strerror(errno));
+		fprintf(stderr,
+			"rendergate install: cannot find my own "
+			"path: %s\n",
+			strerror(errno));
 		rc = 3;
 		goto out;
 	}
@@ -231,15 +236,16 @@ int rg_install_cmd(int argc, char **argv)
 	/* check every target first, so a refusal leaves nothing half done */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < RG_ARRAY_SIZE(hooks); i++) {
-			hook_paths(dir, sizeof(dir), path, sizeof(path),
-				   gitdir, layout, hooks[i]);
+			hook_paths(dir, sizeof(dir), path, sizeof(path), gitdir,
+				   layout, hooks[i]);
 			if (pass == 0) {
 				if (!force && !ours_or_absent(path)) {
 					fprintf(stderr,
 						"rendergate install: %s exists "
 						"and was not written by "
 						"rendergate; use --force to "
-						"replace it\n", path);
+						"replace it\n",
+						path);
 					rc = 2;
 					goto out;
 				}

@@ -75,12 +75,13 @@ static int take_id(struct rg_push *p, char out[RG_PUSH_ID_HEX], const char *s,
 		if (!is_lower_hex(s[i]))
 			return rg_err_set(err, RG_EPARSE, NULL,
 					  "push line %u: %s id is not "
-					  "lowercase hex", line, what);
+					  "lowercase hex",
+					  line, what);
 	if (p->idlen && p->idlen != n)
 		return rg_err_set(err, RG_EPARSE, NULL,
 				  "push line %u: %s id has %zu characters "
-				  "but earlier ids have %u", line, what, n,
-				  p->idlen);
+				  "but earlier ids have %u",
+				  line, what, n, p->idlen);
 	p->idlen = (unsigned)n;
 	memcpy(out, s, n);
 	out[n] = '\0';
@@ -99,7 +100,8 @@ static int add_update(struct rg_push *p, struct rg_arena *a, uint32_t line,
 	if (p->len >= RG_CAP_PUSH_REFS) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"push updates more than %u refs "
-				"(RG_CAP_PUSH_REFS)", RG_CAP_PUSH_REFS);
+				"(RG_CAP_PUSH_REFS)",
+				RG_CAP_PUSH_REFS);
 		goto out;
 	}
 	rc = take_id(p, o, old_id, old_len, line, "old", err);
@@ -108,10 +110,11 @@ static int add_update(struct rg_push *p, struct rg_arena *a, uint32_t line,
 	if (rc)
 		goto out;
 	if (rg_push_ref_check(ref, ref_len)) {
-		rc = rg_err_set(err, RG_EPARSE, NULL,
-				"push line %u: \"%.*s\" is not a valid ref "
-				"name", line, (int)(ref_len > 200 ? 200 : ref_len),
-				ref);
+		rc =
+		    rg_err_set(err, RG_EPARSE, NULL,
+			       "push line %u: \"%.*s\" is not a valid ref "
+			       "name",
+			       line, (int)(ref_len > 200 ? 200 : ref_len), ref);
 		goto out;
 	}
 	if (rg_push_id_is_zero(o) && rg_push_id_is_zero(n)) {
@@ -147,8 +150,8 @@ static int parse_line(struct rg_push *p, struct rg_arena *a, const char *s,
 	if (n > RG_CAP_PUSH_LINE_BYTES) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"push line %u is longer than %u bytes "
-				"(RG_CAP_PUSH_LINE_BYTES)", line,
-				RG_CAP_PUSH_LINE_BYTES);
+				"(RG_CAP_PUSH_LINE_BYTES)",
+				line, RG_CAP_PUSH_LINE_BYTES);
 		goto out;
 	}
 	if (memchr(s, '\0', n) || memchr(s, '\r', n)) {
@@ -160,7 +163,8 @@ static int parse_line(struct rg_push *p, struct rg_arena *a, const char *s,
 	if (!sp1 || !sp2 || memchr(sp2 + 1, ' ', n - (size_t)(sp2 + 1 - s))) {
 		rc = rg_err_set(err, RG_EPARSE, NULL,
 				"push line %u: want \"<old-id> <new-id> "
-				"<ref>\"", line);
+				"<ref>\"",
+				line);
 		goto out;
 	}
 	rc = add_update(p, a, line, s, (size_t)(sp1 - s), sp1 + 1,
@@ -192,8 +196,7 @@ out:
 }
 
 int rg_push_add_args(struct rg_push *p, struct rg_arena *a, const char *ref,
-		     const char *old_id, const char *new_id,
-		     struct rg_err *err)
+		     const char *old_id, const char *new_id, struct rg_err *err)
 {
 	size_t rl = strlen(ref);
 
@@ -239,8 +242,8 @@ int rg_push_options_load(struct rg_push *p, struct rg_arena *a,
 	if (n > RG_CAP_PUSH_OPTIONS) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"%lu push options, more than %u "
-				"(RG_CAP_PUSH_OPTIONS)", n,
-				RG_CAP_PUSH_OPTIONS);
+				"(RG_CAP_PUSH_OPTIONS)",
+				n, RG_CAP_PUSH_OPTIONS);
 		goto out;
 	}
 	p->options_sent = true;
@@ -254,7 +257,8 @@ int rg_push_options_load(struct rg_push *p, struct rg_arena *a,
 		if (!v) {
 			rc = rg_err_set(err, RG_EPARSE, NULL,
 					"%s is not set although "
-					"GIT_PUSH_OPTION_COUNT is %lu", name, n);
+					"GIT_PUSH_OPTION_COUNT is %lu",
+					name, n);
 			goto out;
 		}
 		p->options[i] = rg_arena_strdup(a, v);

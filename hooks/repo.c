@@ -9,9 +9,8 @@ static int git_fail(struct rg_err *err, int gitrc, const char *fmt,
 	char what[512];
 
 	snprintf(what, sizeof(what), fmt, arg);
-	return rg_err_set(err,
-			  gitrc == GIT_ENOTFOUND ? RG_ENOTFOUND : RG_EIO, NULL,
-			  "%s: %s", what,
+	return rg_err_set(err, gitrc == GIT_ENOTFOUND ? RG_ENOTFOUND : RG_EIO,
+			  NULL, "%s: %s", what,
 			  e && e->message ? e->message : "libgit2 error");
 }
 
@@ -85,7 +84,8 @@ int rg_repo_commit_tree(git_oid *tree, git_repository *repo, const char *hex,
 	if (strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(&id, hex) < 0) {
 		rc = rg_err_set(err, RG_EUNSUPPORTED, NULL,
 				"object id %.64s is not a SHA-1 id; this "
-				"libgit2 reads SHA-1 repositories only", hex);
+				"libgit2 reads SHA-1 repositories only",
+				hex);
 		goto out;
 	}
 	rc = git_object_lookup(&obj, repo, &id, GIT_OBJECT_ANY);
@@ -99,9 +99,8 @@ out:
 	return rc;
 }
 
-int rg_repo_default_branch(const char **ref, git_oid *tip,
-			   struct rg_arena *a, git_repository *repo,
-			   struct rg_err *err)
+int rg_repo_default_branch(const char **ref, git_oid *tip, struct rg_arena *a,
+			   git_repository *repo, struct rg_err *err)
 {
 	git_reference *head = NULL;
 	const char *target;
@@ -183,9 +182,9 @@ int rg_repo_changed_paths(const char ***paths, size_t *n, struct rg_arena *a,
 
 		if (d->old_file.path)
 			out[len++] = rg_arena_strdup(a, d->old_file.path);
-		if (d->new_file.path && (!d->old_file.path ||
-					 strcmp(d->old_file.path,
-						d->new_file.path)))
+		if (d->new_file.path &&
+		    (!d->old_file.path ||
+		     strcmp(d->old_file.path, d->new_file.path)))
 			out[len++] = rg_arena_strdup(a, d->new_file.path);
 	}
 	qsort(out, len, sizeof(*out), path_cmp);

@@ -119,7 +119,8 @@ static const char *error_hint(const struct rg_err *e)
 		       "the file as YAML, UTF-8, without NUL bytes";
 	case RG_ELIMIT:
 		return "the input is larger or deeper than rendergate "
-		       "accepts (limits in rendergate(1)); split or simplify it";
+		       "accepts (limits in rendergate(1)); split or simplify "
+		       "it";
 	case RG_EUNSAFE:
 		return "replace the symbolic link or the '..' path with a "
 		       "plain file or path inside the repository";
@@ -159,8 +160,8 @@ static int add_error_line(struct rg_buf *b, const char *prefix,
 	if (!rc)
 		rc = add_origin(b, e->file, e->line, e->col);
 	if (!rc)
-		rc = rg_buf_addf(b, "%s (%s)", e->msg,
-				 rg_err_codename(e->code));
+		rc =
+		    rg_buf_addf(b, "%s (%s)", e->msg, rg_err_codename(e->code));
 	return rc;
 }
 
@@ -173,8 +174,8 @@ static int add_finding_line(struct rg_buf *b, const char *prefix,
 		rc = add_origin(b, f->origin.file, f->origin.line,
 				f->origin.col);
 	if (!rc && f->severity != RG_SEV_DENY)
-		rc = rg_buf_addf(b, "%s: ",
-				 rg_finding_severity_name(f->severity));
+		rc = rg_buf_addf(b,
+				 "%s: ", rg_finding_severity_name(f->severity));
 	if (!rc)
 		rc = rg_buf_addf(b, "%s (%s)", f->message, f->rule);
 	return rc;
@@ -251,9 +252,10 @@ static int add_hidden(struct rg_buf *b, const char *env,
 			while (k < n && strcmp(sum[k].rule, x->rule))
 				k++;
 			if (k == n && n == RG_ARRAY_SIZE(sum)) {
-				rc = rg_buf_addf(b, "%s: %zu changed line(s) "
-						 "hidden by rule %s\n", env,
-						 x->lines, x->rule);
+				rc = rg_buf_addf(b,
+						 "%s: %zu changed line(s) "
+						 "hidden by rule %s\n",
+						 env, x->lines, x->rule);
 				continue;
 			}
 			if (k == n) {
@@ -264,8 +266,10 @@ static int add_hidden(struct rg_buf *b, const char *env,
 		}
 	}
 	for (size_t k = 0; k < n && !rc; k++)
-		rc = rg_buf_addf(b, "%s: %zu changed line(s) hidden by rule "
-				 "%s\n", env, sum[k].lines, sum[k].rule);
+		rc = rg_buf_addf(b,
+				 "%s: %zu changed line(s) hidden by rule "
+				 "%s\n",
+				 env, sum[k].lines, sum[k].rule);
 	return rc;
 }
 
@@ -285,7 +289,7 @@ static int add_problems(struct rg_buf *out, const struct rg_report *r)
 		bool is_err = i < r->errors.len;
 		const struct rg_err *e = is_err ? &r->errors.items[i] : NULL;
 		const struct rg_finding *f =
-			is_err ? NULL : &r->findings.items[i - r->errors.len];
+		    is_err ? NULL : &r->findings.items[i - r->errors.len];
 		const char *hint = is_err ? error_hint(e) : f->hint;
 		size_t mark = out->len;
 
@@ -305,7 +309,8 @@ static int add_problems(struct rg_buf *out, const struct rg_report *r)
 		shown++;
 	}
 	if (!rc && (shown < total || dropped))
-		rc = rg_buf_addf(out, "... and %zu more problem(s) and "
+		rc = rg_buf_addf(out,
+				 "... and %zu more problem(s) and "
 				 "remark(s) not shown\n",
 				 total - shown + dropped);
 	return rc;
@@ -318,11 +323,15 @@ int rg_report_verdict(struct rg_buf *out, const struct rg_report *r)
 	if (!problems)
 		return rg_buf_adds(out, "rendergate: push accepted\n");
 	if (r->warn_mode)
-		return rg_buf_addf(out, "rendergate: %zu problem(s); accepted "
+		return rg_buf_addf(out,
+				   "rendergate: %zu problem(s); accepted "
 				   "anyway because the server runs in warn "
-				   "mode\n", problems);
-	return rg_buf_addf(out, "rendergate: push rejected: %zu "
-			   "problem(s)\n", problems);
+				   "mode\n",
+				   problems);
+	return rg_buf_addf(out,
+			   "rendergate: push rejected: %zu "
+			   "problem(s)\n",
+			   problems);
 }
 
 int rg_report_text(struct rg_buf *out, const struct rg_report *r,
@@ -350,9 +359,10 @@ int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 					 e->note);
 		if (rc || !d)
 			continue;
-		rc = rg_buf_addf(out, "%s: %zu added, %zu changed, %zu "
-				 "removed\n", e->name, d->nadded,
-				 d->nchanged, d->nremoved);
+		rc = rg_buf_addf(out,
+				 "%s: %zu added, %zu changed, %zu "
+				 "removed\n",
+				 e->name, d->nadded, d->nchanged, d->nremoved);
 		if (!rc)
 			rc = add_hidden(out, e->name, d);
 		if (!rc)
@@ -401,18 +411,22 @@ int rg_report_glhook(struct rg_buf *out, const struct rg_report *r)
 			continue;
 		if (shown == RG_REPORT_GLHOOK_MAX)
 			break;
-		rc = add_finding_line(out, "GL-HOOK-ERR: ",
-				      &r->findings.items[i]);
+		rc = add_finding_line(out,
+				      "GL-HOOK-ERR: ", &r->findings.items[i]);
 		if (!rc)
 			rc = rg_buf_addch(out, '\n');
 		shown++;
 	}
 	if (!rc && shown < problems)
-		rc = rg_buf_addf(out, "GL-HOOK-ERR: ... and %zu more "
-				 "problem(s)\n", problems - shown);
+		rc = rg_buf_addf(out,
+				 "GL-HOOK-ERR: ... and %zu more "
+				 "problem(s)\n",
+				 problems - shown);
 	if (!rc && problems && !r->warn_mode)
-		rc = rg_buf_addf(out, "GL-HOOK-ERR: rendergate rejected the "
-				 "change: %zu problem(s)\n", problems);
+		rc = rg_buf_addf(out,
+				 "GL-HOOK-ERR: rendergate rejected the "
+				 "change: %zu problem(s)\n",
+				 problems);
 	return rc;
 }
 
@@ -441,8 +455,8 @@ static json_t *json_of_node(const struct rg_node *n, int depth)
 	case RG_SEQ:
 		j = json_array();
 		for (size_t i = 0; i < n->u.seq.len; i++)
-			json_array_append_new(j, json_of_node(n->u.seq.items[i],
-							      depth + 1));
+			json_array_append_new(
+			    j, json_of_node(n->u.seq.items[i], depth + 1));
 		return j;
 	case RG_MAP:
 		j = json_object();
@@ -450,8 +464,8 @@ static json_t *json_of_node(const struct rg_node *n, int depth)
 			const struct rg_pair *p = &n->u.map.items[i];
 
 			json_object_setn_new_nocheck(
-				j, p->key.ptr, p->key.len,
-				json_of_node(p->val, depth + 1));
+			    j, p->key.ptr, p->key.len,
+			    json_of_node(p->val, depth + 1));
 		}
 		return j;
 	default:
@@ -471,8 +485,8 @@ static int dump(struct rg_buf *out, json_t *j, size_t flags)
 int rg_report_node_json(struct rg_buf *out, const struct rg_node *n)
 {
 	json_t *j = json_of_node(n, 0);
-	int rc = dump(out, j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-				      JSON_ENCODE_ANY);
+	int rc =
+	    dump(out, j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 
 	json_decref(j);
 	return rc;
@@ -493,30 +507,27 @@ static json_t *json_of_diff(const struct rg_diff *d)
 			const struct rg_diff_field *f = &o->fields[k];
 
 			json_array_append_new(
-				fields,
-				json_pack("{s:s, s:s, s:o, s:o}", "path",
-					  f->path, "change",
-					  rg_diff_status_name(f->change),
-					  "note", jstr(f->note), "rule",
-					  jstr(f->rule)));
+			    fields,
+			    json_pack("{s:s, s:s, s:o, s:o}", "path", f->path,
+				      "change", rg_diff_status_name(f->change),
+				      "note", jstr(f->note), "rule",
+				      jstr(f->rule)));
 		}
 		hidden = json_array();
 		for (size_t k = 0; k < o->nhidden; k++)
 			json_array_append_new(
-				hidden,
-				json_pack("{s:s, s:I, s:I}", "rule",
-					  o->hidden[k].rule, "fields",
-					  (json_int_t)o->hidden[k].fields,
-					  "lines",
-					  (json_int_t)o->hidden[k].lines));
-		jo = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:o}",
-			       "key", o->key, "label", o->label, "status",
-			       rg_diff_status_name(o->status), "fields",
-			       fields, "hidden", hidden, "masked", o->masked,
-			       "noise_only", o->noise_only, "unified",
-			       json_stringn_nocheck(o->unified ? o->unified
-							       : "",
-						    o->unified_len));
+			    hidden,
+			    json_pack("{s:s, s:I, s:I}", "rule",
+				      o->hidden[k].rule, "fields",
+				      (json_int_t)o->hidden[k].fields, "lines",
+				      (json_int_t)o->hidden[k].lines));
+		jo = json_pack(
+		    "{s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:o}", "key", o->key,
+		    "label", o->label, "status", rg_diff_status_name(o->status),
+		    "fields", fields, "hidden", hidden, "masked", o->masked,
+		    "noise_only", o->noise_only, "unified",
+		    json_stringn_nocheck(o->unified ? o->unified : "",
+					 o->unified_len));
 		json_array_append_new(objs, jo);
 	}
 	return json_pack("{s:I, s:I, s:I, s:I, s:o}", "added",
@@ -544,48 +555,44 @@ int rg_report_json(struct rg_buf *out, const struct rg_report *r)
 		const struct rg_report_env *e = &r->envs[i];
 
 		json_array_append_new(
-			envs,
-			json_pack("{s:o, s:s, s:b, s:o, s:o, s:o}", "ref",
-				  jstr(e->ref), "name", e->name, "rendered",
-				  e->rendered, "reason", jstr(e->reason),
-				  "note", jstr(e->note), "diff",
-				  e->diff ? json_of_diff(e->diff)
-					  : json_null()));
+		    envs,
+		    json_pack("{s:o, s:s, s:b, s:o, s:o, s:o}", "ref",
+			      jstr(e->ref), "name", e->name, "rendered",
+			      e->rendered, "reason", jstr(e->reason), "note",
+			      jstr(e->note), "diff",
+			      e->diff ? json_of_diff(e->diff) : json_null()));
 	}
 	for (size_t i = 0; i < r->findings.len; i++) {
 		const struct rg_finding *f = &r->findings.items[i];
 
 		json_array_append_new(
-			findings,
-			json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
-				  "severity",
-				  rg_finding_severity_name(f->severity),
-				  "rule", f->rule, "message", f->message,
-				  "origin",
-				  json_pos(f->origin.file, f->origin.line,
-					   f->origin.col),
-				  "env", jstr(f->env), "object",
-				  jstr(f->object), "hint", jstr(f->hint)));
+		    findings,
+		    json_pack(
+			"{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "severity",
+			rg_finding_severity_name(f->severity), "rule", f->rule,
+			"message", f->message, "origin",
+			json_pos(f->origin.file, f->origin.line, f->origin.col),
+			"env", jstr(f->env), "object", jstr(f->object), "hint",
+			jstr(f->hint)));
 	}
 	for (size_t i = 0; i < r->errors.len; i++) {
 		const struct rg_err *e = &r->errors.items[i];
 
 		json_array_append_new(
-			errors,
-			json_pack("{s:s, s:s, s:o, s:o}", "code",
-				  rg_err_codename(e->code), "message", e->msg,
-				  "origin", json_pos(e->file, e->line, e->col),
-				  "hint", jstr(error_hint(e))));
+		    errors,
+		    json_pack("{s:s, s:s, s:o, s:o}", "code",
+			      rg_err_codename(e->code), "message", e->msg,
+			      "origin", json_pos(e->file, e->line, e->col),
+			      "hint", jstr(error_hint(e))));
 	}
 	for (size_t i = 0; i < r->nnotes; i++)
 		json_array_append_new(notes, json_string(r->notes[i]));
-	root = json_pack("{s:s, s:i, s:b, s:o, s:o, s:o, s:o}", "verdict",
-			 rg_report_problems(r)
-				 ? (r->warn_mode ? "warned" : "rejected")
-				 : "accepted",
-			 "exit_code", code, "warn_mode", r->warn_mode, "notes",
-			 notes, "environments", envs, "findings", findings,
-			 "errors", errors);
+	root = json_pack(
+	    "{s:s, s:i, s:b, s:o, s:o, s:o, s:o}", "verdict",
+	    rg_report_problems(r) ? (r->warn_mode ? "warned" : "rejected")
+				  : "accepted",
+	    "exit_code", code, "warn_mode", r->warn_mode, "notes", notes,
+	    "environments", envs, "findings", findings, "errors", errors);
 	rc = dump(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!rc)
 		rc = rg_buf_addch(out, '\n');

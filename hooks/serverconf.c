@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int rg_serverconf_read_file(const char **data, size_t *len,
-			    struct rg_arena *a, const char *path, size_t max,
-			    bool secret, struct rg_err *err)
+int rg_serverconf_read_file(const char **data, size_t *len, struct rg_arena *a,
+			    const char *path, size_t max, bool secret,
+			    struct rg_err *err)
 {
 	struct stat st;
 	char *buf;
@@ -19,8 +19,10 @@ int rg_serverconf_read_file(const char **data, size_t *len,
 	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0) {
-		rc = rg_err_set(err, errno == ENOENT ? RG_ENOTFOUND
-				: errno == ELOOP ? RG_EUNSAFE : RG_EIO,
+		rc = rg_err_set(err,
+				errno == ENOENT	 ? RG_ENOTFOUND
+				: errno == ELOOP ? RG_EUNSAFE
+						 : RG_EIO,
 				NULL, "%s: %s", path,
 				errno == ELOOP ? "is a symbolic link"
 					       : strerror(errno));
@@ -32,16 +34,16 @@ int rg_serverconf_read_file(const char **data, size_t *len,
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = rg_err_set(err, RG_EUNSAFE, NULL,
-				"%s: not a regular file", path);
+		rc = rg_err_set(err, RG_EUNSAFE, NULL, "%s: not a regular file",
+				path);
 		goto out;
 	}
 	if (secret && (st.st_mode & 077)) {
 		rc = rg_err_set(err, RG_EUNSAFE, NULL,
 				"%s: mode %04o gives group or others access; "
 				"a token file must be mode 0600 "
-				"(chmod 600 %s)", path,
-				(unsigned)(st.st_mode & 07777), path);
+				"(chmod 600 %s)",
+				path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
 	if (!secret && (st.st_mode & 022)) {
@@ -109,8 +111,7 @@ int rg_serverconf_load(struct rg_config_server **out, struct rg_arena *a,
 
 		rc = rg_serverconf_read_file(&tok, &toklen, a,
 					     c->forge.token_file,
-					     RG_CAP_CONFIG_BYTES,
-					     true, &err);
+					     RG_CAP_CONFIG_BYTES, true, &err);
 		if (rc) {
 			rg_errlist_add(errs, &err);
 			goto out;

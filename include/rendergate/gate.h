@@ -8,11 +8,11 @@
  *   2. reads .rendergate.yaml from the state before the push: the old tip
  *      of that ref, or for a new branch the default branch tip (HEAD of
  *      the bare repository, or main or master when HEAD's branch has no
- *      commit); when the old tip has none, the default branch's is used (branch-per-environment repositories often keep
- *      the config on the default branch only). No config anywhere: the
- *      ref is accepted with a one-line note. A broken config rejects with
- *      every ".rendergate.yaml:LINE:COL: message". A push that changes
- *      .rendergate.yaml is therefore judged by the config it replaces;
+ *      commit); when the old tip has none, the default branch's is used
+ * (branch-per-environment repositories often keep the config on the default
+ * branch only). No config anywhere: the ref is accepted with a one-line note. A
+ * broken config rejects with every ".rendergate.yaml:LINE:COL: message". A push
+ * that changes .rendergate.yaml is therefore judged by the config it replaces;
  *   3. deletion: deleting a branch an environment lives on is a deny
  *      finding (rule "gate.env-branch-deletion") unless the server config
  *      sets protect_env_branch_deletion: false; other deletions pass;
@@ -53,11 +53,11 @@ struct rg_config_env;
 
 struct rg_gate {
 	struct rg_arena *arena;
-	git_repository *repo;			/* borrowed */
-	const struct rg_config_server *server;	/* never NULL */
-	struct rg_report *report;		/* results go here */
-	uint64_t start_ms;			/* rg_gate_now_ms() at start */
-	const char *user;			/* pusher, or NULL */
+	git_repository *repo;		       /* borrowed */
+	const struct rg_config_server *server; /* never NULL */
+	struct rg_report *report;	       /* results go here */
+	uint64_t start_ms;		       /* rg_gate_now_ms() at start */
+	const char *user;		       /* pusher, or NULL */
 };
 
 /* Monotonic milliseconds. */

@@ -35,9 +35,9 @@ enum rg_push_kind {
 struct rg_push_update {
 	char old_id[RG_PUSH_ID_HEX]; /* lowercase hex, as sent */
 	char new_id[RG_PUSH_ID_HEX];
-	const char *ref;   /* full ref name, e.g. "refs/heads/main"; arena */
-	uint8_t kind;	   /* enum rg_push_kind */
-	uint32_t line;	   /* 1-based input line (0 from argv) */
+	const char *ref; /* full ref name, e.g. "refs/heads/main"; arena */
+	uint8_t kind;	 /* enum rg_push_kind */
+	uint32_t line;	 /* 1-based input line (0 from argv) */
 };
 
 struct rg_push {

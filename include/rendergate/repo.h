@@ -56,9 +56,8 @@ int rg_repo_commit_tree(git_oid *tree, git_repository *repo, const char *hex,
  * e.g. "refs/heads/main", whether or not it exists yet; and, when tip is
  * not NULL, its commit (RG_ENOTFOUND if the branch has no commit yet).
  */
-int rg_repo_default_branch(const char **ref, git_oid *tip,
-			   struct rg_arena *a, git_repository *repo,
-			   struct rg_err *err);
+int rg_repo_default_branch(const char **ref, git_oid *tip, struct rg_arena *a,
+			   git_repository *repo, struct rg_err *err);
 
 /* The commit a ref points at: RG_ENOTFOUND if the ref does not exist. */
 int rg_repo_ref_tip(git_oid *tip, git_repository *repo, const char *ref,

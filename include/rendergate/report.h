@@ -78,8 +78,7 @@ struct rg_report_env *rg_report_add_env(struct rg_report *r, const char *ref,
 					const char *name, bool rendered,
 					const char *reason);
 /* Add a formatted note. */
-void rg_report_note(struct rg_report *r, const char *fmt, ...)
-	RG_PRINTF(2, 3);
+void rg_report_note(struct rg_report *r, const char *fmt, ...) RG_PRINTF(2, 3);
 /* Add an error (copied). */
 void rg_report_error(struct rg_report *r, const struct rg_err *err);
 

@@ -42,8 +42,8 @@ int rg_serverconf_load(struct rg_config_server **out, struct rg_arena *a,
  * them. Errors: RG_ENOTFOUND, RG_EUNSAFE (mode, not a regular file),
  * RG_ELIMIT, RG_EIO.
  */
-int rg_serverconf_read_file(const char **data, size_t *len,
-			    struct rg_arena *a, const char *path, size_t max,
-			    bool secret, struct rg_err *err);
+int rg_serverconf_read_file(const char **data, size_t *len, struct rg_arena *a,
+			    const char *path, size_t max, bool secret,
+			    struct rg_err *err);
 
 #endif

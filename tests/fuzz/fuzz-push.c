@@ -58,14 +58,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*nl = '\0';
 		s1 = strchr(copy, ' ');
 		s2 = s1 ? strchr(s1 + 1, ' ') : NULL;
-		if (s1 && s2 && strlen(copy) == (nl ? (size_t)(nl - copy) : size)) {
+		if (s1 && s2 &&
+		    strlen(copy) == (nl ? (size_t)(nl - copy) : size)) {
 			*s1 = *s2 = '\0';
 			rg_push_init(&q);
 			rg_err_init(&err);
-			if (rg_push_add_args(&q, a, s2 + 1, copy, s1 + 1, &err) == 0) {
+			if (rg_push_add_args(&q, a, s2 + 1, copy, s1 + 1,
+					     &err) == 0) {
 				check(&q);
-				if (!rc && p.len && strcmp(q.updates[0].ref,
-							   p.updates[0].ref))
+				if (!rc && p.len &&
+				    strcmp(q.updates[0].ref, p.updates[0].ref))
 					abort();
 			}
 		}

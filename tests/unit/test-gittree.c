@@ -79,10 +79,10 @@ static int build(struct fixture *f, bool second)
 		rc |= git_treebuilder_insert(NULL, tb, "a.yaml", &a,
 					     GIT_FILEMODE_BLOB);
 	rc |= git_treebuilder_insert(NULL, tb, "dir", &dir, GIT_FILEMODE_TREE);
-	rc |= git_treebuilder_insert(NULL, tb, "link", &link,
-				     GIT_FILEMODE_LINK);
-	rc |= git_treebuilder_insert(NULL, tb, "mod", &mod,
-				     GIT_FILEMODE_COMMIT);
+	rc |=
+	    git_treebuilder_insert(NULL, tb, "link", &link, GIT_FILEMODE_LINK);
+	rc |=
+	    git_treebuilder_insert(NULL, tb, "mod", &mod, GIT_FILEMODE_COMMIT);
 	rc |= git_treebuilder_insert(NULL, tb, "big.yaml", &big,
 				     GIT_FILEMODE_BLOB);
 	rc |= git_treebuilder_write(second ? &f->tree2 : &f->tree1, tb);
@@ -215,13 +215,15 @@ TEST(repo_changed_paths)
 
 	CHECK_INT(setup(&f), 0);
 	CHECK_INT(rg_repo_changed_paths(&paths, &n, a, f.repo, &f.tree1,
-					&f.tree2, &err), 0);
+					&f.tree2, &err),
+		  0);
 	CHECK_INT(n, 2);
 	CHECK_STR(paths[0], "a.yaml");
 	CHECK_STR(paths[1], "dir/b.yml");
 	/* from the empty tree: every file, submodule and symlink */
-	CHECK_INT(rg_repo_changed_paths(&paths, &n, a, f.repo, NULL, &f.tree1,
-					&err), 0);
+	CHECK_INT(
+	    rg_repo_changed_paths(&paths, &n, a, f.repo, NULL, &f.tree1, &err),
+	    0);
 	CHECK_INT(n, 6);
 	CHECK_STR(paths[5], "mod");
 	rg_arena_free(a);

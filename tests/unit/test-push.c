@@ -21,9 +21,8 @@ TEST(push_parse_kinds)
 	struct rg_arena *a = rg_arena_new();
 	struct rg_push p;
 	struct rg_err err = RG_ERR_INIT;
-	const char *in = A40 " " B40 " refs/heads/main\n"
-			 Z40 " " B40 " refs/heads/new\n"
-			 A40 " " Z40 " refs/tags/v1";
+	const char *in = A40 " " B40 " refs/heads/main\n" Z40 " " B40
+			     " refs/heads/new\n" A40 " " Z40 " refs/tags/v1";
 
 	CHECK_INT(parse(a, &p, in, &err), 0);
 	CHECK_INT(p.len, 3);
@@ -60,8 +59,11 @@ TEST(push_parse_sha256)
 	CHECK_INT(p.idlen, 64);
 	CHECK_INT(p.updates[0].kind, RG_PUSH_CREATE);
 	/* a SHA-1 line after a SHA-256 one */
-	CHECK_INT(parse(a, &p, Z64 " " A64 " refs/heads/x\n" A40 " " B40
-			" refs/heads/y\n", &err), RG_EPARSE);
+	CHECK_INT(parse(a, &p,
+			Z64 " " A64 " refs/heads/x\n" A40 " " B40
+			    " refs/heads/y\n",
+			&err),
+		  RG_EPARSE);
 	CHECK(strstr(err.msg, "line 2") != NULL);
 	rg_arena_free(a);
 }
@@ -69,27 +71,27 @@ TEST(push_parse_sha256)
 TEST(push_parse_malformed)
 {
 	static const char *bad[] = {
-		A40 " " B40,				/* no ref */
-		A40 " " B40 " refs/heads/a b",		/* space in ref */
-		A40 "  " B40 " refs/heads/a",		/* double space */
-		A40 " " B40 " refs/heads/a\r",		/* CR */
-		"1111 " B40 " refs/heads/a",		/* short id */
-		A40 "1 " B40 " refs/heads/a",		/* 41 chars */
-		"ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD " B40
-		" refs/heads/a",			/* upper case */
-		"g111111111111111111111111111111111111111 " B40
-		" refs/heads/a",			/* not hex */
-		Z40 " " Z40 " refs/heads/a",		/* both zero */
-		A40 " " B40 " main",			/* not under refs/ */
-		A40 " " B40 " refs/heads/../x",		/* .. */
-		A40 " " B40 " refs/heads/x.lock",	/* .lock */
-		A40 " " B40 " refs/heads/x/",		/* trailing slash */
-		A40 " " B40 " refs/heads//x",		/* empty component */
-		A40 " " B40 " refs/heads/.x",		/* leading dot */
-		A40 " " B40 " refs/heads/a@{1}",	/* @{ */
-		A40 " " B40 " refs/heads/a~1",		/* ~ */
-		A40 " " B40 " refs/heads/a:b",		/* : */
-		"\n",					/* empty line */
+	    A40 " " B40,		   /* no ref */
+	    A40 " " B40 " refs/heads/a b", /* space in ref */
+	    A40 "  " B40 " refs/heads/a",  /* double space */
+	    A40 " " B40 " refs/heads/a\r", /* CR */
+	    "1111 " B40 " refs/heads/a",   /* short id */
+	    A40 "1 " B40 " refs/heads/a",  /* 41 chars */
+	    "ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD " B40
+	    " refs/heads/a", /* upper case */
+	    "g111111111111111111111111111111111111111 " B40
+	    " refs/heads/a",		      /* not hex */
+	    Z40 " " Z40 " refs/heads/a",      /* both zero */
+	    A40 " " B40 " main",	      /* not under refs/ */
+	    A40 " " B40 " refs/heads/../x",   /* .. */
+	    A40 " " B40 " refs/heads/x.lock", /* .lock */
+	    A40 " " B40 " refs/heads/x/",     /* trailing slash */
+	    A40 " " B40 " refs/heads//x",     /* empty component */
+	    A40 " " B40 " refs/heads/.x",     /* leading dot */
+	    A40 " " B40 " refs/heads/a@{1}",  /* @{ */
+	    A40 " " B40 " refs/heads/a~1",    /* ~ */
+	    A40 " " B40 " refs/heads/a:b",    /* : */
+	    "\n",			      /* empty line */
 	};
 
 	for (size_t i = 0; i < RG_ARRAY_SIZE(bad); i++) {
@@ -102,8 +104,7 @@ TEST(push_parse_malformed)
 		if (rc != RG_EPARSE)
 			FAILF("case %zu: rc %d, want RG_EPARSE", i, rc);
 		if (!strstr(err.msg, "line 1"))
-			FAILF("case %zu: message without line: %s", i,
-			      err.msg);
+			FAILF("case %zu: message without line: %s", i, err.msg);
 	}
 }
 
@@ -158,8 +159,8 @@ TEST(push_add_args)
 	CHECK_INT(rg_push_add_args(&p, a, "refs/heads/main", A40, Z40, &err),
 		  0);
 	CHECK_INT(p.updates[0].kind, RG_PUSH_DELETE);
-	CHECK_INT(rg_push_add_args(&p, a, "refs/heads/main", "xyz", A40,
-				   &err), RG_EPARSE);
+	CHECK_INT(rg_push_add_args(&p, a, "refs/heads/main", "xyz", A40, &err),
+		  RG_EPARSE);
 	CHECK_INT(rg_push_add_args(&p, a, "refs/heads/a\nb", A40, B40, &err),
 		  RG_EPARSE);
 	rg_arena_free(a);
@@ -180,15 +181,14 @@ static const char *fake_getenv(const char *name)
 TEST(push_options)
 {
 	static const char *const env[] = {
-		"GIT_PUSH_OPTION_COUNT=3", "GIT_PUSH_OPTION_0=rendergate.skip",
-		"GIT_PUSH_OPTION_1=ci.skip", "GIT_PUSH_OPTION_2=x=1=2", NULL
-	};
-	static const char *const none[] = { NULL };
-	static const char *const zero[] = { "GIT_PUSH_OPTION_COUNT=0", NULL };
-	static const char *const missing[] = { "GIT_PUSH_OPTION_COUNT=2",
-					       "GIT_PUSH_OPTION_0=a", NULL };
-	static const char *const junk[] = { "GIT_PUSH_OPTION_COUNT=2x", NULL };
-	static const char *const many[] = { "GIT_PUSH_OPTION_COUNT=101", NULL };
+	    "GIT_PUSH_OPTION_COUNT=3", "GIT_PUSH_OPTION_0=rendergate.skip",
+	    "GIT_PUSH_OPTION_1=ci.skip", "GIT_PUSH_OPTION_2=x=1=2", NULL};
+	static const char *const none[] = {NULL};
+	static const char *const zero[] = {"GIT_PUSH_OPTION_COUNT=0", NULL};
+	static const char *const missing[] = {"GIT_PUSH_OPTION_COUNT=2",
+					      "GIT_PUSH_OPTION_0=a", NULL};
+	static const char *const junk[] = {"GIT_PUSH_OPTION_COUNT=2x", NULL};
+	static const char *const many[] = {"GIT_PUSH_OPTION_COUNT=101", NULL};
 	struct rg_arena *a = rg_arena_new();
 	struct rg_push p;
 	struct rg_err err = RG_ERR_INIT;
