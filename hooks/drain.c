@@ -601,7 +601,7 @@ static int run(struct drain *d)
 		}
 		if (d->once)
 			break;
-		sleep(d->interval_s);
+		sleep(d->interval_s ? d->interval_s : 1); /* never a busy loop */
 	}
 	printf("drain: %zu delivered, %zu requeued, %zu failed, %zu waiting, "
 	       "%zu superseded, %zu dropped\n",

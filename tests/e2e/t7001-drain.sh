@@ -103,6 +103,21 @@ test_expect_success 'Gitea: outage requeues, later drain delivers once' '
 	test "$(state_field "len(s[\"gitea\"][\"org/repo\"][\"comments\"][\"9\"])")" = 1
 '
 
+test_expect_success 'two drainers at once deliver a job once' '
+	ctl POST /_ctl/reset "{}" >/dev/null &&
+	ctl POST /_ctl/seed "{\"gitlab\": {\"group/app\": {\"mrs\": [{\"iid\": 4, \"source_branch\": \"feat\"}]}}, \"gitea\": {\"org/repo\": {\"id\": 3, \"pulls\": [{\"number\": 9, \"head\": \"feat\", \"base\": \"main\"}]}}}" >/dev/null &&
+	ctl POST /_ctl/faults "{\"path\": \"/notes$\", \"method\": \"GET\", \"kind\": \"slow\", \"delay\": 8}" >/dev/null &&
+	job 20260101T000002.500000001-1-aaba "{\"v\": 1, \"kind\": \"comment\", \"project\": \"group/app\", \"mr\": 4, \"body\": \"<!-- rendergate:report -->\\nonce\"}" &&
+	{ drain gitlab group/app >out1 2>err1 & p1=$!; } &&
+	{ drain gitlab group/app >out2 2>err2 & p2=$!; } &&
+	wait $p1 && wait $p2 &&
+	cat out1 out2 err1 err2 >all &&
+	test_grep "another drainer is running" all &&
+	test "$(grep -c "1 delivered" all)" = 1 &&
+	test "$(ctl GET /_ctl/requests | python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin) if r[\"method\"] == \"POST\"))")" = 1 &&
+	test "$(state_field "len(s[\"gitlab\"][\"group/app\"][\"notes\"][\"4\"])")" = 1
+'
+
 test_expect_success 'settings from the server config file' '
 	cat >"$TRASH/server.yaml" <<-EOF &&
 	forge:
