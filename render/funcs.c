@@ -782,20 +782,18 @@ static int fn_tpl(struct rg_node **out, struct rg_tmpl_call *c,
 				    text.ptr);
 	error = rg_tmpl_call_tpl(&res, c, name, text.ptr, text.len, vals);
 	if (error < 0) {
-		char msg[RG_ERR_MSG_MAX];
-		struct rg_buf q = RG_BUF_INIT(RG_ERR_MSG_MAX);
+		struct rg_buf m = RG_BUF_INIT(1u << 16);
 
 		if (error == RG_ELIMIT)
 			return error;
 		if (error == RG_EPARSE)
 			rg_funcs_helm_parse_error(c->err, name);
-		(void)rg_gofmt_quote(&q, text.ptr, text.len);
-		snprintf(msg, sizeof(msg),
-			 "error during tpl function execution for %s: %s",
-			 q.ptr, c->err->msg);
-		rg_buf_release(&q);
+		(void)rg_buf_adds(&m, "error during tpl function execution for ");
+		(void)rg_gofmt_quote(&m, text.ptr, text.len);
+		(void)rg_buf_addf(&m, ": %s", c->err->msg);
 		c->err_raw = 0;
-		rg_err_set(c->err, RG_ERROR, NULL, "%s", msg);
+		rg_tmpl_err_elided(c->err, RG_ERROR, NULL, m.ptr, m.len);
+		rg_buf_release(&m);
 		return RG_ERROR;
 	}
 	*out = rg_node_strn(c->arena, res.ptr, res.len);

@@ -575,8 +575,8 @@ static void location(const struct rg_tnode *n, const struct rg_ttree *t,
  * Set err to text; a text longer than an rg_err holds keeps its head and
  * its tail (the innermost cause of nested include errors) around " ... ".
  */
-static int set_elided(struct rg_err *err, int code, const struct rg_pos *pos,
-		      const char *text, size_t len)
+int rg_tmpl_err_elided(struct rg_err *err, int code, const struct rg_pos *pos,
+		       const char *text, size_t len)
 {
 	const size_t head = 300, room = RG_ERR_MSG_MAX - 1;
 
@@ -612,7 +612,7 @@ static int verrorf(struct rg_tmpl_exec *ex, int code, const char *fmt,
 		rg_buf_release(&ctx);
 	}
 	(void)rg_buf_vaddf(&b, fmt, ap);
-	r = set_elided(ex->err, code, &pos, b.ptr, b.len);
+	r = rg_tmpl_err_elided(ex->err, code, &pos, b.ptr, b.len);
 	rg_buf_release(&b);
 	return r;
 }

@@ -183,6 +183,13 @@ void rg_tmpl_node_string(struct rg_buf *b, const struct rg_tnode *n);
 int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
 		       const char *text, size_t len, struct rg_err *err);
 
+/*
+ * Set err to text; a text longer than an rg_err holds keeps its first 300
+ * bytes and its tail (the innermost cause) around " ... ".
+ */
+int rg_tmpl_err_elided(struct rg_err *err, int code, const struct rg_pos *pos,
+		       const char *text, size_t len);
+
 /* Copy a set (shallow: trees shared, tables copied) for tpl. */
 struct rg_tmpl_set *rg_tmpl_set_clone(const struct rg_tmpl_set *set);
 
