@@ -198,38 +198,140 @@ void rg_seq_push(struct rg_arena *a, struct rg_node *seq, struct rg_node *v)
 	seq->u.seq.items[seq->u.seq.len++] = v;
 }
 
+/*
+ * Big mappings get a hash index so lookups and inserts stay O(1). Every
+ * items array is allocated here with one hidden pair past `alloc`; that
+ * pair's val holds the index (or NULL). Nobody else allocates items, so
+ * the public layout is unchanged. The index maps a key to its position
+ * and is checked on use: a slot whose position is out of range or holds
+ * another key is skipped, so a stale entry can only cost time.
+ */
+#define MAP_INDEX_MIN 16
+
+struct mapidx {
+	size_t cap;	   /* power of two */
+	uint32_t slots[]; /* position + 1; 0 is empty */
+};
+
+static struct mapidx *idx_of(const struct rg_node *map)
+{
+	if (!map->u.map.items)
+		return NULL;
+	return (struct mapidx *)(uintptr_t)map->u.map.items[map->u.map.alloc].val;
+}
+
+static void idx_attach(struct rg_node *map, struct mapidx *idx)
+{
+	map->u.map.items[map->u.map.alloc].val =
+		(struct rg_node *)(uintptr_t)idx;
+}
+
+static size_t idx_home(const struct mapidx *idx, const char *key, size_t len)
+{
+	return (size_t)rg_fnv1a(RG_FNV1A_SEED, key, len) & (idx->cap - 1);
+}
+
+/* Index position pos (its key) unless the key is there already. */
+static void idx_insert(struct mapidx *idx, const struct rg_node *map,
+		       size_t pos)
+{
+	const struct rg_str *k = &map->u.map.items[pos].key;
+	size_t i = idx_home(idx, k->ptr, k->len);
+
+	while (idx->slots[i]) {
+		size_t at = idx->slots[i] - 1;
+
+		if (at < map->u.map.len &&
+		    str_eq(&map->u.map.items[at].key, k))
+			return; /* the first position of a key wins */
+		i = (i + 1) & (idx->cap - 1);
+	}
+	idx->slots[i] = (uint32_t)(pos + 1);
+}
+
+static void idx_fill(struct mapidx *idx, const struct rg_node *map)
+{
+	memset(idx->slots, 0, idx->cap * sizeof(idx->slots[0]));
+	for (size_t i = 0; i < map->u.map.len; i++)
+		idx_insert(idx, map, i);
+}
+
+/* (Re)build the index with room to grow, or drop it for a small map. */
+static void idx_build(struct rg_arena *a, struct rg_node *map)
+{
+	struct mapidx *idx;
+	size_t cap = 64;
+
+	if (!map->u.map.items)
+		return;
+	if (map->u.map.len < MAP_INDEX_MIN || map->u.map.len > UINT32_MAX / 4) {
+		idx_attach(map, NULL);
+		return;
+	}
+	while (cap < 4 * map->u.map.len)
+		cap *= 2;
+	idx = rg_arena_alloc(a, sizeof(*idx) + cap * sizeof(idx->slots[0]));
+	idx->cap = cap;
+	idx_fill(idx, map);
+	idx_attach(map, idx);
+}
+
 static ssize_t map_find(const struct rg_node *map, const char *key,
 			size_t keylen)
 {
+	const struct mapidx *idx;
+	struct rg_str k = { key, keylen };
+
 	if (!map || map->kind != RG_MAP)
 		return -1;
-	for (size_t i = 0; i < map->u.map.len; i++) {
-		const struct rg_str *k = &map->u.map.items[i].key;
+	idx = idx_of(map);
+	if (idx) {
+		for (size_t i = idx_home(idx, key, keylen); idx->slots[i];
+		     i = (i + 1) & (idx->cap - 1)) {
+			size_t at = idx->slots[i] - 1;
 
-		if (k->len == keylen && memcmp(k->ptr, key, keylen) == 0)
-			return (ssize_t)i;
+			if (at < map->u.map.len &&
+			    str_eq(&map->u.map.items[at].key, &k))
+				return (ssize_t)at;
+		}
+		return -1;
 	}
+	for (size_t i = 0; i < map->u.map.len; i++)
+		if (str_eq(&map->u.map.items[i].key, &k))
+			return (ssize_t)i;
 	return -1;
 }
 
-static struct rg_pair *map_append(struct rg_arena *a, struct rg_node *map)
+/* Append a copy of pr, keeping the index. */
+static void map_append(struct rg_arena *a, struct rg_node *map,
+		       const struct rg_pair *pr)
 {
+	struct mapidx *idx = idx_of(map);
+
 	if (map->u.map.len == map->u.map.alloc) {
 		size_t na = map->u.map.alloc ? map->u.map.alloc * 2 : 4;
 
+		/* one more for the hidden pair that carries the index */
 		map->u.map.items = rg_arena_grow(a, map->u.map.items,
-						 map->u.map.len, na,
+						 map->u.map.len, na + 1,
 						 sizeof(*map->u.map.items));
 		map->u.map.alloc = na;
+		idx_attach(map, idx);
 	}
-	return &map->u.map.items[map->u.map.len++];
+	map->u.map.items[map->u.map.len++] = *pr;
+	if (map->u.map.len < MAP_INDEX_MIN)
+		return;
+	if (!idx || 2 * map->u.map.len > idx->cap)
+		idx_build(a, map);
+	else
+		idx_insert(idx, map, map->u.map.len - 1);
 }
 
 void rg_map_set(struct rg_arena *a, struct rg_node *map, const char *key,
 		size_t keylen, struct rg_node *v)
 {
 	ssize_t i;
-	struct rg_pair *p;
+	struct rg_pair pr;
 
 	if (map->kind != RG_MAP)
 		RG_BUG("rg_map_set on a %s", rg_kind_name(map->kind));
@@ -238,11 +340,11 @@ void rg_map_set(struct rg_arena *a, struct rg_node *map, const char *key,
 		map->u.map.items[i].val = v;
 		return;
 	}
-	p = map_append(a, map);
-	p->key.ptr = rg_arena_strndup(a, key, keylen);
-	p->key.len = keylen;
-	p->key_pos = v ? v->pos : (struct rg_pos){ NULL, 0, 0 };
-	p->val = v;
+	pr.key.ptr = rg_arena_strndup(a, key, keylen);
+	pr.key.len = keylen;
+	pr.key_pos = v ? v->pos : (struct rg_pos){ NULL, 0, 0 };
+	pr.val = v;
+	map_append(a, map, &pr);
 }
 
 bool rg_map_del(struct rg_node *map, const char *key, size_t keylen)
@@ -254,6 +356,9 @@ bool rg_map_del(struct rg_node *map, const char *key, size_t keylen)
 	memmove(&map->u.map.items[i], &map->u.map.items[i + 1],
 		(map->u.map.len - (size_t)i - 1) * sizeof(*map->u.map.items));
 	map->u.map.len--;
+	/* positions moved: refill the index in place (it only shrank) */
+	if (idx_of(map))
+		idx_fill(idx_of(map), map);
 	return true;
 }
 
@@ -313,7 +418,8 @@ struct rg_node *rg_node_clone(struct rg_arena *a, const struct rg_node *n)
 		break;
 	case RG_MAP:
 		c->u.map.alloc = n->u.map.len;
-		c->u.map.items = rg_arena_calloc(a, n->u.map.len ? n->u.map.len : 1,
+		/* the extra pair is the hidden index slot (map_append) */
+		c->u.map.items = rg_arena_calloc(a, n->u.map.len + 1,
 						 sizeof(*c->u.map.items));
 		for (size_t i = 0; i < n->u.map.len; i++) {
 			const struct rg_pair *p = &n->u.map.items[i];
@@ -324,6 +430,7 @@ struct rg_node *rg_node_clone(struct rg_arena *a, const struct rg_node *n)
 			c->u.map.items[i].key_pos = p->key_pos;
 			c->u.map.items[i].val = rg_node_clone(a, p->val);
 		}
+		idx_build(a, c);
 		break;
 	default:
 		break;
@@ -1297,13 +1404,11 @@ static int place(struct parser *p, struct rg_node *n, size_t nodes,
 		f->merges[f->nmerges].at = f->node->u.map.len;
 		f->merges[f->nmerges++].src = n;
 	} else {
-		struct rg_pair *pr = map_append(p->a, f->node);
+		struct rg_pair pr = { f->key, f->key_pos, n };
 
-		pr->key = f->key;
-		pr->key_pos = f->key_pos;
-		pr->val = n;
 		if (f->key_nonstr)
 			n->flags |= RG_NODE_KEY_NONSTR;
+		map_append(p->a, f->node, &pr);
 	}
 	f->have_key = false;
 	f->key_merge = false;
@@ -1458,6 +1563,10 @@ static int check_dups(struct parser *p, struct rg_node *map)
 		}
 		((struct rg_pair *)(uintptr_t)hit)->val = pr->val;
 	}
+	if (k != map->u.map.len && idx_of(map)) {
+		map->u.map.len = k;
+		idx_fill(idx_of(map), map);
+	}
 	map->u.map.len = k;
 out:
 	keyset_release(&set);
@@ -1472,7 +1581,7 @@ static void merge_one(struct parser *p, struct keyset *set,
 
 		if (keyset_get(set, &sp->key))
 			continue;
-		*map_append(p->a, dst) = *sp;
+		map_append(p->a, dst, sp);
 		keyset_put(set, &sp->key);
 	}
 }
@@ -1502,7 +1611,7 @@ static void apply_merges(struct parser *p, struct frame *f)
 				merge_one(p, &set, out, src->u.seq.items[j]);
 		}
 		if (i < map->u.map.len)
-			*map_append(p->a, out) = map->u.map.items[i];
+			map_append(p->a, out, &map->u.map.items[i]);
 	}
 	map->u.map = out->u.map;
 	keyset_release(&set);

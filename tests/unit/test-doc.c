@@ -803,3 +803,95 @@ TEST(equal_maps_in_any_order)
 	CHECK(!rg_node_equal(y, x));
 	rg_arena_free(a);
 }
+
+/*
+ * Mappings past 16 keys are indexed: random sets, deletes and lookups
+ * checked against a plain array model, through growth, clones and merges.
+ */
+TEST(big_map_index_matches_model)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_node *m = rg_node_map(a);
+	int model[300];
+	uint32_t seed = 12345;
+	char k[16];
+
+	for (int i = 0; i < 300; i++)
+		model[i] = -1;
+	for (int step = 0; step < 20000; step++) {
+		int key, op;
+
+		seed = seed * 1103515245u + 12345u;
+		key = (int)((seed >> 8) % 300);
+		op = (int)((seed >> 20) % 4);
+		snprintf(k, sizeof(k), "key-%d", key);
+		if (op == 0 && model[key] >= 0) {
+			CHECK(rg_map_del(m, k, strlen(k)));
+			model[key] = -1;
+		} else if (op == 1) {
+			struct rg_node *v = rg_map_gets(m, k);
+
+			CHECK(model[key] < 0 ? v == NULL : v && v->u.i == model[key]);
+		} else {
+			rg_map_set(a, m, k, strlen(k), rg_node_int(a, step));
+			model[key] = step;
+		}
+	}
+	for (int i = 0, n = 0; i < 300; i++) {
+		struct rg_node *v;
+
+		snprintf(k, sizeof(k), "key-%d", i);
+		v = rg_map_gets(m, k);
+		CHECK(model[i] < 0 ? v == NULL : v && v->u.i == model[i]);
+		n += model[i] >= 0;
+		if (i == 299)
+			CHECK_INT(m->u.map.len, n);
+	}
+	{
+		struct rg_node *c = rg_node_clone(a, m);
+
+		CHECK(rg_node_equal(c, m));
+		rg_map_set(a, c, "fresh", 5, rg_node_null(a));
+		CHECK(rg_map_gets(c, "fresh") != NULL);
+		CHECK(rg_map_gets(m, "fresh") == NULL);
+	}
+	rg_arena_free(a);
+}
+
+TEST(big_parsed_maps_are_indexed_and_merge)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_buf b = RG_BUF_INIT(1 << 20);
+	struct rg_node *r = NULL, *m;
+	char k[16];
+
+	rg_buf_adds(&b, "base: &b\n");
+	for (int i = 0; i < 40; i++)
+		rg_buf_addf(&b, "  b%d: %d\n", i, i);
+	rg_buf_adds(&b, "m:\n  b3: mine\n  <<: *b\n");
+	for (int i = 0; i < 40; i++)
+		rg_buf_addf(&b, "  m%d: %d\n", i, i);
+	rg_buf_adds(&b, "d:\n");
+	for (int i = 0; i < 40; i++)
+		rg_buf_addf(&b, "  k%d: %d\n", i % 30, i);
+	CHECK_INT(rg_doc_parse_one(&r, a, "m", b.ptr, b.len, RG_PARSE_DUP_KEYS_OK,
+				   NULL),
+		  0);
+	m = rg_map_gets(r, "m");
+	CHECK_INT(m->u.map.len, 80);
+	CHECK_STR(rg_node_cstr(rg_map_gets(m, "b3")), "mine");
+	for (int i = 0; i < 40; i++) {
+		snprintf(k, sizeof(k), "m%d", i);
+		CHECK(rg_map_gets(m, k) && rg_map_gets(m, k)->u.i == i);
+		snprintf(k, sizeof(k), "b%d", i);
+		CHECK(rg_map_gets(m, k) != NULL);
+	}
+	/* duplicates removed (last wins) and the index still right */
+	m = rg_map_gets(r, "d");
+	CHECK_INT(m->u.map.len, 30);
+	CHECK_INT(rg_map_gets(m, "k5")->u.i, 35);
+	CHECK_INT(rg_map_gets(m, "k29")->u.i, 29);
+	CHECK(rg_map_gets(m, "k30") == NULL);
+	rg_buf_release(&b);
+	rg_arena_free(a);
+}
