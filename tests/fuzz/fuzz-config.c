@@ -8,10 +8,12 @@
  * that loads is then used for scoping decisions (with and without a
  * dependency log) and its environments' globs are exercised, checking
  * invariants: one choice per environment, each with a reason, and every
- * configured path passing the tree path check.
+ * configured path passing the tree path check. The input is also read as
+ * a dependency log (env.h); one that reads must round-trip.
  */
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/buf.h"
 #include "rendergate/cfgread.h"
 #include "rendergate/config.h"
 #include "rendergate/env.h"
@@ -21,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_repo(const struct rg_config_repo *r, struct rg_arena *a)
 {
-	static const char *const paths[] = { "envs/prod/app.yaml",
-					     ".rendergate.yaml", "a/b/c",
-					     "charts/x/values.yaml", "" };
+	static const char *const paths[] = {"envs/prod/app.yaml",
+					    ".rendergate.yaml", "a/b/c",
+					    "charts/x/values.yaml", ""};
 	struct rg_env_choice *c = NULL;
 	struct rg_tree_dep deps[2];
 	struct rg_env_deplog *logs;
@@ -64,6 +66,26 @@ static void check_repo(const struct rg_config_repo *r, struct rg_arena *a)
 	rg_env_select(&c, &n, r, "refs/tags/x", NULL, 0, NULL, a);
 }
 
+/* A dependency log that reads must write back to text that reads the same. */
+static void check_deplog(struct rg_arena *a, const uint8_t *data, size_t size)
+{
+	struct rg_env_deplog log = {NULL, 0}, again = {NULL, 0};
+	struct rg_buf b = RG_BUF_INIT((size_t)1 << 30);
+
+	if (rg_env_deplog_read(&log, a, (const char *)data, size, NULL) < 0)
+		return;
+	if (rg_env_deplog_write(&b, log.deps, log.ndeps) < 0 ||
+	    rg_env_deplog_read(&again, a, b.ptr, b.len, NULL) < 0 ||
+	    again.ndeps != log.ndeps)
+		abort();
+	for (size_t i = 0; i < log.ndeps; i++)
+		if (strcmp(log.deps[i].path, again.deps[i].path) ||
+		    strcmp(log.deps[i].id, again.deps[i].id) ||
+		    log.deps[i].kind != again.deps[i].kind)
+			abort();
+	rg_buf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rg_arena *a = rg_arena_new();
@@ -89,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)rg_config_user_bypasses(s, "root");
 	}
 	rg_errlist_release(&errs);
+	check_deplog(a, data, size);
 	rg_arena_free(a);
 	return 0;
 }
