@@ -1382,9 +1382,10 @@ static int fn_sort_alpha(struct rg_node **out, struct rg_tmpl_call *c,
 		r = rg_tmpl_typed(rg_node_seq(c->arena), RG_GT_STRSLICE);
 		for (size_t i = 0; i < l->u.seq.len; i++)
 			rg_seq_push(c->arena, r, l->u.seq.items[i]);
-		qsort(r->u.seq.items, r->u.seq.len, sizeof(*r->u.seq.items), strcmp_nodes);
+		if (r->u.seq.len)
+			qsort(r->u.seq.items, r->u.seq.len, sizeof(*r->u.seq.items), strcmp_nodes);
 		/* sort.Sort sorts the caller's []string in place too */
-		if (v->tag == RG_GT_STRSLICE)
+		if (v->tag == RG_GT_STRSLICE && r->u.seq.len)
 			memcpy(v->u.seq.items, r->u.seq.items, r->u.seq.len * sizeof(*r->u.seq.items));
 	} else {
 		struct rg_str s;

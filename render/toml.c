@@ -204,7 +204,8 @@ static struct key key_add(struct key k, const struct rg_str *s, struct rg_str *b
 {
 	struct key r = { buf, k.len + 1 };
 
-	memcpy(buf, k.parts, k.len * sizeof(*buf));
+	if (k.len)
+		memcpy(buf, k.parts, k.len * sizeof(*buf));
 	buf[k.len] = *s;
 	return r;
 }
