@@ -484,11 +484,12 @@ out:
 
 const char *rg_forge_escape(struct rg_arena *a, const char *s)
 {
-	struct rg_buf b = RG_BUF_INIT(RG_CAP_PATH_BYTES * 3);
+	/* every byte becomes at most "%XX": the cap can never be hit */
+	struct rg_buf b = RG_BUF_INIT(strlen(s) * 3 + 1);
 	const char *r;
 
 	if (rg_http_escape(&b, s) < 0)
-		RG_BUG("path segment longer than %u bytes", RG_CAP_PATH_BYTES);
+		RG_BUG("percent-encoding outgrew its own bound");
 	r = rg_arena_strndup(a, b.ptr, b.len);
 	rg_buf_release(&b);
 	return r;

@@ -186,20 +186,13 @@ out:
 /* "/repos/{owner}/{repo}" with both parts escaped. */
 static const char *repo_path(struct rg_forge *f, struct rg_arena *a)
 {
-	struct rg_buf b = RG_BUF_INIT(RG_CAP_PATH_BYTES * 3);
 	const char *slash = strchr(f->project, '/');
 	char *owner = rg_arena_strndup(a, f->project,
 				       slash ? (size_t)(slash - f->project)
 					     : strlen(f->project));
-	const char *r;
 
-	rg_buf_adds(&b, "/repos/");
-	rg_http_escape(&b, owner);
-	rg_buf_addch(&b, '/');
-	rg_http_escape(&b, slash ? slash + 1 : "");
-	r = rg_arena_strndup(a, b.ptr, b.len);
-	rg_buf_release(&b);
-	return r;
+	return rg_arena_printf(a, "/repos/%s/%s", rg_forge_escape(a, owner),
+			       rg_forge_escape(a, slash ? slash + 1 : ""));
 }
 
 struct pull_acc {

@@ -496,6 +496,17 @@ TEST(gitlab_open_mrs_for_branch)
 	CHECK_INT(mrs[0].iid, 4);
 	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "nothing", NULL, &err), 0);
 	CHECK_INT(n, 0);
+	{
+		/* a branch name far longer than any path: an answer, never an abort */
+		char *longb = rg_xmalloc(30001);
+		int ret;
+
+		memset(longb, 'b', 30000);
+		longb[30000] = 0;
+		ret = rg_forge_find_open_mrs(&mrs, &n, f, a, longb, NULL, &err);
+		CHECK(ret == 0 ? n == 0 : ret == RG_EFORGE);
+		free(longb);
+	}
 	/* the project id travels URL-encoded, the token as PRIVATE-TOKEN */
 	all = requests();
 	CHECK(json_array_size(all) >= 1);
