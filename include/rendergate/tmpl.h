@@ -54,6 +54,17 @@
  * by " ... ". Cap errors (RG_ELIMIT) are not wrapped by the calls they
  * pass through: the message is the innermost one.
  *
+ * KNOWN DIFFERENCES from Go 1.18 (none reachable from Helm's data):
+ *   - complex literals (1+2i) are a parse error;
+ *   - identifiers take any non-ASCII byte as a letter (Go: Unicode
+ *     letters and digits only); %q and strconv.Quote approximate
+ *     unicode.IsPrint above ASCII;
+ *   - there are no function, channel or iterator values: `call` always
+ *     fails ("non-function of type ..."), range covers lists, maps and
+ *     []byte;
+ *   - Go nests template calls 100000 deep; here RG_CAP_TMPL_DEPTH, and a
+ *     cap error is reported once, at the innermost call.
+ *
  * LIMITS (caps.h): RG_CAP_TMPL_BYTES per parsed text, RG_CAP_TMPL_PARSE_DEPTH
  * nesting of blocks and parentheses, RG_CAP_TMPL_STEPS evaluation steps per
  * rg_tmpl_exec (include/tpl share the budget), RG_CAP_TMPL_OUTPUT_BYTES
