@@ -633,6 +633,11 @@ static int patch_text(struct rg_node **docs_out, size_t *ndocs,
 	int rc;
 
 	(void)docs_out;
+	if (entry->kind != RG_MAP && strcmp(field, "patchesStrategicMerge"))
+		return rg_err_set(b->err, RG_EINVALID, &entry->pos,
+				  "invalid Kustomization: %s entries must be "
+				  "mappings with path or patch",
+				  field);
 	if (entry->kind == RG_STR) {
 		/* patchesStrategicMerge: a file name or an inline patch */
 		const char *s = entry->u.s.ptr;
