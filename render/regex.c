@@ -6,8 +6,22 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+/*
+ * JIT compiling costs more than a few interpreted matches, and templates
+ * compile a pattern for every call (semverCompare, regexMatch), so a
+ * pattern is JIT-compiled only once it has run this many times (policies
+ * keep theirs for a whole push).
+ */
+#define JIT_AFTER_RUNS 16
+
+struct usage {
+	unsigned runs;
+	bool jit_done;
+};
+
 struct rg_regex {
 	pcre2_code *code;
+	struct usage *use; /* mutable through a const pattern */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	size_t ngroups;
@@ -339,14 +353,7 @@ int rg_regex_compile(struct rg_regex **out, const char *pat, size_t len,
 		rc = compile_error(err, pat, len, ecode, tr.ptr, eoff);
 		goto out;
 	}
-#ifndef RG_ARENA_MALLOC
-	/*
-	 * JIT code reads ahead in ways valgrind reports as uninitialised;
-	 * checking builds (make asan/valgrind define RG_ARENA_MALLOC) use the
-	 * interpreter, which gives the same answers.
-	 */
-	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
-#endif
+	re->use = rg_xcalloc(1, sizeof(*re->use));
 	{
 		uint32_t cap = 0, nnames = 0, esz = 0;
 		PCRE2_SPTR table = NULL;
@@ -389,6 +396,7 @@ void rg_regex_free(struct rg_regex *re)
 	pcre2_match_data_free(re->md);
 	pcre2_match_context_free(re->mctx);
 	pcre2_code_free(re->code);
+	free(re->use);
 	free(re);
 }
 
@@ -402,6 +410,21 @@ const char *rg_regex_group_name(const struct rg_regex *re, size_t i)
 	return i >= 1 && i <= re->ngroups ? re->names[i] : NULL;
 }
 
+static void maybe_jit(const struct rg_regex *re)
+{
+	if (re->use->jit_done || ++re->use->runs < JIT_AFTER_RUNS)
+		return;
+	re->use->jit_done = true;
+#ifndef RG_ARENA_MALLOC
+	/*
+	 * JIT code reads ahead in ways valgrind reports as uninitialised;
+	 * checking builds (make asan/valgrind define RG_ARENA_MALLOC) stay
+	 * with the interpreter, which gives the same answers.
+	 */
+	(void)pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);
+#endif
+}
+
 int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
 		  size_t pos, size_t *m, struct rg_err *err)
 {
@@ -410,6 +433,7 @@ int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
 
 	if (pos > len)
 		goto out;
+	maybe_jit(re);
 	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, 0, re->md, re->mctx);
 	if (r == PCRE2_ERROR_NOMATCH)
 		goto out;
