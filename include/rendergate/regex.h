@@ -33,7 +33,9 @@
  *     larger ones, which Go rejects (we reject above 1000 as Go does).
  *
  * Compiled patterns live on the heap (PCRE2 owns them); free them with
- * rg_regex_free. A compiled pattern may be used by one thread at a time.
+ * rg_regex_free. A compiled pattern may be used by one thread at a time
+ * (it counts its matches: after 16 it is JIT-compiled, except in checking
+ * builds with RG_ARENA_MALLOC, where valgrind would flag the JIT).
  * Offsets are byte offsets into the subject.
  */
 #ifndef RENDERGATE_REGEX_H
