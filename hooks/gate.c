@@ -226,18 +226,29 @@ static bool out_of_time(struct rg_gate *g, const char *what)
 	return true;
 }
 
+/*
+ * How one ref's renders are judged: where the new render's findings go,
+ * and whether a render that fails is an error (rejects) or only a note
+ * (a preview that may not reject).
+ */
+struct judge {
+	const char *ref; /* label in the report */
+	struct rg_findings *findings;
+	bool errors_are_notes;
+};
+
 /* Render one environment old and new, diff, collect. */
 static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
-		    const struct rg_push_update *u,
-		    const struct rg_env_choice *ch, const git_oid *old_tree,
-		    const git_oid *new_tree)
+		    const struct judge *j, const struct rg_env_choice *ch,
+		    const git_oid *old_tree, const git_oid *new_tree)
 {
 	const struct rg_config_env *env = ch->env;
 	struct rg_report_env *re =
-	    rg_report_add_env(g->report, u->ref, env->name, true, ch->reason);
+	    rg_report_add_env(g->report, j->ref, env->name, true, ch->reason);
 	struct rg_objset *oldset = NULL, *newset = NULL;
 	struct rg_findings oldf;
 	struct rg_err err = RG_ERR_INIT;
+	char msg[RG_ERR_MSG_MAX + 600];
 	int rc = 0;
 
 	rg_finding_init(&oldf, g->arena);
@@ -245,8 +256,6 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 		rc = rg_gate_render(&oldset, &oldf, g, cfg, env, old_tree, true,
 				    &err);
 		if (rc) {
-			char msg[RG_ERR_MSG_MAX + 600];
-
 			rg_err_format(&err, msg, sizeof(msg));
 			re->note = rg_arena_printf(
 			    g->arena,
@@ -258,8 +267,15 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 			rc = 0;
 		}
 	}
-	rc = rg_gate_render(&newset, &g->report->findings, g, cfg, env,
-			    new_tree, true, &err);
+	rc = rg_gate_render(&newset, j->findings, g, cfg, env, new_tree, true,
+			    &err);
+	if (rc && j->errors_are_notes) {
+		rg_err_format(&err, msg, sizeof(msg));
+		re->note =
+		    rg_arena_printf(g->arena, "could not be rendered: %s", msg);
+		rc = 0;
+		goto out;
+	}
 	if (rc) {
 		rg_report_error(g->report, &err);
 		goto out;
@@ -273,6 +289,106 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 			     &err);
 	if (rc)
 		rg_report_error(g->report, &err);
+out:
+	return rc;
+}
+
+/* Render and diff every chosen environment; RG_ETIMEOUT past the deadline. */
+static int gate_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
+			const struct judge *j,
+			const struct rg_env_choice *choices, size_t n,
+			const git_oid *old_tree, const git_oid *new_tree)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!choices[i].render) {
+			rg_report_add_env(g->report, j->ref,
+					  choices[i].env->name, false,
+					  choices[i].reason);
+			continue;
+		}
+		gate_env(g, cfg, j, &choices[i], old_tree, new_tree);
+		if (out_of_time(g, choices[i].env->name))
+			return RG_ETIMEOUT;
+	}
+	return 0;
+}
+
+/*
+ * A push to a branch no environment lives on is a preview: the
+ * environments of the target branch (feature_branches.target, else the
+ * repository's default branch) are rendered as they would be after
+ * merging the pushed commit, and diffed against the target's tip. Their
+ * findings reject only with feature_branches.fail_early; otherwise they
+ * are reported as warnings, and an environment that cannot be rendered
+ * is a note.
+ */
+static int preview(struct rg_gate *g, const struct rg_config_repo *cfg,
+		   const struct rg_push_update *u)
+{
+	const char *target = g->server->feature_branches.target
+				 ? g->server->feature_branches.target
+				 : cfg->default_branch;
+	const char *tref = rg_arena_printf(g->arena, "refs/heads/%s", target);
+	bool fail_early = g->server->feature_branches.fail_early;
+	struct rg_findings found;
+	struct rg_env_choice *choices = NULL;
+	const char **paths = NULL;
+	size_t nchoices = 0, npaths = 0;
+	struct judge j = {NULL, &found, !fail_early};
+	git_oid ttip, ttree, mtree, newc;
+	struct rg_err err = RG_ERR_INIT;
+	bool conflict = false;
+	int rc = 0;
+
+	rg_finding_init(&found, g->arena);
+	if (!strcmp(tref, u->ref))
+		goto out;
+	rc = rg_repo_ref_tip(&ttip, g->repo, tref, &err);
+	if (rc == RG_ENOTFOUND) {
+		rg_report_note(g->report, "%s: no preview: %s does not exist",
+			       u->ref, tref);
+		rc = 0;
+		goto out;
+	}
+	if (!rc)
+		rc = rg_repo_resolve(NULL, &ttree, g->repo, tref, &err);
+	if (!rc && git_oid_fromstr(&newc, u->new_id) < 0)
+		rc = rg_err_set(&err, RG_EUNSUPPORTED, NULL,
+				"%s is not a SHA-1 id", u->new_id);
+	if (!rc)
+		rc = rg_repo_merge_tree(&mtree, &conflict, g->repo, &ttip,
+					&newc, &err);
+	if (!rc && !conflict)
+		rc = rg_repo_changed_paths(&paths, &npaths, g->arena, g->repo,
+					   &ttree, &mtree, &err);
+	if (rc) {
+		rg_report_error(g->report, &err);
+		goto out;
+	}
+	if (conflict) {
+		rg_report_note(g->report,
+			       "%s: no preview: merging it into %s conflicts",
+			       u->ref, target);
+		goto out;
+	}
+	j.ref = rg_arena_printf(g->arena, "%s (preview: merged into %s)",
+				u->ref, target);
+	rg_env_select(&choices, &nchoices, cfg, tref, paths, npaths, NULL,
+		      g->arena);
+	rc = gate_choices(g, cfg, &j, choices, nchoices, &ttree, &mtree);
+	for (size_t i = 0; i < found.len; i++) {
+		const struct rg_finding *f = &found.items[i];
+		struct rg_finding *c = rg_finding_add(
+		    &g->report->findings,
+		    fail_early ? (enum rg_severity)f->severity : RG_SEV_WARN,
+		    f->rule, &f->origin, "%s", f->message);
+
+		if (!c)
+			continue;
+		c->env = f->env;
+		c->object = f->object;
+		c->hint = f->hint;
+	}
 out:
 	return rc;
 }
@@ -310,6 +426,7 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	const char **paths = NULL;
 	size_t nchoices = 0, npaths = 0;
 	git_oid old_tree, new_tree;
+	struct judge j = {NULL, NULL, false};
 	struct rg_err err = RG_ERR_INIT;
 	int rc = 0;
 
@@ -349,23 +466,14 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	rg_env_select(&choices, &nchoices, cfg, u->ref,
 		      u->kind == RG_PUSH_UPDATE ? paths : NULL, npaths, NULL,
 		      g->arena);
-	for (size_t i = 0; i < nchoices; i++) {
-		const struct rg_env_choice *ch = &choices[i];
-
-		if (!ch->render) {
-			rg_report_add_env(g->report, u->ref, ch->env->name,
-					  false, ch->reason);
-			continue;
-		}
-		rc = gate_env(g, cfg, u, ch,
-			      u->kind == RG_PUSH_UPDATE ? &old_tree : NULL,
-			      &new_tree);
-		if (out_of_time(g, ch->env->name)) {
-			rc = RG_ETIMEOUT;
-			goto out;
-		}
-		rc = 0;
-	}
+	j.ref = u->ref;
+	j.findings = &g->report->findings;
+	rc = gate_choices(g, cfg, &j, choices, nchoices,
+			  u->kind == RG_PUSH_UPDATE ? &old_tree : NULL,
+			  &new_tree);
+	if (!rc && !env_on_branch(cfg, u->ref) &&
+	    !strncmp(u->ref, "refs/heads/", 11))
+		rc = preview(g, cfg, u);
 out:
 	return rc;
 }

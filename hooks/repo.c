@@ -197,6 +197,85 @@ out:
 	return rc;
 }
 
+static int commit_tree_of(git_tree **out, git_repository *repo,
+			  const git_oid *commit, struct rg_err *err)
+{
+	git_commit *c = NULL;
+	int rc = git_commit_lookup(&c, repo, commit);
+
+	if (rc < 0) {
+		rc = git_fail(err, rc, "cannot read commit %s", "for a merge");
+		goto out;
+	}
+	if (git_commit_tree(out, c) < 0) {
+		rc = git_fail(err, GIT_ERROR, "cannot read the tree of %s",
+			      "a commit");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_commit_free(c);
+	return rc;
+}
+
+int rg_repo_merge_tree(git_oid *tree, bool *conflict, git_repository *repo,
+		       const git_oid *ours, const git_oid *theirs,
+		       struct rg_err *err)
+{
+	git_tree *bt = NULL, *ot = NULL, *tt = NULL;
+	git_index *idx = NULL;
+	git_oid base;
+	const git_oid *whole = NULL;
+	int rc = 0;
+
+	*conflict = false;
+	if (git_oid_equal(ours, theirs) ||
+	    git_graph_descendant_of(repo, theirs, ours) == 1)
+		whole = theirs;
+	else if (git_graph_descendant_of(repo, ours, theirs) == 1)
+		whole = ours;
+	if (whole) {
+		rc = commit_tree_of(&tt, repo, whole, err);
+		if (!rc)
+			git_oid_cpy(tree, git_tree_id(tt));
+		goto out;
+	}
+	rc = git_merge_base(&base, repo, ours, theirs);
+	if (rc == GIT_ENOTFOUND) {
+		*conflict = true;
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		rc = git_fail(err, rc, "cannot find a merge base %s", "");
+		goto out;
+	}
+	rc = commit_tree_of(&bt, repo, &base, err);
+	if (!rc)
+		rc = commit_tree_of(&ot, repo, ours, err);
+	if (!rc)
+		rc = commit_tree_of(&tt, repo, theirs, err);
+	if (rc)
+		goto out;
+	if (git_merge_trees(&idx, repo, bt, ot, tt, NULL) < 0) {
+		rc = git_fail(err, GIT_ERROR, "cannot merge %s", "trees");
+		goto out;
+	}
+	if (git_index_has_conflicts(idx)) {
+		*conflict = true;
+		goto out;
+	}
+	if (git_index_write_tree_to(tree, idx, repo) < 0)
+		rc = git_fail(err, GIT_ERROR, "cannot write %s",
+			      "the merged tree");
+out:
+	git_index_free(idx);
+	git_tree_free(bt);
+	git_tree_free(ot);
+	git_tree_free(tt);
+	return rc;
+}
+
 void rg_repo_short_id(char out[8], const git_oid *id)
 {
 	git_oid_tostr(out, 8, id);

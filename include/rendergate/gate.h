@@ -24,7 +24,14 @@
  *      An environment whose old state cannot be rendered is shown as all
  *      added, with a note; one whose path is gone from the new tree as all
  *      removed; an error in the new render rejects;
- *   6. checks the deadline after every environment: past it, the push is
+ *   6. a branch no environment lives on gets a preview: the target
+ *      branch's environments (feature_branches.target, else the repo's
+ *      default_branch) are rendered as after merging the pushed commit
+ *      (rg_repo_merge_tree; a conflict is a note) and diffed against the
+ *      target's tip. Their findings reject only with
+ *      feature_branches.fail_early; otherwise they are warnings, and an
+ *      environment that cannot be rendered is a note;
+ *   7. checks the deadline after every environment: past it, the push is
  *      rejected with "rendergate ran out of time after N ms while
  *      rendering X".
  *

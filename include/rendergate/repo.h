@@ -73,6 +73,19 @@ int rg_repo_changed_paths(const char ***paths, size_t *n, struct rg_arena *a,
 			  git_repository *repo, const git_oid *old_tree,
 			  const git_oid *new_tree, struct rg_err *err);
 
+/*
+ * The tree a merge of commit theirs into commit ours would produce, for
+ * previews: theirs' tree when it already contains ours, ours' tree when
+ * ours contains theirs, otherwise a three-way merge from the merge base
+ * (git_merge_trees, default options), whose tree is written to the object
+ * database (inside pre-receive: the quarantine). *conflict is set, and
+ * *tree left alone, when the merge has conflicts or the commits share no
+ * history.
+ */
+int rg_repo_merge_tree(git_oid *tree, bool *conflict, git_repository *repo,
+		       const git_oid *ours, const git_oid *theirs,
+		       struct rg_err *err);
+
 /* Abbreviated hex (7 characters) of id into out. */
 void rg_repo_short_id(char out[8], const git_oid *id);
 
