@@ -8,6 +8,7 @@
 #include "rendergate/config.h"
 #include "rendergate/drain.h"
 #include "rendergate/forge.h"
+#include "rendergate/mdreport.h"
 #include "rendergate/serverconf.h"
 #include "rendergate/spool.h"
 
@@ -601,7 +602,8 @@ static int run(struct drain *d)
 		}
 		if (d->once)
 			break;
-		sleep(d->interval_s ? d->interval_s : 1); /* never a busy loop */
+		sleep(d->interval_s ? d->interval_s
+				    : 1); /* never a busy loop */
 	}
 	printf("drain: %zu delivered, %zu requeued, %zu failed, %zu waiting, "
 	       "%zu superseded, %zu dropped\n",
@@ -609,6 +611,60 @@ static int run(struct drain *d)
 	       d->dropped);
 	fflush(stdout);
 	return d->failed || d->io_error ? 1 : 0;
+}
+
+int rg_drain_enqueue(const struct rg_drain_post *p, struct rg_arena *a,
+		     struct rg_err *err)
+{
+	static const char *const states[] = {"pending", "success", "failed"};
+	struct rg_spool_job j;
+	int ret = 0;
+
+	if (p->status &&
+	    (!p->head_sha || (unsigned)p->state > RG_FORGE_FAILED)) {
+		ret = rg_err_set(
+		    err, RG_EINVALID, NULL,
+		    "drain: a status needs the head commit and a state");
+		goto out;
+	}
+	if (p->report) {
+		struct rg_mdreport r = *p->report;
+		const char *body = NULL;
+
+		r.limit = p->comment_limit ? p->comment_limit
+					   : rg_mdreport_limit(p->kind);
+		if (!r.marker)
+			r.marker = p->merged ? RG_FORGE_MARKER_MERGED
+					     : RG_FORGE_MARKER_DEFAULT;
+		ret = rg_mdreport_render(&body, NULL, &r, a, err);
+		if (ret < 0)
+			goto out;
+		memset(&j, 0, sizeof(j));
+		j.kind = RG_SPOOL_COMMENT;
+		j.project = p->project;
+		j.mr = p->mr;
+		j.source_branch = p->source_branch;
+		j.target_branch = p->target_branch;
+		j.merged = p->merged;
+		j.sha = p->head_sha;
+		j.marker = r.marker;
+		j.body = body;
+		ret = rg_spool_write(NULL, p->spool, a, &j, err);
+		if (ret < 0)
+			goto out;
+	}
+	if (p->status) {
+		memset(&j, 0, sizeof(j));
+		j.kind = RG_SPOOL_STATUS;
+		j.project = p->project;
+		j.sha = p->head_sha;
+		j.state = states[p->state];
+		j.description = p->description;
+		j.target_url = p->target_url;
+		ret = rg_spool_write(NULL, p->spool, a, &j, err);
+	}
+out:
+	return ret;
 }
 
 /* Open <spool>/drain.log for appending, rotating it past 1 MiB. */

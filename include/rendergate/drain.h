@@ -49,10 +49,41 @@
 
 #include "rendergate/compat.h"
 #include "rendergate/err.h"
+#include "rendergate/forge.h"
+#include "rendergate/mdreport.h"
 
 #define RG_DRAIN_SPOOL_DEFAULT "/var/spool/rendergate"
 
 int rg_cmd_drain(int argc, char **argv);
+
+/* What a hook hands to the drainer after a push (see rg_drain_enqueue). */
+struct rg_drain_post {
+	const char *spool;	   /* spool directory */
+	enum rg_config_forge kind; /* sizes the comment (mdreport limit) */
+	size_t comment_limit;	   /* 0: rg_mdreport_limit(kind) */
+	const char *project;	   /* NULL: the drainer's configured one */
+	long long mr;		   /* merge request number, 0: look it up */
+	const char *source_branch; /* ... by its open MRs from this branch */
+	const char *target_branch; /* ... into this branch (optional) */
+	bool merged;		   /* ... or the MR merged as head_sha */
+	const char *head_sha;	   /* the commit the status goes on */
+	const struct rg_mdreport *report; /* NULL: no comment */
+	bool status;			  /* also set the rendergate status */
+	enum rg_forge_state state;
+	const char *description; /* status text (cut to 255) */
+	const char *target_url;	 /* optional */
+};
+
+/*
+ * Render p->report (its limit from p, its marker RG_FORGE_MARKER_MERGED
+ * when merged) and spool it as a comment job, then spool the status job
+ * on head_sha when p->status. Jobs are written before this returns, so a
+ * drainer started afterwards sees them. RG_EINVALID when the post names
+ * no merge request or the status has no head_sha; spool errors as
+ * rg_spool_write.
+ */
+int rg_drain_enqueue(const struct rg_drain_post *p, struct rg_arena *a,
+		     struct rg_err *err);
 
 /*
  * Start `<exe> drain --once [--config FILE] --spool DIR` detached from the

@@ -10,6 +10,7 @@
 #include "rendergate/drain.h"
 #include "rendergate/forge.h"
 #include "rendergate/http.h"
+#include "rendergate/mdreport.h"
 #include "rendergate/spool.h"
 
 #include "test.h"
@@ -1286,6 +1287,55 @@ TEST(drain_merged_summary_is_its_own_comment)
 	json_decref(notes);
 	/* found through the commit's merge requests */
 	CHECK_INT(count_requests("GET", "/repository/commits/bbbb222/merge_requests"), 1);
+}
+
+TEST(drain_enqueue_then_deliver_report_and_status)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_drain_post p;
+	struct rg_mdreport r;
+	struct rg_mdreport_env env;
+	struct rg_err err = RG_ERR_INIT;
+	json_t *st, *cs;
+	const char *body;
+
+	CHECK_INT(drain_setup(GT_SEED), 0);
+	memset(&env, 0, sizeof(env));
+	env.name = "prod";
+	env.changed = 1;
+	memset(&r, 0, sizeof(r));
+	r.title = "1 environment affected";
+	r.envs = &env;
+	r.nenvs = 1;
+	memset(&p, 0, sizeof(p));
+	p.spool = tmp("spool");
+	p.kind = RG_FORGE_GITEA;
+	p.source_branch = "feat";
+	p.head_sha = "cccc333";
+	p.report = &r;
+	p.status = true;
+	p.state = RG_FORGE_SUCCESS;
+	p.description = "no findings";
+	CHECK_INT(rg_drain_enqueue(&p, a, &err), 0);
+	CHECK_INT(spool_count(NULL), 2);
+	CHECK_INT(run_drain("gitea", "org/repo", NULL), 0);
+	CHECK_INT(spool_count(NULL), 0);
+	st = state();
+	cs = json_object_get(json_object_get(json_object_get(st, "gitea"), "org/repo"),
+			     "comments");
+	body = json_string_value(
+	    json_object_get(json_array_get(json_object_get(cs, "5"), 0), "body"));
+	CHECK(body && !strncmp(body, RG_FORGE_MARKER_DEFAULT "\n", 27));
+	CHECK(strstr(body, "| prod | 0 | 0 | 1 | 0 | 0 |"));
+	CHECK_STR(json_string_value(json_object_get(
+		      json_array_get(json_object_get(st, "statuses"), 0), "status")),
+		  "success");
+	json_decref(st);
+	/* a status without its commit is refused */
+	p.head_sha = NULL;
+	p.report = NULL;
+	CHECK_INT(rg_drain_enqueue(&p, a, &err), RG_EINVALID);
+	rg_arena_free(a);
 }
 
 TEST(drain_superseded_jobs_only_newest_lands)
