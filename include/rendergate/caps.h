@@ -280,4 +280,16 @@
 /* resources: objects one kustomize build may hold at any moment */
 #define RG_CAP_KUST_RESOURCES 100000u
 
+
+/* --- Flux and Argo CD (flux.h, argo.h, envsubst.h) -------------------- */
+
+/* levels: nesting of ${...} inside substitution defaults and arguments */
+#define RG_CAP_ENVSUBST_DEPTH 64u
+/* levels: Flux Kustomizations / Argo CD Applications found inside the
+ * output of others (app of apps of apps ...) */
+#define RG_CAP_GITOPS_DEPTH 32u
+/* units: Kustomizations, HelmReleases and Applications rendered for one
+ * environment */
+#define RG_CAP_GITOPS_UNITS 5000u
+
 #endif
