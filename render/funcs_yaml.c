@@ -213,46 +213,6 @@ static struct rg_node *from_yaml(struct rg_tmpl_call *c, struct rg_str s, enum r
 	return v;
 }
 
-static int fn_from_yaml(struct rg_node **out, struct rg_tmpl_call *c,
-			struct rg_node *const *args, size_t nargs)
-{
-	struct rg_buf msg = RG_BUF_INIT(RG_ERR_MSG_MAX);
-	struct rg_node *v = NULL;
-	struct rg_str s;
-	int rc = 0;
-
-	RG_FUNCS_STR(s, 0);
-	v = from_yaml(c, s, RG_MAP, &msg);
-	if (!v)
-		v = rg_node_map(c->arena);
-	if (msg.len)
-		rg_map_set(c->arena, v, "Error", 5, rg_node_strn(c->arena, msg.ptr, msg.len));
-	*out = v;
-out:
-	rg_buf_release(&msg);
-	return rc;
-}
-
-static int fn_from_yaml_array(struct rg_node **out, struct rg_tmpl_call *c,
-			      struct rg_node *const *args, size_t nargs)
-{
-	struct rg_buf msg = RG_BUF_INIT(RG_ERR_MSG_MAX);
-	struct rg_node *v = NULL;
-	struct rg_str s;
-	int rc = 0;
-
-	RG_FUNCS_STR(s, 0);
-	v = from_yaml(c, s, RG_SEQ, &msg);
-	if (msg.len) {
-		v = rg_node_seq(c->arena);
-		rg_seq_push(c->arena, v, rg_node_strn(c->arena, msg.ptr, msg.len));
-	}
-	*out = v ? v : rg_node_seq(c->arena);
-out:
-	rg_buf_release(&msg);
-	return rc;
-}
-
 /* --- JSON ------------------------------------------------------------------------ */
 
 /* json.Marshal with flags; must: errors fail the call, else give "" */
@@ -331,8 +291,13 @@ static struct rg_node *from_json(struct rg_tmpl_call *c, struct rg_str s, enum r
 	return v && v->kind == RG_NULL && want != RG_NULL ? NULL : v;
 }
 
-static int fn_from_json(struct rg_node **out, struct rg_tmpl_call *c,
-			struct rg_node *const *args, size_t nargs)
+/*
+ * Helm's fromYaml/fromJson (want RG_MAP: a map, with the error text under
+ * "Error") and fromYamlArray/fromJsonArray (want RG_SEQ: the list, or a
+ * list holding just the error text).
+ */
+static int from_text(struct rg_node **out, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, enum rg_kind want, bool yaml)
 {
 	struct rg_buf msg = RG_BUF_INIT(RG_ERR_MSG_MAX);
 	struct rg_node *v = NULL;
@@ -340,10 +305,14 @@ static int fn_from_json(struct rg_node **out, struct rg_tmpl_call *c,
 	int rc = 0;
 
 	RG_FUNCS_STR(s, 0);
-	v = from_json(c, s, RG_MAP, &msg);
+	v = yaml ? from_yaml(c, s, want, &msg) : from_json(c, s, want, &msg);
+	if (want == RG_SEQ && msg.len) {
+		v = rg_node_seq(c->arena);
+		rg_seq_push(c->arena, v, rg_node_strn(c->arena, msg.ptr, msg.len));
+	}
 	if (!v)
-		v = rg_node_map(c->arena);
-	if (msg.len)
+		v = want == RG_MAP ? rg_node_map(c->arena) : rg_node_seq(c->arena);
+	if (want == RG_MAP && msg.len)
 		rg_map_set(c->arena, v, "Error", 5, rg_node_strn(c->arena, msg.ptr, msg.len));
 	*out = v;
 out:
@@ -351,24 +320,28 @@ out:
 	return rc;
 }
 
+static int fn_from_yaml(struct rg_node **out, struct rg_tmpl_call *c,
+			struct rg_node *const *args, size_t nargs)
+{
+	return from_text(out, c, args, RG_MAP, true);
+}
+
+static int fn_from_yaml_array(struct rg_node **out, struct rg_tmpl_call *c,
+			      struct rg_node *const *args, size_t nargs)
+{
+	return from_text(out, c, args, RG_SEQ, true);
+}
+
+static int fn_from_json(struct rg_node **out, struct rg_tmpl_call *c,
+			struct rg_node *const *args, size_t nargs)
+{
+	return from_text(out, c, args, RG_MAP, false);
+}
+
 static int fn_from_json_array(struct rg_node **out, struct rg_tmpl_call *c,
 			      struct rg_node *const *args, size_t nargs)
 {
-	struct rg_buf msg = RG_BUF_INIT(RG_ERR_MSG_MAX);
-	struct rg_node *v = NULL;
-	struct rg_str s;
-	int rc = 0;
-
-	RG_FUNCS_STR(s, 0);
-	v = from_json(c, s, RG_SEQ, &msg);
-	if (msg.len) {
-		v = rg_node_seq(c->arena);
-		rg_seq_push(c->arena, v, rg_node_strn(c->arena, msg.ptr, msg.len));
-	}
-	*out = v ? v : rg_node_seq(c->arena);
-out:
-	rg_buf_release(&msg);
-	return rc;
+	return from_text(out, c, args, RG_SEQ, false);
 }
 
 /* mustFromJson S: any JSON value, or the decode error */
