@@ -32,12 +32,15 @@
  *   - randAlphaNum/randAlpha/randNumeric/randAscii/randBytes/randInt/
  *     shuffle/uuidv4: the right alphabet, length and format;
  *   - now: the fixed instant 2024-01-01T00:00:00Z (RG_FUNCS_NOW_UNIX);
- *     "Local" is UTC; zones other than UTC, Local and fixed offsets
- *     ("+05:30") render as UTC (no tz database in render/);
- *   - genCA, genSelfSignedCert, genSignedCert (and *WithKey),
- *     buildCustomCert: a map {Cert, Key} of PEM-framed text
+ *     date/dateInZone/htmlDate/ago/durationRound are flagged too, since
+ *     they fall back to now; every zone renders as UTC, "Local" included
+ *     (render/ has no tz database; NEEDSWORK: named zones);
+ *   - genCA, genSelfSignedCert, genSignedCert (and *WithKey): a
+ *     sprig.certificate {Cert, Key} of PEM-framed text
  *     ("-----BEGIN CERTIFICATE-----" ...) whose body is base64 of
- *     seed-derived bytes, not a parsable certificate;
+ *     seed-derived bytes, not a parsable certificate (the *WithKey forms
+ *     keep the given key); buildCustomCert really decodes its base64
+ *     arguments but checks only the PEM framing, not the X.509 content;
  *     genPrivateKey: PEM-framed text of the requested key type;
  *     htpasswd: "user:$2a$10$" + 53 seed-derived bcrypt-alphabet chars;
  *     bcrypt: "$2a$10$" + 53 such chars; derivePassword: 20 characters of
@@ -45,6 +48,11 @@
  *     here, as it is in sprig - but not sprig's algorithm);
  *     encryptAES: base64 of seed-derived bytes; decryptAES: "".
  *   - getHostByName: "" (no network).
+ *
+ * Objects Go prints through methods are maps here: `semver` gives
+ * {Major Minor Patch Prerelease Metadata Original} (so .Major works) and
+ * time values are the struct "time.Time" {unix nsec offset}; NEEDSWORK:
+ * printing either with {{ }} shows the map, not Go's String() text.
  */
 #ifndef RENDERGATE_FUNCS_LIB_H
 #define RENDERGATE_FUNCS_LIB_H
@@ -96,7 +104,8 @@ extern const struct rg_tmpl_func rg_funcs_date[];
 extern const struct rg_tmpl_func rg_funcs_regex[];
 /* Sprig's JSON (toPrettyJson toRawJson mustToJson mustToPrettyJson
  * mustToRawJson mustFromJson) and Helm's toYaml fromYaml fromYamlArray
- * toJson fromJson fromJsonArray */
+ * toJson fromJson fromJsonArray toToml (json.h, toml.h, doc.h do the
+ * formats; fromYaml errors are worded like go-yaml's) */
 extern const struct rg_tmpl_func rg_funcs_yaml[];
 
 /* Every table above, NULL-terminated, in registration order. */
