@@ -976,7 +976,8 @@ static int run_transformers(struct kbuild *b, struct acc *ra, const char *dir,
 	}
 	l = rg_map_gets(k, "replacements");
 	if (!rc && l)
-		rc = rg_kust_replacements(b->a, &ra->m, l, b->err);
+		rc = rg_kust_replacements(b->a, &ra->m, l, b->t, dir, b->flags,
+					  b->err);
 	return rc;
 }
 

@@ -508,8 +508,38 @@ static int one_replacement(struct rg_arena *a, struct rg_kust_resmap *m,
 	return rc;
 }
 
+/* A replacements file holds one replacement or a list of them. */
+static int replacements_file(struct rg_arena *a, struct rg_kust_resmap *m,
+			     const struct rg_node *e, struct rg_tree *t,
+			     const char *dir, unsigned flags, struct rg_err *err)
+{
+	const char *data, *file;
+	size_t len;
+	struct rg_node *doc;
+	int rc;
+
+	if (rg_map_gets(e, "source") || rg_map_gets(e, "targets"))
+		return rg_err_set(err, RG_EINVALID, &e->pos,
+				  "replacements: cannot specify both path and "
+				  "an inline replacement");
+	rc = rg_kust_read_rel(&data, &len, &file, a, t, dir,
+			      rg_kust_str_at(e, "path"), flags, err);
+	if (!rc)
+		rc = rg_doc_parse_one(&doc, a, file, data, len, RG_PARSE_YAML12,
+				      err);
+	if (rc)
+		return rc;
+	if (doc->kind == RG_SEQ) {
+		for (size_t i = 0; i < doc->u.seq.len && !rc; i++)
+			rc = one_replacement(a, m, doc->u.seq.items[i], err);
+		return rc;
+	}
+	return one_replacement(a, m, doc, err);
+}
+
 int rg_kust_replacements(struct rg_arena *a, struct rg_kust_resmap *m,
-			 const struct rg_node *list, struct rg_err *err)
+			 const struct rg_node *list, struct rg_tree *t,
+			 const char *dir, unsigned flags, struct rg_err *err)
 {
 	int rc = 0;
 
@@ -522,10 +552,9 @@ int rg_kust_replacements(struct rg_arena *a, struct rg_kust_resmap *m,
 		const struct rg_node *e = list->u.seq.items[i];
 
 		if (rg_map_gets(e, "path"))
-			return rg_err_set(err, RG_EUNSUPPORTED, &e->pos,
-					  "replacements from a file (path:) are "
-					  "not supported yet");
-		rc = one_replacement(a, m, e, err);
+			rc = replacements_file(a, m, e, t, dir, flags, err);
+		else
+			rc = one_replacement(a, m, e, err);
 	}
 	return rc;
 }

@@ -47,7 +47,6 @@
  *
  * Not done (NEEDSWORK): openapi:, crds:, helmCharts and plugin configs
  * under transformers:/generators:/validators: are RG_EUNSUPPORTED;
- * replacements read from a file (path:) are RG_EUNSUPPORTED;
  * $retainKeys, $setElementOrder and $deleteFromPrimitiveList stay plain
  * fields (as in kustomize, see rg_kust_smp);
  * the kustomization file is read as YAML 1.2 where kustomize reads it as

@@ -190,8 +190,10 @@ int rg_kust_read_rel(const char **data, size_t *len, const char **path,
  * namespace as anchored regexes, labelSelector, annotationSelector)? */
 int rg_kust_selects(bool *out, struct rg_arena *a, const struct rg_kust_res *r,
 		    const struct rg_node *sel, struct rg_err *err);
+/* Entries with path: are read relative to dir under the load restrictions. */
 int rg_kust_replacements(struct rg_arena *a, struct rg_kust_resmap *m,
-			 const struct rg_node *list, struct rg_err *err);
+			 const struct rg_node *list, struct rg_tree *t,
+			 const char *dir, unsigned flags, struct rg_err *err);
 /* A declared var and the object its objref matched when declared. */
 struct rg_kust_var {
 	const struct rg_node *def;
