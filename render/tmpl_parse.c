@@ -1218,6 +1218,9 @@ bool rg_tmpl_empty_tree(const struct rg_tnode *n)
 	return false;
 }
 
+static void node_string(struct rg_buf *b, const struct rg_tnode *n,
+			bool quote_text);
+
 static void pipe_string(struct rg_buf *b, const struct rg_tnode *n)
 {
 	for (size_t i = 0; i < n->ndecl; i++) {
@@ -1245,26 +1248,45 @@ static void idents_string(struct rg_buf *b, const struct rg_tnode *n,
 }
 
 static void control_string(struct rg_buf *b, const struct rg_tnode *n,
-			   const char *name)
+			   const char *name, bool q)
 {
 	(void)rg_buf_addf(b, "{{%s ", name);
 	pipe_string(b, n->pipe);
 	(void)rg_buf_adds(b, "}}");
-	rg_tmpl_node_string(b, n->list);
+	node_string(b, n->list, q);
 	if (n->elselist) {
 		(void)rg_buf_adds(b, "{{else}}");
-		rg_tmpl_node_string(b, n->elselist);
+		node_string(b, n->elselist, q);
 	}
 	(void)rg_buf_adds(b, "{{end}}");
 }
 
 void rg_tmpl_node_string(struct rg_buf *b, const struct rg_tnode *n)
 {
+	node_string(b, n, false);
+}
+
+void rg_tmpl_tree_string(struct rg_buf *b, const struct rg_tmpl_set *set,
+			 const char *name)
+{
+	const struct rg_ttree *t =
+		rg_tmpl_hash_get(&set->trees, name, strlen(name));
+
+	if (t)
+		node_string(b, t->root, true);
+}
+
+static void node_string(struct rg_buf *b, const struct rg_tnode *n,
+			bool q)
+{
 	if (!n)
 		return;
 	switch (n->type) {
 	case TN_TEXT:
-		(void)rg_buf_add(b, n->text.ptr, n->text.len);
+		if (q)
+			(void)rg_gofmt_quote(b, n->text.ptr, n->text.len);
+		else
+			(void)rg_buf_add(b, n->text.ptr, n->text.len);
 		break;
 	case TN_ACTION:
 		(void)rg_buf_adds(b, "{{");
@@ -1312,17 +1334,17 @@ void rg_tmpl_node_string(struct rg_buf *b, const struct rg_tnode *n)
 		(void)rg_buf_add(b, n->text.ptr, n->text.len);
 		break;
 	case TN_IF:
-		control_string(b, n, "if");
+		control_string(b, n, "if", q);
 		break;
 	case TN_RANGE:
-		control_string(b, n, "range");
+		control_string(b, n, "range", q);
 		break;
 	case TN_WITH:
-		control_string(b, n, "with");
+		control_string(b, n, "with", q);
 		break;
 	case TN_LIST:
 		for (size_t i = 0; i < n->nkids; i++)
-			rg_tmpl_node_string(b, n->kids[i]);
+			node_string(b, n->kids[i], q);
 		break;
 	case TN_NIL:
 		(void)rg_buf_adds(b, "nil");

@@ -177,6 +177,12 @@ bool rg_tmpl_empty_tree(const struct rg_tnode *n);
 /* Append Go's Node.String() of n (parse/node.go) to b. */
 void rg_tmpl_node_string(struct rg_buf *b, const struct rg_tnode *n);
 /*
+ * Go's Tree.Root.String() of the template name with text nodes quoted
+ * (%q), as parse_test.go prints trees; nothing when name is unknown.
+ */
+void rg_tmpl_tree_string(struct rg_buf *b, const struct rg_tmpl_set *set,
+			 const char *name);
+/*
  * Parse into the set (tmpl_parse.c). funcs resolves identifiers; trees
  * defined are added to set->trees with Go's associate rule.
  */
