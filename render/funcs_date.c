@@ -91,17 +91,31 @@ static int arg_time(struct gotime *out, struct rg_tmpl_call *c, struct rg_node *
 	return 0;
 }
 
-/* the interface{} date argument of date/dateInZone/ago */
-static struct gotime any_time(struct rg_tmpl_call *c, const struct rg_node *v, bool int32_ok)
+/*
+ * The interface{} date argument of date/dateInZone/ago; other types mean
+ * time.Now() in sprig, and *used_now tells the caller so.
+ */
+static struct gotime any_time(struct rg_tmpl_call *c, const struct rg_node *v, bool int32_ok,
+			      bool *used_now)
 {
 	struct gotime t = now();
 
+	*used_now = false;
 	if (is_time(c, v))
 		return time_of(v);
 	if (v && v->kind == RG_INT &&
 	    (v->tag == RG_GT_DEFAULT || v->tag == RG_GT_INT64 || (int32_ok && v->tag == RG_GT_INT32)))
 		t.unix = v->u.i;
+	else
+		*used_now = true;
 	return t;
+}
+
+/* a result that depends on the stand-in clock is volatile */
+static void mark(struct rg_node *n, bool used_now)
+{
+	if (n && used_now)
+		n->flags |= RG_NODE_VOLATILE;
 }
 
 /* --- civil calendar ---------------------------------------------------- */
@@ -747,10 +761,12 @@ static int date_in_zone(struct rg_node **out, struct rg_tmpl_call *c, struct rg_
 			const struct rg_node *date)
 {
 	struct rg_buf b = RG_BUF_INIT(RG_CAP_FUNC_OUTPUT_BYTES);
+	bool used_now = false;
 
 	/* every zone is UTC here (see the top of this file) */
-	format(&b, any_time(c, date, true), lay.ptr, lay.len);
+	format(&b, any_time(c, date, true, &used_now), lay.ptr, lay.len);
 	*out = rg_funcs_buf_str(c, &b);
+	mark(*out, used_now);
 	return 0;
 }
 
@@ -939,6 +955,7 @@ static int fn_duration_round(struct rg_node **out, struct rg_tmpl_call *c,
 	};
 	struct rg_buf msg = RG_BUF_INIT(RG_ERR_MSG_MAX);
 	const struct rg_node *v = args[0];
+	bool used_now = false;
 	int64_t d = 0;
 	uint64_t u = 0;
 	char b[48];
@@ -952,6 +969,7 @@ static int fn_duration_round(struct rg_node **out, struct rg_tmpl_call *c,
 		struct gotime t = time_of(v), n = now();
 
 		d = (n.unix - t.unix) * 1000000000 + (n.nsec - t.nsec);
+		used_now = true;
 	}
 	rg_buf_release(&msg);
 	u = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
@@ -962,6 +980,7 @@ static int fn_duration_round(struct rg_node **out, struct rg_tmpl_call *c,
 			break;
 		}
 	*out = rg_node_str(c->arena, b);
+	mark(*out, used_now);
 	return 0;
 }
 
@@ -970,7 +989,8 @@ static int fn_ago(struct rg_node **out, struct rg_tmpl_call *c,
 		  struct rg_node *const *args, size_t nargs)
 {
 	struct rg_buf b = RG_BUF_INIT(RG_CAP_FUNC_OUTPUT_BYTES);
-	struct gotime t = any_time(c, args[0], false), n = now();
+	bool used_now = false;
+	struct gotime t = any_time(c, args[0], false, &used_now), n = now();
 	int64_t secs = n.unix - t.unix, ns = n.nsec - t.nsec;
 
 	if (ns < 0) {
@@ -986,11 +1006,11 @@ static int fn_ago(struct rg_node **out, struct rg_tmpl_call *c,
 
 const struct rg_tmpl_func rg_funcs_date[] = {
 	{ "now", fn_now, 0, 0, RG_TMPL_FN_VOLATILE },
-	{ "date", fn_date, 2, 2, RG_TMPL_FN_VOLATILE },
-	{ "dateInZone", fn_date_in_zone, 3, 3, RG_TMPL_FN_VOLATILE },
-	{ "date_in_zone", fn_date_in_zone, 3, 3, RG_TMPL_FN_VOLATILE },
-	{ "htmlDate", fn_html_date, 1, 1, RG_TMPL_FN_VOLATILE },
-	{ "htmlDateInZone", fn_html_date_in_zone, 2, 2, RG_TMPL_FN_VOLATILE },
+	{ "date", fn_date, 2, 2, 0 },
+	{ "dateInZone", fn_date_in_zone, 3, 3, 0 },
+	{ "date_in_zone", fn_date_in_zone, 3, 3, 0 },
+	{ "htmlDate", fn_html_date, 1, 1, 0 },
+	{ "htmlDateInZone", fn_html_date_in_zone, 2, 2, 0 },
 	{ "toDate", fn_to_date, 2, 2, 0 },
 	{ "mustToDate", fn_must_to_date, 2, 2, 0 },
 	{ "unixEpoch", fn_unix_epoch, 1, 1, 0 },
@@ -999,7 +1019,7 @@ const struct rg_tmpl_func rg_funcs_date[] = {
 	{ "mustDateModify", fn_must_date_modify, 2, 2, 0 },
 	{ "must_date_modify", fn_must_date_modify, 2, 2, 0 },
 	{ "duration", fn_duration, 1, 1, 0 },
-	{ "durationRound", fn_duration_round, 1, 1, RG_TMPL_FN_VOLATILE },
+	{ "durationRound", fn_duration_round, 1, 1, 0 },
 	{ "ago", fn_ago, 1, 1, RG_TMPL_FN_VOLATILE },
 	{ NULL, NULL, 0, 0, 0 },
 };

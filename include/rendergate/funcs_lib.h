@@ -32,9 +32,11 @@
  *   - randAlphaNum/randAlpha/randNumeric/randAscii/randBytes/randInt/
  *     shuffle/uuidv4: the right alphabet, length and format;
  *   - now: the fixed instant 2024-01-01T00:00:00Z (RG_FUNCS_NOW_UNIX);
- *     date/dateInZone/htmlDate/ago/durationRound are flagged too, since
- *     they fall back to now; every zone renders as UTC, "Local" included
- *     (render/ has no tz database; NEEDSWORK: named zones);
+ *     ago is flagged too, and date/dateInZone/htmlDate/durationRound mark
+ *     their result volatile when they fall back to now (a date argument
+ *     that is not a time.Time or an int); every zone renders as UTC,
+ *     "Local" included (render/ has no tz database; NEEDSWORK: named
+ *     zones);
  *   - genCA, genSelfSignedCert, genSignedCert (and *WithKey): a
  *     sprig.certificate {Cert, Key} of PEM-framed text
  *     ("-----BEGIN CERTIFICATE-----" ...) whose body is base64 of
