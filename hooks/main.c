@@ -13,6 +13,7 @@
 #include "rendergate/compat.h"
 #include "rendergate/cli.h"
 #include "rendergate/drain.h"
+#include "rendergate/helmcmd.h"
 #include "rendergate/gate.h"
 #include "rendergate/install.h"
 #include "rendergate/kustcmd.h"
@@ -47,6 +48,8 @@ static const struct command commands[] = {
      "deliver spooled merge request comments and statuses", false},
     {"kustomize", rg_cmd_kustomize,
      "render a kustomization directory like kubectl kustomize", false},
+    { "template", rg_cmd_template,
+      "render a chart directory like helm template", false },
 };
 
 static void print_help(FILE *f)

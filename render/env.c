@@ -5,6 +5,7 @@
 #include "rendergate/config.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
+#include "rendergate/helm.h"
 #include "rendergate/kust.h"
 #include "rendergate/objects.h"
 #include "rendergate/plain.h"
@@ -39,7 +40,7 @@ static bool detect_plain(struct rg_tree *tree, const char *path)
  */
 static const struct rg_renderer renderers[] = {
     {RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, rg_kust_render},
-    {RG_CONFIG_KIND_HELM, detect_helm, NULL},
+    {RG_CONFIG_KIND_HELM, detect_helm, rg_helm_render_env},
     {RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render},
 };
 

@@ -1268,9 +1268,18 @@ static int walk_range(struct rg_tmpl_exec *ex, struct val dot,
 		const struct rg_pair **keys = rg_xcalloc(n, sizeof(*keys));
 		bool iface = v.n->tag != RG_GT_STRMAP;
 
-		iterated = true;
-		for (size_t i = 0; i < n; i++)
-			keys[i] = &v.n->u.map.items[i];
+		/* entries holding methods (Helm's .Files.Get ...) are the
+		 * receiver's methods, not elements of the Go map */
+		size_t nk = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct rg_node *e = v.n->u.map.items[i].val;
+
+			if (!(e && e->kind == RG_INT && e->tag == RG_GT_METHOD))
+				keys[nk++] = &v.n->u.map.items[i];
+		}
+		n = nk;
+		iterated = n > 0;
 		qsort(keys, n, sizeof(*keys), key_cmp);
 		for (size_t i = 0; i < n; i++) {
 			struct val k = { rg_node_strn(ex->a, keys[i]->key.ptr,
