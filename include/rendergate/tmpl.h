@@ -240,9 +240,12 @@ uint64_t rg_tmpl_call_seed(const struct rg_tmpl_call *c);
 int rg_tmpl_call_template(struct rg_str *out, struct rg_tmpl_call *c,
 			  const char *name, struct rg_node *dot);
 /*
- * Parse text as a new template named `name` in a copy of the running
- * set (Helm's tpl: defines in text are visible inside this call only),
- * execute it with dot, strip `<no value>`, and return the output.
+ * Helm's tpl: parse text as the template `name` in a copy of the running
+ * set, execute it with dot, strip `<no value>`, return the output. As in
+ * Helm's renderWithReferences, defines in the text are visible inside
+ * this call only, a same-named non-empty define from another parsed file
+ * wins over them, and defines held only by the file `name` are not
+ * visible. Parse errors come back as RG_EPARSE with Go's text.
  */
 int rg_tmpl_call_tpl(struct rg_str *out, struct rg_tmpl_call *c,
 		     const char *name, const char *text, size_t len,
