@@ -144,78 +144,6 @@
 /* bytes: a finding message after template expansion (longer is cut) */
 #define RG_CAP_POLICY_MESSAGE_BYTES 1024u
 
-/* --- Template function library (regex, semver, JSON, TOML) ----------- */
-
-/* bytes: longest regular expression compiled (template or policy) */
-#define RG_CAP_REGEX_PATTERN_BYTES (64u * 1024)
-/* steps: PCRE2 match limit for one match attempt */
-#define RG_CAP_REGEX_MATCH_LIMIT 1000000u
-/* frames: PCRE2 backtracking depth limit for one match attempt */
-#define RG_CAP_REGEX_DEPTH_LIMIT 10000u
-/* count: largest repetition count in a pattern ({n,m}), as Go's RE2 */
-#define RG_CAP_REGEX_REPEAT 1000u
-/* bytes: longest semantic version or constraint string parsed */
-#define RG_CAP_SEMVER_BYTES 4096u
-/* levels: deepest nesting the JSON and TOML encoders/decoders walk */
-#define RG_CAP_JSON_DEPTH 512u
-/* bytes: text one library function may produce (toJson, b64enc, repeat ...) */
-#define RG_CAP_FUNC_OUTPUT_BYTES (64u * 1024 * 1024)
-
-/* --- Forge clients, spool and drainer -------------------------------- */
-
-/* bytes: largest HTTP response body read from a forge */
-#define RG_CAP_HTTP_RESPONSE_BYTES (8u * 1024 * 1024)
-/* bytes: largest response header value kept (Link, Retry-After, ...) */
-#define RG_CAP_HTTP_HEADER_BYTES 8192u
-/* milliseconds: default connect timeout of one HTTP attempt */
-#define RG_CAP_HTTP_CONNECT_MS_DEFAULT 5000u
-/* milliseconds: default total timeout of one HTTP attempt */
-#define RG_CAP_HTTP_ATTEMPT_MS_DEFAULT 30000u
-/* milliseconds: default deadline of one request including its retries */
-#define RG_CAP_HTTP_DEADLINE_MS_DEFAULT 120000u
-/* attempts: most tries of one HTTP request (first try included) */
-#define RG_CAP_HTTP_ATTEMPTS 6u
-/* milliseconds: longest single backoff or Retry-After wait honoured */
-#define RG_CAP_HTTP_BACKOFF_MS_MAX 60000u
-/* pages: most pages followed when listing (MRs, notes, reviews) */
-#define RG_CAP_FORGE_PAGES 100u
-/* items: most items kept from one paginated listing */
-#define RG_CAP_FORGE_ITEMS 10000u
-/* bytes: largest token file */
-#define RG_CAP_TOKEN_BYTES 4096u
-/* characters: GitLab note body limit (documented) */
-#define RG_CAP_COMMENT_GITLAB_CHARS 1000000u
-/* characters: Gitea comment body default (TEXT column is 64 KiB) */
-#define RG_CAP_COMMENT_GITEA_CHARS 65000u
-/* characters: commit status description (GitLab limit 255) */
-#define RG_CAP_STATUS_DESC_CHARS 255u
-/* bytes: largest spool job file */
-#define RG_CAP_SPOOL_JOB_BYTES (4u * 1024 * 1024)
-/* jobs: most jobs one drain pass looks at */
-#define RG_CAP_SPOOL_JOBS 10000u
-/* attempts: failed deliveries before a job moves to failed/ */
-#define RG_CAP_SPOOL_ATTEMPTS 10u
-/* seconds: longest backoff between two deliveries of one job */
-#define RG_CAP_SPOOL_BACKOFF_S_MAX 3600u
-
-/* --- Policy ------------------------------------------------------------ */
-
-/* files: policy files loaded together (admin files, repo files, --policy) */
-#define RG_CAP_POLICY_FILES 64u
-/* rules: generic rules in all policy files together */
-#define RG_CAP_POLICY_RULES 20000u
-/* patterns: allow/deny patterns in all policy files together */
-#define RG_CAP_POLICY_PATTERNS 20000u
-/* segments: components of one field path in a rule or an image path */
-#define RG_CAP_POLICY_PATH_SEGS 64u
-/* bytes: one field path, pattern or message template in a policy */
-#define RG_CAP_POLICY_STRING_BYTES 4096u
-/* places: values (or missing places) one field path may select in one
- * object; a wildcard path over a huge object past this is an error */
-#define RG_CAP_POLICY_PATH_HITS 100000u
-/* bytes: a finding message after template expansion (longer is cut) */
-#define RG_CAP_POLICY_MESSAGE_BYTES 1024u
-
 /* --- Go templates (tmpl.h) ------------------------------------------- */
 
 /* bytes: one template text given to the parser (a file, a tpl string) */
@@ -231,43 +159,6 @@
 /* calls: nested includes of one template name (Helm's recursionMaxNums) */
 #define RG_CAP_TMPL_INCLUDE_DEPTH 1000u
 
-/* --- Forge clients, spool and drainer -------------------------------- */
-
-/* bytes: largest HTTP response body read from a forge */
-#define RG_CAP_HTTP_RESPONSE_BYTES (8u * 1024 * 1024)
-/* bytes: largest response header value kept (Link, Retry-After, ...) */
-#define RG_CAP_HTTP_HEADER_BYTES 8192u
-/* milliseconds: default connect timeout of one HTTP attempt */
-#define RG_CAP_HTTP_CONNECT_MS_DEFAULT 5000u
-/* milliseconds: default total timeout of one HTTP attempt */
-#define RG_CAP_HTTP_ATTEMPT_MS_DEFAULT 30000u
-/* milliseconds: default deadline of one request including its retries */
-#define RG_CAP_HTTP_DEADLINE_MS_DEFAULT 120000u
-/* attempts: most tries of one HTTP request (first try included) */
-#define RG_CAP_HTTP_ATTEMPTS 6u
-/* milliseconds: longest single backoff or Retry-After wait honoured */
-#define RG_CAP_HTTP_BACKOFF_MS_MAX 60000u
-/* pages: most pages followed when listing (MRs, notes, reviews) */
-#define RG_CAP_FORGE_PAGES 100u
-/* items: most items kept from one paginated listing */
-#define RG_CAP_FORGE_ITEMS 10000u
-/* bytes: largest token file */
-#define RG_CAP_TOKEN_BYTES 4096u
-/* characters: GitLab note body limit (documented) */
-#define RG_CAP_COMMENT_GITLAB_CHARS 1000000u
-/* characters: Gitea comment body default (TEXT column is 64 KiB) */
-#define RG_CAP_COMMENT_GITEA_CHARS 65000u
-/* characters: commit status description (GitLab limit 255) */
-#define RG_CAP_STATUS_DESC_CHARS 255u
-/* bytes: largest spool job file */
-#define RG_CAP_SPOOL_JOB_BYTES (4u * 1024 * 1024)
-/* jobs: most jobs one drain pass looks at */
-#define RG_CAP_SPOOL_JOBS 10000u
-/* attempts: failed deliveries before a job moves to failed/ */
-#define RG_CAP_SPOOL_ATTEMPTS 10u
-/* seconds: longest backoff between two deliveries of one job */
-#define RG_CAP_SPOOL_BACKOFF_S_MAX 3600u
-
 /* --- Kustomize ---------------------------------------------------------- */
 
 /* levels: deepest chain of kustomizations including one another */
@@ -279,7 +170,6 @@
 #define RG_CAP_KUST_BUILDS 5000u
 /* resources: objects one kustomize build may hold at any moment */
 #define RG_CAP_KUST_RESOURCES 100000u
-
 
 /* --- Flux and Argo CD (flux.h, argo.h, envsubst.h) -------------------- */
 
