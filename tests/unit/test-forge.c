@@ -850,46 +850,59 @@ TEST(gitea_comment_upsert_and_status)
 
 /* --- faults, retries, secrecy ----------------------------------------- */
 
-TEST(retry_429_with_retry_after_seconds_and_date)
+/*
+ * Seed the fake forge, inject faults, and look up the open MRs of "feat"
+ * in the seeded project. *nreq counts the GETs whose path holds part.
+ */
+static int feat_mrs_after(enum rg_config_forge kind, const char *seed,
+			  const char *faults, size_t *n, size_t *nreq,
+			  const char *part, struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();
-	struct rg_forge *f;
+	struct rg_forge *f = NULL;
 	struct rg_forge_mr *mrs = NULL;
-	struct rg_err err = RG_ERR_INIT;
-	size_t n = 0;
+	int ret = -100;
 
-	CHECK_INT(setup(GL_SEED), 0);
-	CHECK_INT(fault("[{\"path\": \"merge_requests\", \"kind\": \"429\", \"retry_after\": \"1\"},"
-			"{\"path\": \"merge_requests\", \"kind\": \"429\", \"retry_after\": \"date:+1\"},"
-			"{\"path\": \"merge_requests\", \"kind\": \"429\"}]"),
-		  0);
-	f = mkforge(RG_FORGE_GITLAB, "group/app", TOKEN);
-	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), 0);
-	CHECK_INT(n, 2);
-	CHECK_INT(count_requests("GET", "/merge_requests"), 4);
+	if (setup(seed) == 0 && fault(faults) == 0)
+		f = mkforge(kind, kind == RG_FORGE_GITLAB ? "group/app" : "org/repo",
+			    TOKEN);
+	if (f)
+		ret = rg_forge_find_open_mrs(&mrs, n, f, a, "feat", NULL, err);
+	*nreq = count_requests("GET", part);
 	rg_forge_free(f);
 	rg_arena_free(a);
+	return ret;
+}
+
+TEST(retry_429_with_retry_after_seconds_and_date)
+{
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0, nreq = 0;
+
+	CHECK_INT(feat_mrs_after(
+		      RG_FORGE_GITLAB, GL_SEED,
+		      "[{\"path\": \"merge_requests\", \"kind\": \"429\", \"retry_after\": \"1\"},"
+		      "{\"path\": \"merge_requests\", \"kind\": \"429\", \"retry_after\": \"date:+1\"},"
+		      "{\"path\": \"merge_requests\", \"kind\": \"429\"}]",
+		      &n, &nreq, "/merge_requests", &err),
+		  0);
+	CHECK_INT(n, 2);
+	CHECK_INT(nreq, 4);
 }
 
 TEST(retry_5xx_and_dropped_connections_for_reads)
 {
-	struct rg_arena *a = rg_arena_new();
-	struct rg_forge *f;
-	struct rg_forge_mr *mrs = NULL;
 	struct rg_err err = RG_ERR_INIT;
-	size_t n = 0;
+	size_t n = 0, nreq = 0;
 
-	CHECK_INT(setup(GT_SEED), 0);
-	CHECK_INT(fault("[{\"path\": \"pulls\", \"kind\": \"500\"},"
-			"{\"path\": \"pulls\", \"kind\": \"drop\"},"
-			"{\"path\": \"pulls\", \"kind\": \"503\"}]"),
+	CHECK_INT(feat_mrs_after(RG_FORGE_GITEA, GT_SEED,
+				 "[{\"path\": \"pulls\", \"kind\": \"500\"},"
+				 "{\"path\": \"pulls\", \"kind\": \"drop\"},"
+				 "{\"path\": \"pulls\", \"kind\": \"503\"}]",
+				 &n, &nreq, "/pulls", &err),
 		  0);
-	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
-	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), 0);
 	CHECK_INT(n, 1);
-	CHECK_INT(count_requests("GET", "/pulls"), 4);
-	rg_forge_free(f);
-	rg_arena_free(a);
+	CHECK_INT(nreq, 4);
 }
 
 TEST(no_retry_of_a_create_after_5xx_and_none_on_4xx)
@@ -1055,23 +1068,21 @@ TEST(unauthorized_and_token_never_printed)
 
 TEST(retry_after_on_503_and_foreign_next_link)
 {
-	struct rg_arena *a = rg_arena_new();
-	struct rg_forge *f;
-	struct rg_forge_mr *mrs = NULL;
 	struct rg_err err = RG_ERR_INIT;
-	size_t n = 0;
+	size_t n = 0, nreq = 0;
 
-	CHECK_INT(setup(GT_SEED), 0);
-	CHECK_INT(fault("{\"path\": \"pulls\", \"kind\": \"503\", \"retry_after\": \"1\"}"), 0);
-	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
-	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), 0);
+	CHECK_INT(feat_mrs_after(RG_FORGE_GITEA, GT_SEED,
+				 "{\"path\": \"pulls\", \"kind\": \"503\", \"retry_after\": \"1\"}",
+				 &n, &nreq, "/pulls", &err),
+		  0);
 	CHECK_INT(n, 1);
-	CHECK_INT(count_requests("GET", "/pulls"), 2);
-	CHECK_INT(fault("{\"path\": \"pulls\", \"kind\": \"badlink\"}"), 0);
-	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, "feat", NULL, &err), RG_EUNSAFE);
+	CHECK_INT(nreq, 2);
+	CHECK_INT(feat_mrs_after(RG_FORGE_GITEA, GT_SEED,
+				 "{\"path\": \"pulls\", \"kind\": \"badlink\"}", &n, &nreq,
+				 "/pulls", &err),
+		  RG_EUNSAFE);
 	CHECK(strstr(err.msg, "another host"));
-	rg_forge_free(f);
-	rg_arena_free(a);
+	CHECK_INT(nreq, 1);
 }
 
 TEST(forge_from_config_and_project_from_env)
