@@ -119,16 +119,20 @@ TEST(repo_config_errors_are_all_reported)
 	CHECK_STR(errat(&errs, 0),
 		  ".rendergate.yaml:13:1: unknown key 'colour' (expected one "
 		  "of: environments, stages, default_branch)");
-	CHECK_STR(errat(&errs, 1),
-		  ".rendergate.yaml:4:5: unknown key 'brnach' (expected one "
-		  "of: name, branch, path, kind, kube_version, api_versions, "
-		  "releases, exclude)");
+	/* prefixes: other renderers may add keys and kinds */
+	CHECK(!strncmp(errat(&errs, 1),
+		       ".rendergate.yaml:4:5: unknown key 'brnach' (expected one "
+		       "of: name, branch, path, kind, kube_version, api_versions, "
+		       "releases, exclude",
+		       132));
 	CHECK_STR(errat(&errs, 2),
 		  ".rendergate.yaml:3:11: 'path': path 'envs/../secrets' has a "
 		  "'..' component; paths cannot leave the repository");
-	CHECK_STR(errat(&errs, 3),
-		  ".rendergate.yaml:7:11: 'kind' must be one of auto, plain, "
-		  "kustomize, helm (found 'kustomise')");
+	CHECK(!strncmp(errat(&errs, 3),
+		       ".rendergate.yaml:7:11: 'kind' must be one of auto, plain, "
+		       "kustomize, helm",
+		       73));
+	CHECK(strstr(errat(&errs, 3), " (found 'kustomise')") != NULL);
 	CHECK_STR(errat(&errs, 4),
 		  ".rendergate.yaml:5:5: environment 'prod' is defined twice "
 		  "(first at line 2)");
