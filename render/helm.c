@@ -765,9 +765,9 @@ static int m_lines(struct rg_node **out, struct rg_tmpl_call *c,
 	*out = list;
 	if (!d)
 		return 0;
+	/* Helm 3.10.1 splits the whole content: a final newline gives a
+	   last empty line (later Helm versions drop it) */
 	len = d->u.s.len;
-	if (len && d->u.s.ptr[len - 1] == '\n')
-		len--;
 	for (size_t i = 0, s = 0; i <= len; i++) {
 		if (i == len || d->u.s.ptr[i] == '\n') {
 			rg_seq_push(c->arena, list,
@@ -1534,6 +1534,22 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 						   "JSON: yaml: line %u: %s",
 						   x.tpls[i].name, perr.line,
 						   perr.msg);
+				goto out;
+			}
+			if (head && head->kind != RG_MAP && head->kind != RG_NULL) {
+				static const char *const jt[] = {
+					[RG_BOOL] = "bool", [RG_INT] = "number",
+					[RG_FLOAT] = "number", [RG_STR] = "string",
+					[RG_SEQ] = "array",
+				};
+
+				error = rg_err_set(err, RG_EPARSE, &head->pos,
+						   "YAML parse error on %s: error "
+						   "unmarshaling JSON: while "
+						   "decoding JSON: json: cannot "
+						   "unmarshal %s into Go value of "
+						   "type releaseutil.SimpleHead",
+						   x.tpls[i].name, jt[head->kind]);
 				goto out;
 			}
 			it.m.source = x.tpls[i].name;

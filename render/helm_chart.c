@@ -428,7 +428,7 @@ int rg_helm_load(struct rg_helm_chart **out, struct rg_tree *tree,
 	if (rg_tree_stat(tree, rg_tree_path_join(a, w.root, "Chart.yaml")) !=
 	    RG_TREE_FILE) {
 		error = rg_err_set(err, RG_ENOTFOUND, NULL,
-				   "%s: not a chart: no Chart.yaml",
+				   "%s: Chart.yaml file is missing",
 				   *w.root ? w.root : ".");
 		goto out;
 	}

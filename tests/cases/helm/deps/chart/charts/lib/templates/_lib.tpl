@@ -1,0 +1,1 @@
+{{- define "lib.label" -}}from-lib-{{ .Release.Name }}{{- end -}}

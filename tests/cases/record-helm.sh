@@ -1,0 +1,19 @@
+#!/bin/sh
+# Records the expectation of one or more helm golden cases with the real
+# Helm 3.10.1 binary (../shared/tools/install-oracles.sh installs it):
+#   tests/cases/record-helm.sh tests/cases/helm/<case>...
+# writes <case>/expected.out, or <case>/expected.err when Helm fails.
+set -u
+helm=${HELM:-$(bash "$(dirname "$0")/../../../shared/tools/install-oracles.sh")}
+for dir in "$@"; do
+	rm -f "$dir/expected.out" "$dir/expected.err"
+	# shellcheck disable=SC2046
+	if (cd "$dir/chart" && "$helm" template $(cat ../args) .) >"$dir/expected.out" 2>"$dir/helm.err"; then
+		rm -f "$dir/helm.err"
+	else
+		rm -f "$dir/expected.out"
+		sed -n 's/^Error: //p' "$dir/helm.err" >"$dir/expected.err"
+		rm -f "$dir/helm.err"
+	fi
+	echo "recorded $dir"
+done

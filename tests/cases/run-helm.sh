@@ -1,0 +1,51 @@
+#!/bin/sh
+# Golden cases for `rendergate template`: tests/cases/helm/<case>/ holds a
+# chart in chart/, the arguments in args (run inside chart/, as Helm was),
+# and what Helm 3.10.1 printed: expected.out (compared byte for byte) or,
+# for a failing case, expected.err (Helm's error line without "Error: ",
+# which rendergate's message must contain). The expectations were recorded
+# with tests/cases/record-helm.sh and the real helm binary. A case may
+# hold differs.txt: the error rendergate prints where it deliberately
+# differs from Helm, explained in the case's README.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${RENDERGATE:-$top/build/rendergate}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for dir in "$top"/tests/cases/helm/*/; do
+	name=$(basename "$dir")
+	# shellcheck disable=SC2046
+	(cd "$dir/chart" && "$bin" template $(cat ../args) .) >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ -f "$dir/expected.out" ]; then
+		if [ $rc = 0 ] && cmp -s "$tmp/out" "$dir/expected.out"; then
+			echo "ok - helm/$name"
+			pass=$((pass + 1))
+		else
+			echo "not ok - helm/$name (exit $rc)"
+			head -c 2000 "$tmp/err" | sed 's/^/  /'
+			diff "$dir/expected.out" "$tmp/out" | head -n 30 | sed 's/^/  /'
+			fail=$((fail + 1))
+		fi
+	else
+		# differs.txt: the error rendergate gives where it deliberately
+		# differs from Helm (say why in the case's README)
+		if [ -f "$dir/differs.txt" ]; then
+			want=$(cat "$dir/differs.txt")
+		else
+			want=$(cat "$dir/expected.err")
+		fi
+		if [ $rc != 0 ] && grep -qF -- "$want" "$tmp/err"; then
+			echo "ok - helm/$name (fails as helm does)"
+			pass=$((pass + 1))
+		else
+			echo "not ok - helm/$name (exit $rc)"
+			echo "  want error containing: $want"
+			sed 's/^/  got: /' "$tmp/err" | head -n 5
+			fail=$((fail + 1))
+		fi
+	fi
+done
+echo "cases-helm: $pass passed, $fail failed"
+[ $fail = 0 ]
