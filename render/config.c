@@ -296,10 +296,12 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 {
 	static const char *const keys[] = {
 	    "name",	    "branch",	"path",	   "kind", "kube_version",
-	    "api_versions", "releases", "exclude", NULL};
+	    "api_versions", "releases", "exclude", "flux_sources",
+	    "repo_urls",    NULL};
 	static const char *const kinds[] = {
 	    RG_CONFIG_KIND_AUTO, RG_CONFIG_KIND_PLAIN, RG_CONFIG_KIND_KUSTOMIZE,
-	    RG_CONFIG_KIND_HELM, NULL};
+	    RG_CONFIG_KIND_HELM, RG_CONFIG_KIND_FLUX, RG_CONFIG_KIND_ARGOCD,
+	    NULL};
 	const struct rg_node *kv;
 	int kind = 0;
 
@@ -340,6 +342,16 @@ static void parse_env(struct rg_config_env *e, struct rg_cfg *c,
 	if (rg_cfg_strlist(&e->exclude, &e->nexclude, c, n, "exclude",
 			   RG_CFG_NONEMPTY) == 0)
 		check_globs(c, n, "exclude", e->exclude, e->nexclude);
+	rg_cfg_strlist(&e->flux_sources, &e->nflux_sources, c, n,
+		       "flux_sources", RG_CFG_NONEMPTY);
+	for (size_t i = 0; i < e->nflux_sources; i++)
+		if (!strchr(e->flux_sources[i], '/'))
+			rg_cfg_errorf(c, &rg_cfg_get(c, n, "flux_sources", 0)->pos,
+				      "flux_sources entry '%s' must be "
+				      "namespace/name",
+				      e->flux_sources[i]);
+	rg_cfg_strlist(&e->repo_urls, &e->nrepo_urls, c, n, "repo_urls",
+		       RG_CFG_NONEMPTY);
 	parse_releases(e, c, n);
 	if (e->nreleases && strcmp(e->kind, RG_CONFIG_KIND_AUTO))
 		rg_cfg_errorf(c, &rg_cfg_get(c, n, "kind", 0)->pos,

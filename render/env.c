@@ -5,6 +5,7 @@
 #include "rendergate/config.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
+#include "rendergate/flux.h"
 #include "rendergate/helm.h"
 #include "rendergate/kust.h"
 #include "rendergate/objects.h"
@@ -41,6 +42,7 @@ static bool detect_plain(struct rg_tree *tree, const char *path)
 static const struct rg_renderer renderers[] = {
     {RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, rg_kust_render},
     {RG_CONFIG_KIND_HELM, detect_helm, rg_helm_render_env},
+    {RG_CONFIG_KIND_FLUX, NULL, rg_flux_render},
     {RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render},
 };
 

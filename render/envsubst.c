@@ -743,7 +743,8 @@ static int eval_func(struct rg_buf *out, const struct node *f,
 		args[i] = rg_arena_strndup(e->a, b.ptr, b.len);
 		rg_buf_release(&b);
 	}
-	exists = e->lookup(e->ctx, f->param, &v, &vlen);
+	exists = e->lookup(e->ctx, f->param, is_default_op(f->value), &v,
+			   &vlen);
 	if (!exists) {
 		v = "";
 		vlen = 0;

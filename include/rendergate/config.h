@@ -104,6 +104,10 @@ bool rg_config_user_bypasses(const struct rg_config_server *c,
 #define RG_CONFIG_KIND_PLAIN	 "plain"
 #define RG_CONFIG_KIND_KUSTOMIZE "kustomize"
 #define RG_CONFIG_KIND_HELM	 "helm"
+/* a Flux cluster folder (flux.h) and an Argo CD app-of-apps folder (argo.h);
+   never auto-detected */
+#define RG_CONFIG_KIND_FLUX	 "flux"
+#define RG_CONFIG_KIND_ARGOCD	 "argocd"
 
 /*
  * One release of an environment: a Helm chart with layered values, or a
@@ -145,6 +149,12 @@ struct rg_config_env {
 	const char **exclude;
 	size_t nexclude;
 	struct rg_pos pos; /* where the entry starts */
+	/* kinds flux and argocd: which sources are this repository */
+	const char **flux_sources; /* GitRepository "namespace/name"s;
+				      none: "flux-system/flux-system" */
+	size_t nflux_sources;
+	const char **repo_urls; /* URLs this repository is known by */
+	size_t nrepo_urls;
 };
 
 struct rg_config_repo {

@@ -49,10 +49,12 @@ struct rg_buf;
 
 /*
  * Look a variable up: return true and set *val and *vlen when it is set.
- * name is NUL-terminated.
+ * name is NUL-terminated; has_default is true when the expression brings
+ * its own fallback (${v:=x}, ${v:-x} ...), so an unset v is expected.
  */
 typedef bool (*rg_envsubst_lookup_fn)(void *ctx, const char *name,
-				      const char **val, size_t *vlen);
+				      bool has_default, const char **val,
+				      size_t *vlen);
 
 enum rg_envsubst_flags {
 	/*

@@ -14,10 +14,11 @@ static const char *const vars[][2] = {
     {"mixed", "HeLLo"},	  {"cluster", "staging"}, {"num", "3"},
 };
 
-static bool lookup(void *ctx, const char *name, const char **val,
-		   size_t *vlen)
+static bool lookup(void *ctx, const char *name, bool has_default,
+		   const char **val, size_t *vlen)
 {
 	(void)ctx;
+	(void)has_default;
 	for (size_t i = 0; i < RG_ARRAY_SIZE(vars); i++)
 		if (!strcmp(vars[i][0], name)) {
 			*val = vars[i][1];
