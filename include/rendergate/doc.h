@@ -207,7 +207,11 @@ struct rg_node *rg_node_map(struct rg_arena *a);
 /*
  * Append to a sequence (grows in the arena). rg_seq_push on a node that is
  * not a sequence, and rg_map_set on one that is not a mapping, are bugs in
- * the caller (RG_BUG). Lookups are linear in the mapping's size.
+ * the caller (RG_BUG). Mappings of 16 keys or more carry a hash index, so
+ * rg_map_get/set are O(1) there; it lives in a hidden slot past `alloc`
+ * of the items array, which is why items must only ever be allocated or
+ * reordered through these functions (read them freely; replacing a
+ * pair's val in place is fine).
  */
 void rg_seq_push(struct rg_arena *a, struct rg_node *seq, struct rg_node *v);
 /*
