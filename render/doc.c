@@ -231,6 +231,8 @@ static size_t idx_home(const struct mapidx *idx, const char *key, size_t len)
 	return (size_t)rg_fnv1a(RG_FNV1A_SEED, key, len) & (idx->cap - 1);
 }
 
+static void idx_fill(struct mapidx *idx, const struct rg_node *map);
+
 /* Index position pos (its key) unless the key is there already. */
 static void idx_insert(struct mapidx *idx, const struct rg_node *map,
 		       size_t pos)
@@ -238,12 +240,17 @@ static void idx_insert(struct mapidx *idx, const struct rg_node *map,
 	const struct rg_str *k = &map->u.map.items[pos].key;
 	size_t i = idx_home(idx, k->ptr, k->len);
 
-	while (idx->slots[i]) {
+	for (size_t probes = 0; idx->slots[i]; probes++) {
 		size_t at = idx->slots[i] - 1;
 
 		if (at < map->u.map.len &&
 		    str_eq(&map->u.map.items[at].key, k))
 			return; /* the first position of a key wins */
+		if (probes == idx->cap) {
+			/* full of stale slots (len was cut from outside) */
+			idx_fill(idx, map);
+			return;
+		}
 		i = (i + 1) & (idx->cap - 1);
 	}
 	idx->slots[i] = (uint32_t)(pos + 1);
@@ -286,15 +293,19 @@ static ssize_t map_find(const struct rg_node *map, const char *key,
 		return -1;
 	idx = idx_of(map);
 	if (idx) {
-		for (size_t i = idx_home(idx, key, keylen); idx->slots[i];
-		     i = (i + 1) & (idx->cap - 1)) {
+		size_t i = idx_home(idx, key, keylen);
+
+		for (size_t probes = 0; idx->slots[i] && probes < idx->cap;
+		     probes++, i = (i + 1) & (idx->cap - 1)) {
 			size_t at = idx->slots[i] - 1;
 
 			if (at < map->u.map.len &&
 			    str_eq(&map->u.map.items[at].key, &k))
 				return (ssize_t)at;
 		}
-		return -1;
+		if (!idx->slots[i])
+			return -1;
+		/* a table full of stale slots: fall back to the scan */
 	}
 	for (size_t i = 0; i < map->u.map.len; i++)
 		if (str_eq(&map->u.map.items[i].key, &k))
@@ -319,7 +330,7 @@ static void map_append(struct rg_arena *a, struct rg_node *map,
 		idx_attach(map, idx);
 	}
 	map->u.map.items[map->u.map.len++] = *pr;
-	if (map->u.map.len < MAP_INDEX_MIN)
+	if (!idx && map->u.map.len < MAP_INDEX_MIN)
 		return;
 	if (!idx || 2 * map->u.map.len > idx->cap)
 		idx_build(a, map);

@@ -895,3 +895,27 @@ TEST(big_parsed_maps_are_indexed_and_merge)
 	rg_buf_release(&b);
 	rg_arena_free(a);
 }
+
+/* code that empties a mapping by cutting len leaves stale index slots */
+TEST(map_index_survives_len_cut)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_node *m = rg_node_map(a);
+	char k[16];
+
+	for (int round = 0; round < 50; round++) {
+		m->u.map.len = 0;
+		for (int i = 0; i < 31; i++) {
+			snprintf(k, sizeof(k), "r%d-%d", round, i);
+			rg_map_set(a, m, k, strlen(k), rg_node_int(a, i));
+		}
+		CHECK_INT(m->u.map.len, 31);
+		for (int i = 0; i < 31; i++) {
+			snprintf(k, sizeof(k), "r%d-%d", round, i);
+			CHECK(rg_map_gets(m, k) && rg_map_gets(m, k)->u.i == i);
+		}
+		snprintf(k, sizeof(k), "r%d-%d", round ? round - 1 : 99, 3);
+		CHECK(rg_map_gets(m, k) == NULL);
+	}
+	rg_arena_free(a);
+}
