@@ -329,88 +329,83 @@ static int eval_args(struct rg_buf *b, struct rg_tmpl_call *c,
 	return rg_gofmt_sprint(b, rg_tmpl_exec_set(c), args, nargs);
 }
 
-static int fn_html(struct rg_node **out, struct rg_tmpl_call *c,
-		   struct rg_node *const *args, size_t nargs)
+/* one byte of template.HTMLEscapeString */
+static int esc_html(struct rg_buf *b, unsigned char ch)
+{
+	switch (ch) {
+	case '"': return rg_buf_adds(b, "&#34;");
+	case '\'': return rg_buf_adds(b, "&#39;");
+	case '&': return rg_buf_adds(b, "&amp;");
+	case '<': return rg_buf_adds(b, "&lt;");
+	case '>': return rg_buf_adds(b, "&gt;");
+	case '\0': return rg_buf_adds(b, "\xEF\xBF\xBD");
+	}
+	return rg_buf_addch(b, (char)ch);
+}
+
+/* one byte of template.JSEscapeString (ASCII part) */
+static int esc_js(struct rg_buf *b, unsigned char ch)
+{
+	switch (ch) {
+	case '\\': return rg_buf_adds(b, "\\\\");
+	case '\'': return rg_buf_adds(b, "\\'");
+	case '"': return rg_buf_adds(b, "\\\"");
+	case '<': return rg_buf_adds(b, "\\u003C");
+	case '>': return rg_buf_adds(b, "\\u003E");
+	case '&': return rg_buf_adds(b, "\\u0026");
+	case '=': return rg_buf_adds(b, "\\u003D");
+	}
+	if (ch < ' ')
+		return rg_buf_addf(b, "\\u%04X", ch);
+	return rg_buf_addch(b, (char)ch);
+}
+
+/* one byte of url.QueryEscape */
+static int esc_query(struct rg_buf *b, unsigned char ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
+	    ch == '~')
+		return rg_buf_addch(b, (char)ch);
+	if (ch == ' ')
+		return rg_buf_addch(b, '+');
+	return rg_buf_addf(b, "%%%02X", ch);
+}
+
+/* html, js, urlquery: evalArgs, then escape byte by byte */
+static int escape_fn(struct rg_node **out, struct rg_tmpl_call *c,
+		     struct rg_node *const *args, size_t nargs,
+		     int (*esc)(struct rg_buf *, unsigned char))
 {
 	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
 	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
 	int err = eval_args(&s, c, args, nargs);
 
-	for (size_t i = 0; i < s.len && !err; i++) {
-		switch (s.ptr[i]) {
-		case '"': err = rg_buf_adds(&b, "&#34;"); break;
-		case '\'': err = rg_buf_adds(&b, "&#39;"); break;
-		case '&': err = rg_buf_adds(&b, "&amp;"); break;
-		case '<': err = rg_buf_adds(&b, "&lt;"); break;
-		case '>': err = rg_buf_adds(&b, "&gt;"); break;
-		case '\0': err = rg_buf_adds(&b, "\xEF\xBF\xBD"); break;
-		default: err = rg_buf_addch(&b, s.ptr[i]);
-		}
-	}
+	for (size_t i = 0; i < s.len && !err; i++)
+		err = esc(&b, (unsigned char)s.ptr[i]);
 	rg_buf_release(&s);
 	if (err < 0)
 		return print_limit(c, &b);
 	*out = buf_result(c, &b);
 	return 0;
+}
+
+static int fn_html(struct rg_node **out, struct rg_tmpl_call *c,
+		   struct rg_node *const *args, size_t nargs)
+{
+	return escape_fn(out, c, args, nargs, esc_html);
 }
 
 static int fn_js(struct rg_node **out, struct rg_tmpl_call *c,
 		 struct rg_node *const *args, size_t nargs)
 {
-	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
-	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
-	int err = eval_args(&s, c, args, nargs);
-
-	for (size_t i = 0; i < s.len && !err; i++) {
-		unsigned char ch = (unsigned char)s.ptr[i];
-
-		switch (ch) {
-		case '\\': err = rg_buf_adds(&b, "\\\\"); break;
-		case '\'': err = rg_buf_adds(&b, "\\'"); break;
-		case '"': err = rg_buf_adds(&b, "\\\""); break;
-		case '<': err = rg_buf_adds(&b, "\\u003C"); break;
-		case '>': err = rg_buf_adds(&b, "\\u003E"); break;
-		case '&': err = rg_buf_adds(&b, "\\u0026"); break;
-		case '=': err = rg_buf_adds(&b, "\\u003D"); break;
-		default:
-			if (ch < ' ')
-				err = rg_buf_addf(&b, "\\u%04X", ch);
-			else
-				err = rg_buf_addch(&b, (char)ch);
-		}
-	}
-	rg_buf_release(&s);
-	if (err < 0)
-		return print_limit(c, &b);
-	*out = buf_result(c, &b);
-	return 0;
+	return escape_fn(out, c, args, nargs, esc_js);
 }
 
 static int fn_urlquery(struct rg_node **out, struct rg_tmpl_call *c,
 		       struct rg_node *const *args, size_t nargs)
 {
-	struct rg_buf s = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
-	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
-	int err = eval_args(&s, c, args, nargs);
-
-	/* url.QueryEscape */
-	for (size_t i = 0; i < s.len && !err; i++) {
-		unsigned char ch = (unsigned char)s.ptr[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
-		    ch == '.' || ch == '~')
-			err = rg_buf_addch(&b, (char)ch);
-		else if (ch == ' ')
-			err = rg_buf_addch(&b, '+');
-		else
-			err = rg_buf_addf(&b, "%%%02X", ch);
-	}
-	rg_buf_release(&s);
-	if (err < 0)
-		return print_limit(c, &b);
-	*out = buf_result(c, &b);
-	return 0;
+	return escape_fn(out, c, args, nargs, esc_query);
 }
 
 static int fn_call(struct rg_node **out, struct rg_tmpl_call *c,

@@ -8,6 +8,7 @@
 #include "rendergate/buf.h"
 #include "rendergate/gofmt.h"
 #include "rendergate/tmpl.h"
+#include "rendergate/tmpl_int.h"
 
 #include <math.h>
 
@@ -939,18 +940,6 @@ static void print_bytes(struct pp *p, const struct rg_node *v, int verb)
 	putc_(p, ']');
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-	const struct rg_pair *x = *(const struct rg_pair *const *)a;
-	const struct rg_pair *y = *(const struct rg_pair *const *)b;
-	size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
-	int c = memcmp(x->key.ptr, y->key.ptr, n);
-
-	if (c)
-		return c;
-	return x->key.len < y->key.len ? -1 : x->key.len > y->key.len;
-}
-
 static void print_value(struct pp *p, const struct rg_node *v, int verb,
 			int depth)
 {
@@ -1051,7 +1040,7 @@ static void print_value(struct pp *p, const struct rg_node *v, int verb,
 		keys = rg_xcalloc(n ? n : 1, sizeof(*keys));
 		for (size_t i = 0; i < n; i++)
 			keys[i] = &v->u.map.items[i];
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		qsort(keys, n, sizeof(*keys), rg_tmpl_pair_cmp);
 		for (size_t i = 0; i < n && !p->err; i++) {
 			struct rg_node k = { 0 };
 

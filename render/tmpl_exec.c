@@ -1201,7 +1201,7 @@ static int range_error(struct rg_tmpl_exec *ex, const struct rg_node *v)
 	return error;
 }
 
-static int key_cmp(const void *a, const void *b)
+int rg_tmpl_pair_cmp(const void *a, const void *b)
 {
 	const struct rg_pair *x = *(const struct rg_pair *const *)a;
 	const struct rg_pair *y = *(const struct rg_pair *const *)b;
@@ -1280,7 +1280,7 @@ static int walk_range(struct rg_tmpl_exec *ex, struct val dot,
 		}
 		n = nk;
 		iterated = n > 0;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		qsort(keys, n, sizeof(*keys), rg_tmpl_pair_cmp);
 		for (size_t i = 0; i < n; i++) {
 			struct val k = { rg_node_strn(ex->a, keys[i]->key.ptr,
 						      keys[i]->key.len),

@@ -411,6 +411,29 @@ static void lex_field_or_var(struct rg_tlex *l, struct rg_titem_tok *it,
 	emit(l, it, typ);
 }
 
+/* lexQuote and lexChar: up to the closing q, escapes skip a byte */
+static void lex_quote(struct rg_tlex *l, struct rg_titem_tok *it, int q,
+		      int typ, const char *unterminated)
+{
+	int c;
+
+	for (;;) {
+		c = nextc(l);
+		if (c == '\\') {
+			c = nextc(l);
+			if (c != EOFC && c != '\n')
+				continue;
+		}
+		if (c == EOFC || c == '\n') {
+			errorf(l, it, "%s", unterminated);
+			return;
+		}
+		if (c == q)
+			break;
+	}
+	emit(l, it, typ);
+}
+
 static void lex_inside(struct rg_tlex *l, struct rg_titem_tok *it)
 {
 	bool trim;
@@ -468,21 +491,7 @@ static void lex_inside(struct rg_tlex *l, struct rg_titem_tok *it)
 		emit(l, it, TI_PIPE);
 		return;
 	case '"':
-		for (;;) {
-			c = nextc(l);
-			if (c == '\\') {
-				c = nextc(l);
-				if (c != EOFC && c != '\n')
-					continue;
-			}
-			if (c == EOFC || c == '\n') {
-				errorf(l, it, "unterminated quoted string");
-				return;
-			}
-			if (c == '"')
-				break;
-		}
-		emit(l, it, TI_STRING);
+		lex_quote(l, it, '"', TI_STRING, "unterminated quoted string");
 		return;
 	case '`':
 		for (;;) {
@@ -504,21 +513,8 @@ static void lex_inside(struct rg_tlex *l, struct rg_titem_tok *it)
 		lex_field_or_var(l, it, TI_VARIABLE);
 		return;
 	case '\'':
-		for (;;) {
-			c = nextc(l);
-			if (c == '\\') {
-				c = nextc(l);
-				if (c != EOFC && c != '\n')
-					continue;
-			}
-			if (c == EOFC || c == '\n') {
-				errorf(l, it, "unterminated character constant");
-				return;
-			}
-			if (c == '\'')
-				break;
-		}
-		emit(l, it, TI_CHARCONST);
+		lex_quote(l, it, '\'', TI_CHARCONST,
+			  "unterminated character constant");
 		return;
 	case '.':
 		if (l->pos < l->len &&

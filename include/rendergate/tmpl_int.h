@@ -196,6 +196,12 @@ int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
 int rg_tmpl_err_elided(struct rg_err *err, int code, const struct rg_pos *pos,
 		       const char *text, size_t len);
 
+/*
+ * qsort comparison of two `const struct rg_pair *` by key bytes: the order
+ * Go's fmt and range use for map[string] keys.
+ */
+int rg_tmpl_pair_cmp(const void *a, const void *b);
+
 /* Copy a set (shallow: trees shared, tables copied) for tpl. */
 struct rg_tmpl_set *rg_tmpl_set_clone(const struct rg_tmpl_set *set);
 
