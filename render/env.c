@@ -1,5 +1,6 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/argo.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
@@ -43,6 +44,7 @@ static const struct rg_renderer renderers[] = {
     {RG_CONFIG_KIND_KUSTOMIZE, detect_kustomize, rg_kust_render},
     {RG_CONFIG_KIND_HELM, detect_helm, rg_helm_render_env},
     {RG_CONFIG_KIND_FLUX, NULL, rg_flux_render},
+    {RG_CONFIG_KIND_ARGOCD, NULL, rg_argo_render},
     {RG_CONFIG_KIND_PLAIN, detect_plain, rg_plain_render},
 };
 

@@ -136,6 +136,21 @@ static void ovl_free(void *ctx)
 static const struct rg_tree_ops ovl_ops = {ovl_read, ovl_list, ovl_stat,
 					   ovl_free};
 
+struct rg_tree *rg_flux_tree_overlay(struct rg_arena *a, struct rg_tree *base,
+				     const char *path, const char *data,
+				     size_t len)
+{
+	struct ovl *o = rg_arena_alloc(a, sizeof(*o));
+
+	o->base = base;
+	o->files = rg_arena_alloc(a, sizeof(*o->files));
+	o->files[0].path = rg_arena_strdup(a, path);
+	o->files[0].data = rg_arena_strndup(a, data, len);
+	o->files[0].len = len;
+	o->nfiles = 1;
+	return rg_tree_new(a, &ovl_ops, o, base->label);
+}
+
 /* --- the run ------------------------------------------------------------ */
 
 struct unit {
@@ -535,20 +550,13 @@ static int build_dir(struct run *r, struct rg_kust_result *res,
 		     const char *dir, const struct rg_node *spec)
 {
 	struct rg_buf text = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
-	struct ovl *o = rg_arena_alloc(r->a, sizeof(*o));
 	const char *file = NULL;
 	struct rg_tree *t = NULL;
 	int error = generate(r, &file, &text, dir, spec);
 
 	if (error < 0)
 		goto out;
-	o->base = r->tree;
-	o->files = rg_arena_alloc(r->a, sizeof(*o->files));
-	o->files[0].path = file;
-	o->files[0].data = rg_arena_strndup(r->a, text.ptr, text.len);
-	o->files[0].len = text.len;
-	o->nfiles = 1;
-	t = rg_tree_new(r->a, &ovl_ops, o, r->tree->label);
+	t = rg_flux_tree_overlay(r->a, r->tree, file, text.ptr, text.len);
 	error = rg_kust_build(res, r->a, t, dir,
 			      RG_KUST_FIFO | RG_KUST_LOAD_ANYWHERE, r->err);
 out:

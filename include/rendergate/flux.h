@@ -139,6 +139,18 @@ int rg_flux_render(struct rg_objset *out, struct rg_findings *findings,
 		   const struct rg_render_req *req, struct rg_err *err);
 
 /*
+ * A view of base where the file at path reads as data[0..len) (copied):
+ * how a generated or edited kustomization file is put in front of the
+ * Kustomize renderer without touching the repository. Every other read
+ * and listing goes to base and is recorded in base's dependency log;
+ * listings of the file's directory show it. Free with rg_tree_free (base
+ * stays).
+ */
+struct rg_tree *rg_flux_tree_overlay(struct rg_arena *a, struct rg_tree *base,
+				     const char *path, const char *data,
+				     size_t len);
+
+/*
  * Do two Git URLs name the same repository? Compared after dropping the
  * scheme and user ("https://", "ssh://git@", "git@host:" becomes
  * "host/"), a port, a trailing "/" and ".git", with the host

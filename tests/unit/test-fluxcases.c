@@ -22,7 +22,7 @@
  */
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
-
+#include "rendergate/argo.h"
 #include "rendergate/buf.h"
 #include "rendergate/doc.h"
 #include "rendergate/finding.h"
@@ -247,7 +247,14 @@ static bool run_case(const char *kind, const char *dir)
 		rc = rg_flux_build(&got, &findings, t, entry ? entry : "", &o,
 				   a, &err);
 	} else {
-		rc = -1;
+		struct rg_argo_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.repo_urls = nurl ? urls : NULL;
+		o.nrepo_urls = nurl;
+		o.env = "test";
+		rc = rg_argo_build(&got, &findings, t, entry ? entry : "", &o,
+				   a, &err);
 	}
 	snprintf(path, sizeof(path), "%s/expected-error", dir);
 	experr = trimmed(read_file(path, &len));
