@@ -319,14 +319,29 @@ static int fn_printf(struct rg_node **out, struct rg_tmpl_call *c,
 	return 0;
 }
 
-/* evalArgs of funcs.go: one string as is, else fmt.Sprint */
+/*
+ * evalArgs of funcs.go: one string as is, else fmt.Sprint of the args,
+ * each passed through printableValue first, which turns a nil argument
+ * (an invalid reflect.Value) into the string "<no value>".
+ */
 static int eval_args(struct rg_buf *b, struct rg_tmpl_call *c,
 		     struct rg_node *const *args, size_t nargs)
 {
+	struct rg_node *stackv[8];
+	struct rg_node **v = stackv;
+	int err;
+
 	if (nargs == 1 && args[0] && args[0]->kind == RG_STR &&
 	    args[0]->tag != RG_GT_BYTES)
 		return rg_buf_add(b, args[0]->u.s.ptr, args[0]->u.s.len);
-	return rg_gofmt_sprint(b, rg_tmpl_exec_set(c), args, nargs);
+	if (nargs > RG_ARRAY_SIZE(stackv))
+		v = rg_arena_calloc(c->arena, nargs, sizeof(*v));
+	for (size_t i = 0; i < nargs; i++)
+		v[i] = rg_tmpl_isnil(args[i])
+			       ? rg_node_str(c->arena, "<no value>")
+			       : args[i];
+	err = rg_gofmt_sprint(b, rg_tmpl_exec_set(c), v, nargs);
+	return err;
 }
 
 /* one byte of template.HTMLEscapeString */
