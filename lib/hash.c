@@ -76,17 +76,17 @@ static void sha1_block(uint32_t h[5], const uint8_t *blk)
 }
 
 static const uint32_t sha256_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
 static void sha256_block(uint32_t h[8], const uint8_t *blk)
@@ -106,10 +106,12 @@ static void sha256_block(uint32_t h[8], const uint8_t *blk)
 	}
 	memcpy(s, h, sizeof(s));
 	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ror32(s[4], 6) ^ ror32(s[4], 11) ^ ror32(s[4], 25);
+		uint32_t S1 =
+		    ror32(s[4], 6) ^ ror32(s[4], 11) ^ ror32(s[4], 25);
 		uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
 		uint32_t t1 = s[7] + S1 + ch + sha256_k[i] + w[i];
-		uint32_t S0 = ror32(s[0], 2) ^ ror32(s[0], 13) ^ ror32(s[0], 22);
+		uint32_t S0 =
+		    ror32(s[0], 2) ^ ror32(s[0], 13) ^ ror32(s[0], 22);
 		uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
 		uint32_t t2 = S0 + maj;
 
@@ -176,8 +178,8 @@ static void md_final(uint32_t *h, uint8_t *buf, size_t nbuf, uint64_t len,
 
 void rg_sha1_init(struct rg_sha1 *c)
 {
-	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe,
-					0x10325476, 0xc3d2e1f0 };
+	static const uint32_t iv[5] = {0x67452301, 0xefcdab89, 0x98badcfe,
+				       0x10325476, 0xc3d2e1f0};
 
 	memcpy(c->h, iv, sizeof(iv));
 	c->len = 0;
@@ -198,9 +200,9 @@ void rg_sha1_final(struct rg_sha1 *c, uint8_t out[RG_SHA1_LEN])
 
 void rg_sha256_init(struct rg_sha256 *c)
 {
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-					0xa54ff53a, 0x510e527f, 0x9b05688c,
-					0x1f83d9ab, 0x5be0cd19 };
+	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+				       0xa54ff53a, 0x510e527f, 0x9b05688c,
+				       0x1f83d9ab, 0x5be0cd19};
 
 	memcpy(c->h, iv, sizeof(iv));
 	c->len = 0;
@@ -269,7 +271,8 @@ void rg_git_blob_id(const void *data, size_t n, char out[RG_SHA1_HEX])
 
 uint32_t rg_adler32(const void *data, size_t n)
 {
-	/* 5552 is the longest run before the sums can pass 2^32 (zlib's NMAX) */
+	/* 5552 is the longest run before the sums can pass 2^32 (zlib's NMAX)
+	 */
 	const uint8_t *p = data;
 	uint32_t a = 1, b = 0;
 

@@ -24,7 +24,6 @@ static bool str_eq(const struct rg_str *x, const struct rg_str *y)
 	return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
 }
 
-
 /*
  * Open addressing over pointers to struct rg_str that the caller keeps
  * alive (a pair's key, an anchor's name: both are the first member of
@@ -37,7 +36,13 @@ struct keyset {
 	const struct rg_str *small[8];
 };
 
-#define KEYSET_INIT { NULL, 0, 0, { NULL } }
+#define KEYSET_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0,                                                    \
+		{                                                              \
+			NULL                                                   \
+		}                                                              \
+	}
 
 static uint64_t key_hash(const struct rg_str *k)
 {
@@ -72,8 +77,7 @@ static void keyset_grow(struct keyset *s)
 	free(old);
 }
 
-static const struct rg_str *keyset_get(struct keyset *s,
-				       const struct rg_str *k)
+static const struct rg_str *keyset_get(struct keyset *s, const struct rg_str *k)
 {
 	if (!s->slots) {
 		for (size_t i = 0; i < s->len; i++)
@@ -190,9 +194,9 @@ void rg_seq_push(struct rg_arena *a, struct rg_node *seq, struct rg_node *v)
 	if (seq->u.seq.len == seq->u.seq.alloc) {
 		size_t na = seq->u.seq.alloc ? seq->u.seq.alloc * 2 : 4;
 
-		seq->u.seq.items = rg_arena_grow(a, seq->u.seq.items,
-						 seq->u.seq.len, na,
-						 sizeof(*seq->u.seq.items));
+		seq->u.seq.items =
+		    rg_arena_grow(a, seq->u.seq.items, seq->u.seq.len, na,
+				  sizeof(*seq->u.seq.items));
 		seq->u.seq.alloc = na;
 	}
 	seq->u.seq.items[seq->u.seq.len++] = v;
@@ -209,7 +213,7 @@ void rg_seq_push(struct rg_arena *a, struct rg_node *seq, struct rg_node *v)
 #define MAP_INDEX_MIN 16
 
 struct mapidx {
-	size_t cap;	   /* power of two */
+	size_t cap;	  /* power of two */
 	uint32_t slots[]; /* position + 1; 0 is empty */
 };
 
@@ -217,13 +221,14 @@ static struct mapidx *idx_of(const struct rg_node *map)
 {
 	if (!map->u.map.items)
 		return NULL;
-	return (struct mapidx *)(uintptr_t)map->u.map.items[map->u.map.alloc].val;
+	return (struct mapidx *)(uintptr_t)map->u.map.items[map->u.map.alloc]
+	    .val;
 }
 
 static void idx_attach(struct rg_node *map, struct mapidx *idx)
 {
 	map->u.map.items[map->u.map.alloc].val =
-		(struct rg_node *)(uintptr_t)idx;
+	    (struct rg_node *)(uintptr_t)idx;
 }
 
 static size_t idx_home(const struct mapidx *idx, const char *key, size_t len)
@@ -243,8 +248,7 @@ static void idx_insert(struct mapidx *idx, const struct rg_node *map,
 	for (size_t probes = 0; idx->slots[i]; probes++) {
 		size_t at = idx->slots[i] - 1;
 
-		if (at < map->u.map.len &&
-		    str_eq(&map->u.map.items[at].key, k))
+		if (at < map->u.map.len && str_eq(&map->u.map.items[at].key, k))
 			return; /* the first position of a key wins */
 		if (probes == idx->cap) {
 			/* full of stale slots (len was cut from outside) */
@@ -287,7 +291,7 @@ static ssize_t map_find(const struct rg_node *map, const char *key,
 			size_t keylen)
 {
 	const struct mapidx *idx;
-	struct rg_str k = { key, keylen };
+	struct rg_str k = {key, keylen};
 
 	if (!map || map->kind != RG_MAP)
 		return -1;
@@ -323,9 +327,9 @@ static void map_append(struct rg_arena *a, struct rg_node *map,
 		size_t na = map->u.map.alloc ? map->u.map.alloc * 2 : 4;
 
 		/* one more for the hidden pair that carries the index */
-		map->u.map.items = rg_arena_grow(a, map->u.map.items,
-						 map->u.map.len, na + 1,
-						 sizeof(*map->u.map.items));
+		map->u.map.items =
+		    rg_arena_grow(a, map->u.map.items, map->u.map.len, na + 1,
+				  sizeof(*map->u.map.items));
 		map->u.map.alloc = na;
 		idx_attach(map, idx);
 	}
@@ -353,7 +357,7 @@ void rg_map_set(struct rg_arena *a, struct rg_node *map, const char *key,
 	}
 	pr.key.ptr = rg_arena_strndup(a, key, keylen);
 	pr.key.len = keylen;
-	pr.key_pos = v ? v->pos : (struct rg_pos){ NULL, 0, 0 };
+	pr.key_pos = v ? v->pos : (struct rg_pos){NULL, 0, 0};
 	pr.val = v;
 	map_append(a, map, &pr);
 }
@@ -422,8 +426,9 @@ struct rg_node *rg_node_clone(struct rg_arena *a, const struct rg_node *n)
 		break;
 	case RG_SEQ:
 		c->u.seq.alloc = n->u.seq.len;
-		c->u.seq.items = rg_arena_calloc(a, n->u.seq.len ? n->u.seq.len : 1,
-						 sizeof(*c->u.seq.items));
+		c->u.seq.items =
+		    rg_arena_calloc(a, n->u.seq.len ? n->u.seq.len : 1,
+				    sizeof(*c->u.seq.items));
 		for (size_t i = 0; i < n->u.seq.len; i++)
 			c->u.seq.items[i] = rg_node_clone(a, n->u.seq.items[i]);
 		break;
@@ -436,7 +441,7 @@ struct rg_node *rg_node_clone(struct rg_arena *a, const struct rg_node *n)
 			const struct rg_pair *p = &n->u.map.items[i];
 
 			c->u.map.items[i].key.ptr =
-				rg_arena_strndup(a, p->key.ptr, p->key.len);
+			    rg_arena_strndup(a, p->key.ptr, p->key.len);
 			c->u.map.items[i].key.len = p->key.len;
 			c->u.map.items[i].key_pos = p->key_pos;
 			c->u.map.items[i].val = rg_node_clone(a, p->val);
@@ -480,8 +485,9 @@ static bool map_equal(const struct rg_node *x, const struct rg_node *y)
 		const struct rg_pair *p = &x->u.map.items[i];
 		const struct rg_str *hit = keyset_get(&set, &p->key);
 
-		eq = hit && rg_node_equal(p->val,
-					  ((const struct rg_pair *)(uintptr_t)hit)->val);
+		eq = hit &&
+		     rg_node_equal(
+			 p->val, ((const struct rg_pair *)(uintptr_t)hit)->val);
 	}
 	keyset_release(&set);
 	return eq;
@@ -509,7 +515,8 @@ bool rg_node_equal(const struct rg_node *x, const struct rg_node *y)
 		if (x->u.seq.len != y->u.seq.len)
 			return false;
 		for (size_t i = 0; i < x->u.seq.len; i++)
-			if (!rg_node_equal(x->u.seq.items[i], y->u.seq.items[i]))
+			if (!rg_node_equal(x->u.seq.items[i],
+					   y->u.seq.items[i]))
 				return false;
 		return true;
 	case RG_MAP:
@@ -553,9 +560,10 @@ static uint32_t utf8_at(const char *s, size_t len, size_t i)
 	if (c < 0xe0)
 		return (c & 0x1f) << 6 | (p[1] & 0x3f);
 	if (c < 0xf0 || left < 4)
-		return left < 3 ? c
-				: (c & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
-					  (p[2] & 0x3f);
+		return left < 3
+			   ? c
+			   : (c & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+				 (p[2] & 0x3f);
 	return (c & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
 	       (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
 }
@@ -790,21 +798,19 @@ static bool any_of(const char *s, size_t n, const char *const *list)
 	return false;
 }
 
-static const char *const yaml11_true[] = { "y",	 "Y",	 "yes", "Yes",
-					   "YES", "on",	 "On",	"ON",
-					   "true", "True", "TRUE", NULL };
-static const char *const yaml11_false[] = { "n",     "N",     "no",
-					    "No",    "NO",    "off",
-					    "Off",   "OFF",   "false",
-					    "False", "FALSE", NULL };
-static const char *const yaml12_true[] = { "true", "True", "TRUE", NULL };
-static const char *const yaml12_false[] = { "false", "False", "FALSE", NULL };
-static const char *const null_forms[] = { "", "~", "null", "Null", "NULL",
-					  NULL };
-static const char *const nan_forms[] = { ".nan", ".NaN", ".NAN", NULL };
-static const char *const inf_forms[] = { ".inf", ".Inf", ".INF", "+.inf",
-					 "+.Inf", "+.INF", NULL };
-static const char *const ninf_forms[] = { "-.inf", "-.Inf", "-.INF", NULL };
+static const char *const yaml11_true[] = {"y",	  "Y",	  "yes",  "Yes",
+					  "YES",  "on",	  "On",	  "ON",
+					  "true", "True", "TRUE", NULL};
+static const char *const yaml11_false[] = {"n",	    "N",     "no",    "No",
+					   "NO",    "off",   "Off",   "OFF",
+					   "false", "False", "FALSE", NULL};
+static const char *const yaml12_true[] = {"true", "True", "TRUE", NULL};
+static const char *const yaml12_false[] = {"false", "False", "FALSE", NULL};
+static const char *const null_forms[] = {"", "~", "null", "Null", "NULL", NULL};
+static const char *const nan_forms[] = {".nan", ".NaN", ".NAN", NULL};
+static const char *const inf_forms[] = {".inf",	 ".Inf",  ".INF", "+.inf",
+					"+.Inf", "+.INF", NULL};
+static const char *const ninf_forms[] = {"-.inf", "-.Inf", "-.INF", NULL};
 
 /*
  * Go's underscoreOK for a decimal float that starts with '.': every '_'
@@ -837,14 +843,15 @@ static enum rg_doc_rtag resolve_number(const char *in, size_t n,
 		v->i = i;
 		t = RG_RTAG_INT;
 	} else if (go_parse_uint(plain, pn, &u)) {
-		/* beyond int64: our model has no uint64, JSON makes it a float */
+		/* beyond int64: our model has no uint64, JSON makes it a float
+		 */
 		v->f = (double)u;
 		v->intlike = true;
 		t = RG_RTAG_FLOAT;
 	} else if (yaml_style_float(plain, pn) &&
 		   go_parse_float(plain, pn, &v->f)) {
-		v->intlike = !memchr(plain, '.', pn) && !memchr(plain, 'e', pn) &&
-			     !memchr(plain, 'E', pn);
+		v->intlike = !memchr(plain, '.', pn) &&
+			     !memchr(plain, 'e', pn) && !memchr(plain, 'E', pn);
 		t = RG_RTAG_FLOAT;
 	}
 out:
@@ -865,8 +872,17 @@ enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *v, const char *in,
 	switch (c) {
 	case 0:
 		return n ? RG_RTAG_STR : RG_RTAG_NULL;
-	case 'y': case 'Y': case 'n': case 'N': case 't': case 'T':
-	case 'f': case 'F': case 'o': case 'O': case '~':
+	case 'y':
+	case 'Y':
+	case 'n':
+	case 'N':
+	case 't':
+	case 'T':
+	case 'f':
+	case 'F':
+	case 'o':
+	case 'O':
+	case '~':
 		if (any_of(in, n, null_forms))
 			return RG_RTAG_NULL;
 		if (any_of(in, n, yaml12 ? yaml12_true : yaml11_true)) {
@@ -930,8 +946,8 @@ static bool getnum2(const char *s, size_t n, size_t *i, int *out)
 
 static int days_in(int month, int year)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -1044,14 +1060,14 @@ struct parser {
 
 static struct rg_pos mark_pos(struct parser *p, yaml_mark_t m)
 {
-	struct rg_pos pos = { p->file, (uint32_t)m.line + 1,
-			      (uint32_t)m.column + 1 };
+	struct rg_pos pos = {p->file, (uint32_t)m.line + 1,
+			     (uint32_t)m.column + 1};
 
 	return pos;
 }
 
-static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt,
-		...) RG_PRINTF(4, 5);
+static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt, ...)
+    RG_PRINTF(4, 5);
 
 static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt, ...)
 {
@@ -1072,7 +1088,7 @@ static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt, ...)
 static int check_bytes(struct parser *p, const char *data, size_t len)
 {
 	const uint8_t *s = (const uint8_t *)data;
-	yaml_mark_t m = { 0, 0, 0 };
+	yaml_mark_t m = {0, 0, 0};
 	size_t i = 0;
 
 	while (i < len) {
@@ -1104,7 +1120,8 @@ static int check_bytes(struct parser *p, const char *data, size_t len)
 		if (need && (cp < min || cp > 0x10ffff ||
 			     (cp >= 0xd800 && cp <= 0xdfff)))
 			goto bad;
-		if (c == '\n' || (c == '\r' && (i + 1 == len || s[i + 1] != '\n'))) {
+		if (c == '\n' ||
+		    (c == '\r' && (i + 1 == len || s[i + 1] != '\n'))) {
 			m.line++;
 			m.column = 0;
 		} else if (c != '\r') {
@@ -1120,7 +1137,7 @@ bad:
 
 static yaml_mark_t offset_mark(const char *data, size_t off)
 {
-	yaml_mark_t m = { off, 0, 0 };
+	yaml_mark_t m = {off, 0, 0};
 
 	for (size_t i = 0; i < off; i++) {
 		if (data[i] == '\n') {
@@ -1159,9 +1176,10 @@ static int yaml_error(struct parser *p)
 static int count_nodes(struct parser *p, size_t n, yaml_mark_t m)
 {
 	if (n > RG_CAP_YAML_NODES - p->nodes)
-		return fail(p, RG_ELIMIT, m,
-			    "YAML stream has more than %u nodes (RG_CAP_YAML_NODES)",
-			    RG_CAP_YAML_NODES);
+		return fail(
+		    p, RG_ELIMIT, m,
+		    "YAML stream has more than %u nodes (RG_CAP_YAML_NODES)",
+		    RG_CAP_YAML_NODES);
 	p->nodes += n;
 	return 0;
 }
@@ -1231,16 +1249,15 @@ static bool base64_decode(struct rg_arena *a, const char *s, size_t n,
 
 static const char *rtag_name(enum rg_doc_rtag t)
 {
-	static const char *const names[] = { "str",	  "null",      "bool",
-					     "int",	  "float",     "timestamp",
-					     "merge" };
+	static const char *const names[] = {"str",   "null",	  "bool", "int",
+					    "float", "timestamp", "merge"};
 
 	return (size_t)t < RG_ARRAY_SIZE(names) ? names[t] : "str";
 }
 
-static int set_resolved(struct parser *p, struct rg_node *n,
-			enum rg_doc_rtag t, const struct rg_doc_scalar *v,
-			const char *val, size_t len)
+static int set_resolved(struct parser *p, struct rg_node *n, enum rg_doc_rtag t,
+			const struct rg_doc_scalar *v, const char *val,
+			size_t len)
 {
 	switch (t) {
 	case RG_RTAG_NULL:
@@ -1303,8 +1320,9 @@ static int scalar_node(struct parser *p, yaml_event_t *ev, struct rg_node **out)
 	if (tn && !strcmp(tn, "binary")) {
 		n->flags |= RG_NODE_QUOTED;
 		if (!base64_decode(p->a, val, len, &n->u.s)) {
-			ret = fail(p, RG_EPARSE, ev->start_mark,
-				   "!!binary value contains invalid base64 data");
+			ret =
+			    fail(p, RG_EPARSE, ev->start_mark,
+				 "!!binary value contains invalid base64 data");
 			goto out;
 		}
 		goto out;
@@ -1319,9 +1337,8 @@ static int scalar_node(struct parser *p, yaml_event_t *ev, struct rg_node **out)
 	}
 	if (tn && strcmp(tn, "merge") != 0 && strcmp(tn, rtag_name(t)) != 0) {
 		ret = fail(p, RG_EPARSE, ev->start_mark,
-			   "cannot decode !!%s `%.*s` as a !!%s",
-			   rtag_name(t), (int)(len > 80 ? 80 : len), val,
-			   tn);
+			   "cannot decode !!%s `%.*s` as a !!%s", rtag_name(t),
+			   (int)(len > 80 ? 80 : len), val, tn);
 		goto out;
 	}
 	set_resolved(p, n, t, &v, val, len);
@@ -1372,7 +1389,7 @@ static struct anchor *new_anchor(struct parser *p, const char *name)
 
 static struct anchor *find_anchor(struct parser *p, const char *name)
 {
-	struct rg_str key = { name, strlen(name) };
+	struct rg_str key = {name, strlen(name)};
 	const struct rg_str *hit = keyset_get(&p->anchor_set, &key);
 
 	return hit ? (struct anchor *)(uintptr_t)hit : NULL;
@@ -1402,7 +1419,8 @@ static int place(struct parser *p, struct rg_node *n, size_t nodes,
 	if (f->key_merge) {
 		bool ok = n->kind == RG_MAP;
 
-		/* go-yaml takes a list of maps inline only, not through an alias */
+		/* go-yaml takes a list of maps inline only, not through an
+		 * alias */
 		if (n->kind == RG_SEQ && !p->placing_alias) {
 			ok = true;
 			for (size_t i = 0; i < n->u.seq.len; i++)
@@ -1410,12 +1428,13 @@ static int place(struct parser *p, struct rg_node *n, size_t nodes,
 		}
 		if (!ok)
 			return fail(p, RG_EPARSE, m,
-				    "map merge requires map or sequence of maps as the value");
+				    "map merge requires map or sequence of "
+				    "maps as the value");
 		RG_ALLOC_GROW(f->merges, f->nmerges + 1, f->amerges);
 		f->merges[f->nmerges].at = f->node->u.map.len;
 		f->merges[f->nmerges++].src = n;
 	} else {
-		struct rg_pair pr = { f->key, f->key_pos, n };
+		struct rg_pair pr = {f->key, f->key_pos, n};
 
 		if (f->key_nonstr)
 			n->flags |= RG_NODE_KEY_NONSTR;
@@ -1426,8 +1445,8 @@ static int place(struct parser *p, struct rg_node *n, size_t nodes,
 	return 0;
 }
 
-static int key_from_alias(struct parser *p, struct frame *f,
-			  struct anchor *an, yaml_mark_t m)
+static int key_from_alias(struct parser *p, struct frame *f, struct anchor *an,
+			  yaml_mark_t m)
 {
 	if (an->node->kind == RG_SEQ || an->node->kind == RG_MAP)
 		return fail(p, RG_EPARSE, m,
@@ -1459,11 +1478,13 @@ static int alias_event(struct parser *p, yaml_event_t *ev)
 		return key_from_alias(p, f, an, ev->start_mark);
 	if (p->depth + an->height > RG_CAP_YAML_DEPTH)
 		return fail(p, RG_ELIMIT, ev->start_mark,
-			    "YAML nesting deeper than %u levels (RG_CAP_YAML_DEPTH) through alias *%s",
+			    "YAML nesting deeper than %u levels "
+			    "(RG_CAP_YAML_DEPTH) through alias *%s",
 			    RG_CAP_YAML_DEPTH, name);
 	if (an->nodes > RG_CAP_YAML_ALIAS_NODES - p->alias_nodes)
 		return fail(p, RG_ELIMIT, ev->start_mark,
-			    "YAML aliases expand to more than %u nodes (RG_CAP_YAML_ALIAS_NODES)",
+			    "YAML aliases expand to more than %u nodes "
+			    "(RG_CAP_YAML_ALIAS_NODES)",
 			    RG_CAP_YAML_ALIAS_NODES);
 	p->alias_nodes += an->nodes;
 	ret = count_nodes(p, an->nodes, ev->start_mark);
@@ -1486,7 +1507,8 @@ static int scalar_event(struct parser *p, yaml_event_t *ev)
 
 	if (ev->data.scalar.length > RG_CAP_YAML_SCALAR_BYTES)
 		return fail(p, RG_ELIMIT, ev->start_mark,
-			    "YAML scalar of %zu bytes is over %u (RG_CAP_YAML_SCALAR_BYTES)",
+			    "YAML scalar of %zu bytes is over %u "
+			    "(RG_CAP_YAML_SCALAR_BYTES)",
 			    ev->data.scalar.length, RG_CAP_YAML_SCALAR_BYTES);
 	ret = scalar_node(p, ev, &n);
 	if (ret)
@@ -1495,8 +1517,9 @@ static int scalar_event(struct parser *p, yaml_event_t *ev)
 		struct anchor *an = new_anchor(p, anchor);
 
 		an->node = n;
-		an->text.ptr = rg_arena_strndup(p->a, (const char *)ev->data.scalar.value,
-						ev->data.scalar.length);
+		an->text.ptr =
+		    rg_arena_strndup(p->a, (const char *)ev->data.scalar.value,
+				     ev->data.scalar.length);
 		an->text.len = ev->data.scalar.length;
 		an->nodes = 1;
 		an->complete = true;
@@ -1506,8 +1529,8 @@ static int scalar_event(struct parser *p, yaml_event_t *ev)
 	ret = count_nodes(p, 1, ev->start_mark);
 	if (ret)
 		return ret;
-	if (!p->depth && !anchor && !ev->data.scalar.tag && !ev->data.scalar.length &&
-	    ev->data.scalar.plain_implicit)
+	if (!p->depth && !anchor && !ev->data.scalar.tag &&
+	    !ev->data.scalar.length && ev->data.scalar.plain_implicit)
 		p->root_empty = true;
 	return place(p, n, 1, 0, ev->start_mark);
 }
@@ -1515,20 +1538,22 @@ static int scalar_event(struct parser *p, yaml_event_t *ev)
 static int start_event(struct parser *p, yaml_event_t *ev, enum rg_kind kind)
 {
 	const char *anchor = kind == RG_MAP
-				     ? (const char *)ev->data.mapping_start.anchor
-				     : (const char *)ev->data.sequence_start.anchor;
+				 ? (const char *)ev->data.mapping_start.anchor
+				 : (const char *)ev->data.sequence_start.anchor;
 	struct frame *f = p->depth ? &p->stack[p->depth - 1] : NULL;
 	struct frame *nf;
 	int ret;
 
 	if (f && f->node->kind == RG_MAP && !f->have_key)
-		return fail(p, RG_EPARSE, ev->start_mark,
-			    "invalid map key: a %s (rendergate keys are strings)",
-			    rg_kind_name(kind));
+		return fail(
+		    p, RG_EPARSE, ev->start_mark,
+		    "invalid map key: a %s (rendergate keys are strings)",
+		    rg_kind_name(kind));
 	if (p->depth >= RG_CAP_YAML_DEPTH)
-		return fail(p, RG_ELIMIT, ev->start_mark,
-			    "YAML nesting deeper than %u levels (RG_CAP_YAML_DEPTH)",
-			    RG_CAP_YAML_DEPTH);
+		return fail(
+		    p, RG_ELIMIT, ev->start_mark,
+		    "YAML nesting deeper than %u levels (RG_CAP_YAML_DEPTH)",
+		    RG_CAP_YAML_DEPTH);
 	ret = count_nodes(p, 1, ev->start_mark);
 	if (ret)
 		return ret;
@@ -1563,12 +1588,14 @@ static int check_dups(struct parser *p, struct rg_node *map)
 			continue;
 		}
 		if (!(p->flags & RG_PARSE_DUP_KEYS_OK)) {
-			const struct rg_pair *first = (const struct rg_pair *)(uintptr_t)hit;
+			const struct rg_pair *first =
+			    (const struct rg_pair *)(uintptr_t)hit;
 
-			rg_err_set(p->err, RG_EPARSE, &pr->key_pos,
-				   "mapping key \"%.*s\" already defined at line %u",
-				   (int)(pr->key.len > 80 ? 80 : pr->key.len),
-				   pr->key.ptr, first->key_pos.line);
+			rg_err_set(
+			    p->err, RG_EPARSE, &pr->key_pos,
+			    "mapping key \"%.*s\" already defined at line %u",
+			    (int)(pr->key.len > 80 ? 80 : pr->key.len),
+			    pr->key.ptr, first->key_pos.line);
 			ret = RG_EPARSE;
 			goto out;
 		}
@@ -1584,8 +1611,8 @@ out:
 	return ret;
 }
 
-static void merge_one(struct parser *p, struct keyset *set,
-		      struct rg_node *dst, const struct rg_node *src)
+static void merge_one(struct parser *p, struct keyset *set, struct rg_node *dst,
+		      const struct rg_node *src)
 {
 	for (size_t i = 0; i < src->u.map.len; i++) {
 		const struct rg_pair *sp = &src->u.map.items[i];
@@ -1646,7 +1673,8 @@ static int end_event(struct parser *p, yaml_event_t *ev)
 		f.anchor->height = f.height ? f.height : 1;
 		f.anchor->complete = true;
 	}
-	ret = place(p, f.node, f.nodes, f.height ? f.height : 1, ev->start_mark);
+	ret =
+	    place(p, f.node, f.nodes, f.height ? f.height : 1, ev->start_mark);
 out:
 	free(f.merges);
 	return ret;
@@ -1660,9 +1688,9 @@ static void end_document(struct parser *p)
 		if (p->docs.len == p->adocs) {
 			size_t na = p->adocs ? p->adocs * 2 : 4;
 
-			p->docs.docs = rg_arena_grow(p->a, p->docs.docs,
-						     p->docs.len, na,
-						     sizeof(*p->docs.docs));
+			p->docs.docs =
+			    rg_arena_grow(p->a, p->docs.docs, p->docs.len, na,
+					  sizeof(*p->docs.docs));
 			p->adocs = na;
 		}
 		p->docs.docs[p->docs.len++] = p->root;
@@ -1679,7 +1707,8 @@ static int handle_event(struct parser *p, yaml_event_t *ev, size_t *ndocs)
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*ndocs > RG_CAP_YAML_DOCS)
 			return fail(p, RG_ELIMIT, ev->start_mark,
-				    "YAML stream has more than %u documents (RG_CAP_YAML_DOCS)",
+				    "YAML stream has more than %u documents "
+				    "(RG_CAP_YAML_DOCS)",
 				    RG_CAP_YAML_DOCS);
 		return 0;
 	case YAML_DOCUMENT_END_EVENT:
@@ -1793,9 +1822,9 @@ out:
 	return ret;
 }
 
-int rg_doc_parse_one(struct rg_node **out, struct rg_arena *a,
-		     const char *file, const char *data, size_t len,
-		     unsigned flags, struct rg_err *err)
+int rg_doc_parse_one(struct rg_node **out, struct rg_arena *a, const char *file,
+		     const char *data, size_t len, unsigned flags,
+		     struct rg_err *err)
 {
 	struct rg_docs docs;
 	int ret = rg_doc_parse(&docs, a, file, data, len, flags, err);

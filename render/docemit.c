@@ -87,7 +87,8 @@ static bool is_break(const char *s, size_t n, size_t i)
 {
 	uint8_t c = at(s, n, i);
 
-	return c == '\r' || c == '\n' || (c == 0xc2 && at(s, n, i + 1) == 0x85) ||
+	return c == '\r' || c == '\n' ||
+	       (c == 0xc2 && at(s, n, i + 1) == 0x85) ||
 	       (c == 0xe2 && at(s, n, i + 1) == 0x80 &&
 		(at(s, n, i + 2) == 0xa8 || at(s, n, i + 2) == 0xa9));
 }
@@ -111,7 +112,8 @@ static bool is_printable(const char *s, size_t n, size_t i)
 /* go-yaml's is_bom looks at the start of the string, whatever i is. */
 static bool starts_with_bom(const char *s, size_t n)
 {
-	return at(s, n, 0) == 0xef && at(s, n, 1) == 0xbb && at(s, n, 2) == 0xbf;
+	return at(s, n, 0) == 0xef && at(s, n, 1) == 0xbb &&
+	       at(s, n, 2) == 0xbf;
 }
 
 /* --- output ------------------------------------------------------------- */
@@ -231,9 +233,22 @@ static void write_indicator(struct emitter *e, const char *ind,
 static bool first_indicator(char c)
 {
 	switch (c) {
-	case '#': case ',': case '[': case ']': case '{': case '}':
-	case '&': case '*': case '!': case '|': case '>': case '\'':
-	case '"': case '%': case '@': case '`':
+	case '#':
+	case ',':
+	case '[':
+	case ']':
+	case '{':
+	case '}':
+	case '&':
+	case '*':
+	case '!':
+	case '|':
+	case '>':
+	case '\'':
+	case '"':
+	case '%':
+	case '@':
+	case '`':
 		return true;
 	default:
 		return false;
@@ -251,7 +266,7 @@ static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 	struct analysis *a = &e->sd;
 
 	if (n == 0) {
-		*a = (struct analysis){ false, false, true, true, false };
+		*a = (struct analysis){false, false, true, true, false};
 		return;
 	}
 	if (n >= 3 && ((v[0] == '-' && v[1] == '-' && v[2] == '-') ||
@@ -308,8 +323,9 @@ static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 		}
 		preceded_by_ws = is_blankz(v, n, i);
 	}
-	*a = (struct analysis){ line_breaks, true, true, true, true };
-	if (leading_space || leading_break || trailing_space || trailing_break) {
+	*a = (struct analysis){line_breaks, true, true, true, true};
+	if (leading_space || leading_break || trailing_space ||
+	    trailing_break) {
 		a->flow_plain_allowed = false;
 		a->block_plain_allowed = false;
 	}
@@ -366,7 +382,8 @@ static void write_plain(struct emitter *e, const char *v, size_t n,
 		put(e, ' ');
 	for (size_t i = 0; i < n;) {
 		if (is_space(v, n, i)) {
-			if (allow_breaks && !spaces && e->column > e->best_width &&
+			if (allow_breaks && !spaces &&
+			    e->column > e->best_width &&
 			    !is_space(v, n, i + 1)) {
 				write_indent(e);
 				i++;
@@ -401,8 +418,9 @@ static void write_single(struct emitter *e, const char *v, size_t n,
 	write_indicator(e, "'", true, false, false);
 	for (size_t i = 0; i < n;) {
 		if (is_space(v, n, i)) {
-			if (allow_breaks && !spaces && e->column > e->best_width &&
-			    i > 0 && i < n - 1 && !is_space(v, n, i + 1)) {
+			if (allow_breaks && !spaces &&
+			    e->column > e->best_width && i > 0 && i < n - 1 &&
+			    !is_space(v, n, i + 1)) {
 				write_indent(e);
 				i++;
 			} else {
@@ -435,7 +453,10 @@ static void write_escape(struct emitter *e, const char *v, size_t n, size_t *i)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t w = width(at(v, n, *i));
-	uint32_t c = at(v, n, *i) & (w == 1 ? 0x7f : w == 2 ? 0x1f : w == 3 ? 0x0f : 0x07);
+	uint32_t c = at(v, n, *i) & (w == 1   ? 0x7f
+				     : w == 2 ? 0x1f
+				     : w == 3 ? 0x0f
+					      : 0x07);
 	char esc = 0;
 	int digits;
 
@@ -444,22 +465,53 @@ static void write_escape(struct emitter *e, const char *v, size_t n, size_t *i)
 	*i += w;
 	put(e, '\\');
 	switch (c) {
-	case 0x00: esc = '0'; break;
-	case 0x07: esc = 'a'; break;
-	case 0x08: esc = 'b'; break;
-	case 0x09: esc = 't'; break;
-	case 0x0a: esc = 'n'; break;
-	case 0x0b: esc = 'v'; break;
-	case 0x0c: esc = 'f'; break;
-	case 0x0d: esc = 'r'; break;
-	case 0x1b: esc = 'e'; break;
-	case 0x22: esc = '"'; break;
-	case 0x5c: esc = '\\'; break;
-	case 0x85: esc = 'N'; break;
-	case 0xa0: esc = '_'; break;
-	case 0x2028: esc = 'L'; break;
-	case 0x2029: esc = 'P'; break;
-	default: break;
+	case 0x00:
+		esc = '0';
+		break;
+	case 0x07:
+		esc = 'a';
+		break;
+	case 0x08:
+		esc = 'b';
+		break;
+	case 0x09:
+		esc = 't';
+		break;
+	case 0x0a:
+		esc = 'n';
+		break;
+	case 0x0b:
+		esc = 'v';
+		break;
+	case 0x0c:
+		esc = 'f';
+		break;
+	case 0x0d:
+		esc = 'r';
+		break;
+	case 0x1b:
+		esc = 'e';
+		break;
+	case 0x22:
+		esc = '"';
+		break;
+	case 0x5c:
+		esc = '\\';
+		break;
+	case 0x85:
+		esc = 'N';
+		break;
+	case 0xa0:
+		esc = '_';
+		break;
+	case 0x2028:
+		esc = 'L';
+		break;
+	case 0x2029:
+		esc = 'P';
+		break;
+	default:
+		break;
 	}
 	if (esc) {
 		put(e, esc);
@@ -492,8 +544,8 @@ static void write_double(struct emitter *e, const char *v, size_t n,
 			write_escape(e, v, n, &i);
 			spaces = false;
 		} else if (is_space(v, n, i)) {
-			if (allow_breaks && !spaces && e->column > e->best_width &&
-			    i > 0 && i < n - 1) {
+			if (allow_breaks && !spaces &&
+			    e->column > e->best_width && i > 0 && i < n - 1) {
 				write_indent(e);
 				if (is_space(v, n, i + 1))
 					put(e, '\\');
@@ -522,7 +574,7 @@ static size_t char_start(const char *v, size_t i)
 
 static void write_block_hints(struct emitter *e, const char *v, size_t n)
 {
-	char hint[2] = { 0, 0 };
+	char hint[2] = {0, 0};
 
 	if (is_space(v, n, 0) || is_break(v, n, 0)) {
 		hint[0] = (char)('0' + e->best_indent);
@@ -569,7 +621,8 @@ static void write_literal(struct emitter *e, const char *v, size_t n)
 	}
 }
 
-/* --- scalars --------------------------------------------------------------- */
+/* --- scalars ---------------------------------------------------------------
+ */
 
 struct scalar {
 	const char *v;
@@ -651,7 +704,7 @@ static bool valid_utf8(const char *s, size_t n)
 static char *base64_lines(const char *s, size_t n, size_t *outn)
 {
 	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t enc = (n + 2) / 3 * 4;
 	size_t lines = enc / 70 + 1;
 	char *b64 = rg_xmalloc(enc + 1);
@@ -777,7 +830,8 @@ static void float_text(char *buf, size_t sz, double f, unsigned flags)
 	rg_fmt_float(buf, sz, f, 'g');
 }
 
-/* --- collections ----------------------------------------------------------- */
+/* --- collections -----------------------------------------------------------
+ */
 
 static void emit_node(struct emitter *e, const struct rg_node *n, bool root,
 		      bool seq, bool map, bool simple_key_ctx);
@@ -830,8 +884,7 @@ struct sortkey {
 	int64_t i;
 };
 
-static void classify(struct sortkey *k, const struct rg_pair *p,
-		     unsigned flags)
+static void classify(struct sortkey *k, const struct rg_pair *p, unsigned flags)
 {
 	struct rg_doc_scalar v;
 
@@ -852,8 +905,9 @@ static void classify(struct sortkey *k, const struct rg_pair *p,
 		k->i = v.i;
 		break;
 	case RG_RTAG_FLOAT:
-		k->kind = v.intlike && v.f >= 9223372036854775808.0 ? GO_UINT64
-								      : GO_FLOAT64;
+		k->kind = v.intlike && v.f >= 9223372036854775808.0
+			      ? GO_UINT64
+			      : GO_FLOAT64;
 		k->f = v.f;
 		break;
 	case RG_RTAG_NULL:
@@ -935,7 +989,8 @@ static void key_scalar(struct scalar *s, const struct rg_pair *p,
 	    !(flags & RG_EMIT_JSON) && valid_utf8(p->key.ptr, p->key.len)) {
 		s->v = p->key.ptr;
 		s->n = p->key.len;
-		s->style = memchr(p->key.ptr, '\n', p->key.len) ? LITERAL : PLAIN;
+		s->style =
+		    memchr(p->key.ptr, '\n', p->key.len) ? LITERAL : PLAIN;
 		s->binary = false;
 		*owned = NULL;
 		return;
@@ -992,7 +1047,7 @@ static void emit_map(struct emitter *e, const struct rg_node *n)
 static void emit_node(struct emitter *e, const struct rg_node *n, bool root,
 		      bool seq, bool map, bool simple_key_ctx)
 {
-	struct scalar s = { NULL, 0, PLAIN, false };
+	struct scalar s = {NULL, 0, PLAIN, false};
 	char buf[64];
 	char *owned = NULL;
 

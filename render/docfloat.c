@@ -154,7 +154,7 @@ static void fmt_f(struct out *o, const struct digits *dg, int prec)
 
 size_t rg_fmt_float(char *out, size_t outsz, double f, char fmt)
 {
-	struct out o = { out, outsz, 0 };
+	struct out o = {out, outsz, 0};
 	struct digits dg;
 	const char *special = NULL;
 
