@@ -306,19 +306,60 @@ static int add_resource(struct kbuild *b, struct acc *ra, struct rg_node *obj,
 		return rg_err_set(b->err, RG_EINVALID, &obj->pos,
 				  "%s: missing %s in a resource", file,
 				  !*id.kind ? "kind" : "metadata.name");
-	for (size_t i = 0; i < ra->m.len; i++) {
-		struct rg_kust_id o;
-
-		rg_kust_res_id(&o, ra->m.items[i]->obj);
-		if (rg_kust_id_equal(&o, &id))
-			return rg_err_set(b->err, RG_EEXISTS, &obj->pos,
-					  "may not add resource with an already "
-					  "registered id: %s %s/%s",
-					  id.kind, *id.ns ? id.ns : "default",
-					  id.name);
-	}
+	/* duplicates are found in one pass when the entries are loaded */
 	rg_kust_resmap_add(b->a, &ra->m, rg_kust_res_new(b->a, obj, file));
 	return 0;
+}
+
+struct idkey {
+	const char *key;
+	size_t idx;
+};
+
+static int cmp_idkey(const void *x, const void *y)
+{
+	const struct idkey *a = x, *b = y;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/*
+ * kustomize refuses a resource whose id is already registered; checking
+ * all ids at once (sorted) keeps big builds linear-logarithmic.
+ */
+static int check_dups(struct kbuild *b, struct acc *ra)
+{
+	struct idkey *k = rg_xcalloc(ra->m.len + 1, sizeof(*k));
+	const struct rg_kust_res *dup = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < ra->m.len; i++) {
+		struct rg_kust_id id;
+
+		rg_kust_res_id(&id, ra->m.items[i]->obj);
+		k[i].key = rg_arena_printf(b->a, "%s\001%s\001%s\001%s\001%s",
+					   id.group, id.version, id.kind,
+					   eff_ns(&id), id.name);
+		k[i].idx = i;
+	}
+	qsort(k, ra->m.len, sizeof(*k), cmp_idkey);
+	for (size_t i = 1; i < ra->m.len && !dup; i++)
+		if (!strcmp(k[i].key, k[i - 1].key))
+			dup = ra->m.items[k[i].idx];
+	if (dup) {
+		struct rg_kust_id id;
+
+		rg_kust_res_id(&id, dup->obj);
+		rc = rg_err_set(b->err, RG_EEXISTS, &dup->obj->pos,
+				"may not add resource with an already "
+				"registered id: %s %s/%s",
+				id.kind, *id.ns ? id.ns : "default", id.name);
+	}
+	free(k);
+	return rc;
 }
 
 static int load_file(struct kbuild *b, struct acc *ra, const char *path)
@@ -374,23 +415,8 @@ static int sub_build(struct kbuild *b, struct acc *ra, const char *path)
 	rc = accumulate(b, &sub, path, false);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sub.m.len; i++) {
-		struct rg_kust_id id, o;
-
-		rg_kust_res_id(&id, sub.m.items[i]->obj);
-		for (size_t j = 0; j < ra->m.len; j++) {
-			rg_kust_res_id(&o, ra->m.items[j]->obj);
-			if (rg_kust_id_equal(&o, &id))
-				return rg_err_set(
-					b->err, RG_EEXISTS,
-					&sub.m.items[i]->obj->pos,
-					"may not add resource with an already "
-					"registered id: %s %s/%s (from %s)",
-					id.kind, *id.ns ? id.ns : "default",
-					id.name, path);
-		}
+	for (size_t i = 0; i < sub.m.len; i++)
 		rg_kust_resmap_add(b->a, &ra->m, sub.m.items[i]);
-	}
 	rg_kust_tcfg_merge(b->a, &ra->cfg, &sub.cfg);
 	return 0;
 }
@@ -455,6 +481,8 @@ static int load_entries(struct kbuild *b, struct acc *ra, const char *dir,
 						*dir ? dir : ".", path, field);
 		}
 	}
+	if (!rc)
+		rc = check_dups(b, ra);
 	return rc;
 }
 
@@ -883,7 +911,8 @@ static int labels_transform(struct kbuild *b, struct acc *ra,
 		const struct rg_node *l = labels->u.seq.items[i];
 		struct rg_kust_fslist fsl = { NULL, 0, 0 };
 		const struct rg_node *f = rg_map_gets(l, "fields");
-		struct rg_kust_fs meta = { "", "", "", "metadata/labels", true };
+		struct rg_kust_fs meta = { "", "", "", "metadata/labels", true,
+					   NULL, 0 };
 
 		if (f) {
 			struct rg_kust_tcfg tmp;

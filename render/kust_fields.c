@@ -285,6 +285,34 @@ static const struct fsdef crole_refs[] = {
 	  false },
 };
 
+/* Split a fieldSpec path at '/' ("\/" is a literal slash). */
+static size_t split_path(struct rg_arena *a, const char *path, char ***out)
+{
+	size_t n = 1, k = 0;
+	char *buf = rg_arena_strdup(a, path), *w = buf;
+	char **segs;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			n++;
+	segs = rg_arena_calloc(a, n, sizeof(char *));
+	segs[k++] = buf;
+	for (const char *p = path; *p; p++) {
+		if (*p == '\\' && p[1] == '/') {
+			*w++ = '/';
+			p++;
+		} else if (*p == '/') {
+			*w++ = 0;
+			segs[k++] = w;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w = 0;
+	*out = segs;
+	return k;
+}
+
 void rg_kust_fslist_add(struct rg_arena *a, struct rg_kust_fslist *l,
 			const struct rg_kust_fs *fs)
 {
@@ -302,7 +330,11 @@ void rg_kust_fslist_add(struct rg_arena *a, struct rg_kust_fslist *l,
 		l->items = rg_arena_grow(a, l->items, l->len, n, sizeof(*fs));
 		l->alloc = n;
 	}
-	l->items[l->len++] = *fs;
+	l->items[l->len] = *fs;
+	if (!fs->segs)
+		l->items[l->len].nsegs =
+			split_path(a, fs->path, &l->items[l->len].segs);
+	l->len++;
 }
 
 static void add_defs(struct rg_arena *a, struct rg_kust_fslist *l,
@@ -310,7 +342,7 @@ static void add_defs(struct rg_arena *a, struct rg_kust_fslist *l,
 {
 	for (size_t i = 0; i < n; i++) {
 		struct rg_kust_fs fs = { d[i].group, d[i].version, d[i].kind,
-					 d[i].path, d[i].create };
+					 d[i].path, d[i].create, NULL, 0 };
 
 		rg_kust_fslist_add(a, l, &fs);
 	}
@@ -354,7 +386,7 @@ static void add_pod_paths(struct rg_arena *a, struct rg_kust_fslist *l,
 				carriers[c].kind,
 				rg_arena_printf(a, "%s%s", carriers[c].prefix,
 						paths[i]),
-				false
+				false, NULL, 0
 			};
 
 			rg_kust_fslist_add(a, l, &fs);
@@ -476,7 +508,7 @@ static int load_fslist(struct rg_arena *a, struct rg_kust_fslist *l,
 		struct rg_kust_fs fs = {
 			rg_kust_str_at(e, "group"), rg_kust_str_at(e, "version"),
 			rg_kust_str_at(e, "kind"), rg_kust_str_at(e, "path"),
-			cr && cr->kind == RG_BOOL && cr->u.b
+			cr && cr->kind == RG_BOOL && cr->u.b, NULL, 0
 		};
 
 		if (e->kind != RG_MAP || !*fs.path)
@@ -623,42 +655,16 @@ static int walk_fs(struct fswalk *w, struct rg_node *node, char **seg,
 	return walk_field(w, node, seg, nseg);
 }
 
-/* Split a fieldSpec path at '/' ("\/" is a literal slash). */
-static size_t split_path(struct rg_arena *a, const char *path, char ***out)
-{
-	size_t n = 1, k = 0;
-	char *buf = rg_arena_strdup(a, path), *w = buf;
-	char **segs;
-
-	for (const char *p = path; *p; p++)
-		if (*p == '/')
-			n++;
-	segs = rg_arena_calloc(a, n, sizeof(char *));
-	segs[k++] = buf;
-	for (const char *p = path; *p; p++) {
-		if (*p == '\\' && p[1] == '/') {
-			*w++ = '/';
-			p++;
-		} else if (*p == '/') {
-			*w++ = 0;
-			segs[k++] = w;
-		} else {
-			*w++ = *p;
-		}
-	}
-	*w = 0;
-	*out = segs;
-	return k;
-}
-
 int rg_kust_fs_apply(struct rg_arena *a, struct rg_node *obj,
 		     const struct rg_kust_fs *fs, int create_kind,
 		     rg_kust_fs_fn fn, void *ctx, struct rg_err *err)
 {
 	struct fswalk w = { a, fs->create, create_kind, fn, ctx, err };
-	char **segs;
-	size_t n = split_path(a, fs->path, &segs);
+	char **segs = fs->segs;
+	size_t n = fs->nsegs;
 
+	if (!segs)
+		n = split_path(a, fs->path, &segs);
 	return walk_fs(&w, obj, segs, n);
 }
 

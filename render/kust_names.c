@@ -285,14 +285,27 @@ static bool affixes_equal(const struct rg_kust_res *r,
 	       same_ending(r->suffixes, r->nsuffix, o->suffixes, o->nsuffix);
 }
 
+/* Resources by previous name: kustomize's first sieve, as a hash index. */
+struct byname_slot {
+	const char *name;
+	struct rg_kust_res **items;
+	size_t len, alloc;
+};
+
+struct byname {
+	struct byname_slot *slots;
+	size_t cap; /* power of two */
+};
+
 struct nr_ctx {
 	struct rg_arena *a;
 	struct rg_kust_resmap *m;
 	struct rg_kust_res *referrer;
+	struct rg_kust_id rid; /* the referrer's current id */
+	const struct rg_node *subjects; /* of a RoleBinding referrer */
 	const struct rg_kust_nameref *target;
 	const struct rg_kust_fs *fs;
-	struct rg_kust_res **cands; /* subset that could be referenced */
-	size_t ncands;
+	struct byname idx;
 	struct rg_kust_res **tmp;
 };
 
@@ -370,6 +383,95 @@ static bool org_ns_is(struct nr_ctx *c, struct rg_kust_res *r,
 	return !strcmp(r->org.ns, arg);
 }
 
+static void byname_put(struct rg_arena *a, struct byname *ix, const char *name,
+		       struct rg_kust_res *r)
+{
+	size_t h = (size_t)rg_fnv1a(RG_FNV1A_SEED, name, strlen(name));
+	struct byname_slot *sl;
+
+	for (h &= ix->cap - 1; ix->slots[h].name; h = (h + 1) & (ix->cap - 1))
+		if (!strcmp(ix->slots[h].name, name))
+			break;
+	sl = &ix->slots[h];
+	sl->name = name;
+	for (size_t i = 0; i < sl->len; i++)
+		if (sl->items[i] == r)
+			return;
+	if (sl->len == sl->alloc) {
+		size_t n = sl->alloc ? sl->alloc * 2 : 2;
+
+		sl->items = rg_arena_grow(a, sl->items, sl->len, n,
+					  sizeof(*sl->items));
+		sl->alloc = n;
+	}
+	sl->items[sl->len++] = r;
+}
+
+static const struct byname_slot *byname_get(const struct byname *ix,
+					    const char *name)
+{
+	size_t h = (size_t)rg_fnv1a(RG_FNV1A_SEED, name, strlen(name));
+
+	for (h &= ix->cap - 1; ix->slots[h].name; h = (h + 1) & (ix->cap - 1))
+		if (!strcmp(ix->slots[h].name, name))
+			return &ix->slots[h];
+	return NULL;
+}
+
+static void byname_build(struct rg_arena *a, struct byname *ix,
+			 const struct rg_kust_resmap *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->len; i++)
+		n += m->items[i]->nprev;
+	ix->cap = 16;
+	while (ix->cap < 2 * n + 16)
+		ix->cap *= 2;
+	ix->slots = rg_arena_calloc(a, ix->cap, sizeof(*ix->slots));
+	for (size_t i = 0; i < m->len; i++)
+		for (size_t k = 0; k < m->items[i]->nprev; k++)
+			byname_put(a, ix, m->items[i]->prev[k].name,
+				   m->items[i]);
+}
+
+/* kustomize SubsetThatCouldBeReferencedByResource, for one candidate. */
+static bool could_ref(const struct nr_ctx *c, const struct rg_kust_res *r)
+{
+	struct rg_kust_id id;
+	const struct rg_node *subj = c->subjects;
+
+	if (rg_kust_cluster_scoped(c->rid.group, c->rid.kind))
+		return true;
+	rg_kust_res_id(&id, r->obj);
+	if (rg_kust_cluster_scoped(id.group, id.kind) ||
+	    !strcmp(eff_ns(&id), eff_ns(&c->rid)))
+		return true;
+	for (size_t j = 0; subj && subj->kind == RG_SEQ && j < subj->u.seq.len;
+	     j++) {
+		const struct rg_node *s = subj->u.seq.items[j];
+
+		if (!strcmp(rg_kust_str_at(s, "kind"), "ServiceAccount") &&
+		    !strcmp(rg_kust_str_at(s, "namespace"), id.ns))
+			return true;
+	}
+	return false;
+}
+
+/* Candidates that once had this name and could be referenced, into tmp,
+ * in resource order. */
+static size_t candidates(struct nr_ctx *c, const char *name, void *unused)
+{
+	const struct byname_slot *sl = byname_get(&c->idx, name);
+	size_t n = 0;
+
+	(void)unused;
+	for (size_t i = 0; sl && i < sl->len; i++)
+		if (could_ref(c, sl->items[i]))
+			c->tmp[n++] = sl->items[i];
+	return n;
+}
+
 static int select_referral(struct rg_kust_res **out, struct nr_ctx *c,
 			   const char *old, struct rg_kust_res **l, size_t n,
 			   bool check_ns, struct rg_err *err)
@@ -431,9 +533,8 @@ static int set_scalar_ref(struct nr_ctx *c, struct rg_node *parent,
 
 	if (val->kind != RG_STR)
 		return 0;
-	memcpy(c->tmp, c->cands, c->ncands * sizeof(*c->tmp));
-	rc = select_referral(&ref, c, val->u.s.ptr, c->tmp, c->ncands, false,
-			     err);
+	rc = select_referral(&ref, c, val->u.s.ptr, c->tmp,
+			     candidates(c, val->u.s.ptr, NULL), false, err);
 	if (rc || !ref)
 		return rc;
 	cur = rg_kust_str_at(ref->obj, "metadata.name");
@@ -463,18 +564,18 @@ static int set_mapping_ref(struct nr_ctx *c, struct rg_node *map,
 	if (name->kind != RG_STR)
 		return 0;
 	if (!nsn) {
-		memcpy(c->tmp, c->cands, c->ncands * sizeof(*c->tmp));
-		n = c->ncands;
+		n = candidates(c, name->u.s.ptr, NULL);
 	} else {
+		/* kustomize groups the candidates by original namespace
+		   when any has this one, else by current namespace */
 		const char *ns = rg_kust_scalar_text(c->a, nsn);
+		bool by_org = false;
 
-		memcpy(c->tmp, c->m->items, c->m->len * sizeof(*c->tmp));
-		n = sieve(c, c->tmp, c->m->len, org_ns_is, ns);
-		if (!n) {
-			memcpy(c->tmp, c->m->items,
-			       c->m->len * sizeof(*c->tmp));
-			n = sieve(c, c->tmp, c->m->len, ns_is, ns);
-		}
+		for (size_t i = 0; i < c->m->len && !by_org; i++)
+			by_org = could_ref(c, c->m->items[i]) &&
+				 org_ns_is(c, c->m->items[i], ns);
+		n = candidates(c, name->u.s.ptr, NULL);
+		n = sieve(c, c->tmp, n, by_org ? org_ns_is : ns_is, ns);
 	}
 	rc = select_referral(&ref, c, name->u.s.ptr, c->tmp, n, true, err);
 	if (rc || !ref)
@@ -513,54 +614,17 @@ static int set_ref(void *ctx, struct rg_node *parent, const char *key,
 	return set_scalar_ref(c, parent, key, 0, val, err);
 }
 
-/* kustomize SubsetThatCouldBeReferencedByResource */
-static size_t could_be_referenced(struct rg_kust_res **out,
-				  struct rg_kust_resmap *m,
-				  const struct rg_kust_res *referrer)
-{
-	struct rg_kust_id rid;
-	size_t n = 0;
-	const struct rg_node *subj = NULL;
-
-	rg_kust_res_id(&rid, referrer->obj);
-	if (rg_kust_cluster_scoped(rid.group, rid.kind)) {
-		memcpy(out, m->items, m->len * sizeof(*out));
-		return m->len;
-	}
-	if (!strcmp(rid.kind, "RoleBinding"))
-		subj = rg_map_gets(referrer->obj, "subjects");
-	for (size_t i = 0; i < m->len; i++) {
-		struct rg_kust_id id;
-		bool ok = false;
-
-		rg_kust_res_id(&id, m->items[i]->obj);
-		if (rg_kust_cluster_scoped(id.group, id.kind) ||
-		    !strcmp(eff_ns(&id), eff_ns(&rid)))
-			ok = true;
-		for (size_t j = 0; !ok && subj && subj->kind == RG_SEQ &&
-				   j < subj->u.seq.len;
-		     j++) {
-			const struct rg_node *s = subj->u.seq.items[j];
-
-			if (!strcmp(rg_kust_str_at(s, "kind"),
-				    "ServiceAccount") &&
-			    !strcmp(rg_kust_str_at(s, "namespace"), id.ns))
-				ok = true;
-		}
-		if (ok)
-			out[n++] = m->items[i];
-	}
-	return n;
-}
-
 int rg_kust_fix_namerefs(struct rg_arena *a, struct rg_kust_resmap *m,
 			 const struct rg_kust_tcfg *c, struct rg_err *err)
 {
-	struct nr_ctx ctx = { a, m, NULL, NULL, NULL, NULL, 0, NULL };
+	struct nr_ctx ctx;
 	int rc = 0;
 
-	ctx.cands = rg_arena_calloc(a, m->len + 1, sizeof(*ctx.cands));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.a = a;
+	ctx.m = m;
 	ctx.tmp = rg_arena_calloc(a, m->len + 1, sizeof(*ctx.tmp));
+	byname_build(a, &ctx.idx, m);
 	for (size_t i = 0; i < m->len && !rc; i++) {
 		struct rg_kust_res *r = m->items[i];
 		bool have = false;
@@ -576,8 +640,13 @@ int rg_kust_fix_namerefs(struct rg_arena *a, struct rg_kust_resmap *m,
 						  fs->version, fs->kind))
 					continue;
 				if (!have) {
-					ctx.ncands = could_be_referenced(
-						ctx.cands, m, r);
+					rg_kust_res_id(&ctx.rid, r->obj);
+					ctx.subjects =
+						strcmp(ctx.rid.kind,
+						       "RoleBinding")
+							? NULL
+							: rg_map_gets(r->obj,
+								      "subjects");
 					have = true;
 				}
 				ctx.target = nr;

@@ -57,6 +57,8 @@ struct rg_kust_resmap {
 struct rg_kust_fs {
 	const char *group, *version, *kind, *path;
 	bool create;
+	char **segs; /* path split at '/', set by rg_kust_fslist_add */
+	size_t nsegs;
 };
 
 struct rg_kust_fslist {
