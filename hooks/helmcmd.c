@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: rendergate template [NAME] CHART [options]\n"
 		"\n"
-		"Render a chart directory the way `helm template` (Helm 3.10.1) "
+		"Render a chart directory or packaged chart (.tgz) the way `helm template` (Helm 3.10.1) "
 		"does,\nin-process and without a cluster.\n"
 		"\n"
 		"Options:\n"
@@ -96,6 +96,7 @@ int rg_cmd_template(int argc, char **argv)
 	size_t npos = 0, napis = 0, apis_alloc = 0;
 	struct rg_tree *t = NULL;
 	char *abs = NULL;
+	struct stat st;
 	int status = 1;
 
 	memset(&opts, 0, sizeof(opts));
@@ -201,11 +202,26 @@ int rg_cmd_template(int argc, char **argv)
 			   strerror(errno));
 		goto fail;
 	}
-	t = rg_dirtree_new(a, abs, pos[npos - 1], &err);
-	if (!t)
-		goto fail;
-	if (rg_helm_load(&chart, t, "", a, &err) < 0)
-		goto fail;
+	if (stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* a packaged chart, as helm template accepts */
+		size_t len = 0;
+		char *data = read_file(abs, &len, &err);
+		int rc;
+
+		if (!data)
+			goto fail;
+		rc = rg_helm_load_archive(&chart, pos[npos - 1], data, len, a,
+					  &err);
+		free(data);
+		if (rc < 0)
+			goto fail;
+	} else {
+		t = rg_dirtree_new(a, abs, pos[npos - 1], &err);
+		if (!t)
+			goto fail;
+		if (rg_helm_load(&chart, t, "", a, &err) < 0)
+			goto fail;
+	}
 	if (rg_helm_render(&res, chart, &opts, a, &err) < 0)
 		goto fail;
 	if (rg_helm_print(&out, &res) < 0) {

@@ -16,6 +16,7 @@
 #include "rendergate/doc.h"
 #include "rendergate/funcs.h"
 #include "rendergate/helm.h"
+#include "rendergate/tgz.h"
 #include "rendergate/tree.h"
 
 /* One .helmignore rule (pkg/ignore/rules.go). */
@@ -247,13 +248,52 @@ const char *rg_helm_meta_string(struct rg_arena *a, const struct rg_node *n)
 	}
 }
 
-static int load_files(struct rg_helm_chart **out, struct walk_file *files,
-		      size_t n, const char *dir, struct rg_arena *a,
-		      struct rg_err *err);
+/* One load: the byte budget packaged subcharts share, their nesting. */
+struct load {
+	size_t budget;
+	unsigned nesting;
+	bool sub; /* loading a subchart of a chart directory */
+};
+
+static int load_files(struct rg_helm_chart **out, struct load *ld,
+		      struct walk_file *files, size_t n, const char *dir,
+		      struct rg_arena *a, struct rg_err *err);
+
+/* A packaged chart (charts/x.tgz, or a whole chart given as .tgz). */
+static int load_archive(struct rg_helm_chart **out, struct load *ld,
+			const char *label, const char *data, size_t len,
+			struct rg_arena *a, struct rg_err *err)
+{
+	struct rg_tgz tgz;
+	struct walk_file *files;
+	int error;
+
+	if (ld->nesting >= RG_CAP_TGZ_NESTING)
+		return rg_err_set(err, RG_ELIMIT, NULL,
+				  "%s: archives nested deeper than %u levels "
+				  "(RG_CAP_TGZ_NESTING)",
+				  label, RG_CAP_TGZ_NESTING);
+	/* a subchart's errors get "error unpacking x.tgz in P: " instead */
+	error = rg_tgz_read(&tgz, a, ld->nesting || ld->sub ? "" : label, data,
+			    len, &ld->budget, err);
+	if (error < 0)
+		return error;
+	files = rg_arena_calloc(a, tgz.len + 1, sizeof(*files));
+	for (size_t i = 0; i < tgz.len; i++) {
+		files[i].name = tgz.items[i].name;
+		files[i].data = tgz.items[i].data;
+		files[i].len = tgz.items[i].len;
+	}
+	ld->nesting++;
+	error = load_files(out, ld, files, tgz.len, label, a, err);
+	ld->nesting--;
+	return error;
+}
 
 /* Group charts/<name>/... files and load each group as a subchart. */
-static int load_subcharts(struct rg_helm_chart *c, struct walk_file *files,
-			  size_t n, struct rg_arena *a, struct rg_err *err)
+static int load_subcharts(struct rg_helm_chart *c, struct load *ld,
+			  struct walk_file *files, size_t n, struct rg_arena *a,
+			  struct rg_err *err)
 {
 	size_t i = 0;
 	int error = 0;
@@ -278,12 +318,28 @@ static int load_subcharts(struct rg_helm_chart *c, struct walk_file *files,
 			continue;
 		}
 		if (nlen > 4 && !strcmp(sub + nlen - 4, ".tgz")) {
-			error = rg_err_set(err, RG_EUNSUPPORTED, NULL,
-					   "%s/charts/%s: packaged (.tgz) "
-					   "subcharts are not supported yet; "
-					   "unpack it into charts/%.*s/",
-					   c->dir, sub, (int)(nlen - 4), sub);
-			goto out;
+			/* Helm: a .tgz group is the one file charts/x.tgz */
+			const char *label = rg_tree_path_join(
+				a, c->dir, rg_arena_printf(a, "charts/%s", sub));
+
+			if (j - i != 1 || files[i].name[7 + nlen]) {
+				error = rg_err_set(err, RG_EINVALID, NULL,
+						   "error unpacking tar in %s: "
+						   "expected %s, got %s",
+						   c->name, sub,
+						   files[i].name + 7);
+				goto out;
+			}
+			ld->sub = true;
+			error = load_archive(&sc, ld, label, files[i].data,
+					     files[i].len, a, err);
+			ld->sub = false;
+			if (error < 0) {
+				rg_err_prefix(err, "error unpacking %s in %s",
+					      sub, c->name);
+				goto out;
+			}
+			goto add;
 		}
 		group = rg_arena_calloc(a, j - i + 1, sizeof(*group));
 		for (size_t k = i; k < j; k++) {
@@ -295,13 +351,14 @@ static int load_subcharts(struct rg_helm_chart *c, struct walk_file *files,
 			group[ng].name = p + 1;
 			ng++;
 		}
-		error = load_files(&sc, group, ng,
+		error = load_files(&sc, ld, group, ng,
 				   rg_tree_path_join(a, c->dir,
 						     rg_arena_printf(a, "charts/%s",
 								     sub)),
 				   a, err);
 		if (error < 0)
 			goto out;
+add:
 		sc->parent = c;
 		c->charts = rg_arena_grow(a, c->charts, c->ncharts,
 					  c->ncharts + 1, sizeof(*c->charts));
@@ -312,9 +369,9 @@ out:
 	return error;
 }
 
-static int load_files(struct rg_helm_chart **out, struct walk_file *files,
-		      size_t n, const char *dir, struct rg_arena *a,
-		      struct rg_err *err)
+static int load_files(struct rg_helm_chart **out, struct load *ld,
+		      struct walk_file *files, size_t n, const char *dir,
+		      struct rg_arena *a, struct rg_err *err)
 {
 	struct rg_helm_chart *c = rg_arena_alloc(a, sizeof(*c));
 	struct rg_node *req = NULL;
@@ -404,7 +461,7 @@ static int load_files(struct rg_helm_chart **out, struct walk_file *files,
 	if (!c->values || c->values->kind != RG_MAP)
 		c->values = rg_node_map(a);
 	if (nchart) {
-		error = load_subcharts(c, charts, nchart, a, err);
+		error = load_subcharts(c, ld, charts, nchart, a, err);
 		if (error < 0)
 			goto out;
 	}
@@ -417,6 +474,7 @@ int rg_helm_load(struct rg_helm_chart **out, struct rg_tree *tree,
 		 const char *dir, struct rg_arena *a, struct rg_err *err)
 {
 	struct walk w;
+	struct load ld = { RG_CAP_TGZ_BYTES, 0, false };
 	const char *data = NULL;
 	size_t len = 0;
 	int error;
@@ -458,8 +516,17 @@ int rg_helm_load(struct rg_helm_chart **out, struct rg_tree *tree,
 	error = walk_dir(&w, "", 0, err);
 	if (error < 0)
 		goto out;
-	error = load_files(out, w.files, w.len, w.root, a, err);
+	error = load_files(out, &ld, w.files, w.len, w.root, a, err);
 out:
 	free(w.files);
 	return error;
+}
+
+int rg_helm_load_archive(struct rg_helm_chart **out, const char *label,
+			 const char *data, size_t len, struct rg_arena *a,
+			 struct rg_err *err)
+{
+	struct load ld = { RG_CAP_TGZ_BYTES, 0, false };
+
+	return load_archive(out, &ld, label, data, len, a, err);
 }

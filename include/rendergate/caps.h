@@ -182,4 +182,26 @@
  * environment */
 #define RG_CAP_GITOPS_UNITS 5000u
 
+/* --- Archives (tgz.h: packaged charts) -------------------------------- */
+
+/* bytes: uncompressed tar stream of one chart load, nested archives included */
+#define RG_CAP_TGZ_BYTES (64u * 1024 * 1024)
+/* bytes: one file inside an archive */
+#define RG_CAP_TGZ_ENTRY_BYTES RG_CAP_BLOB_BYTES
+/* entries: files and headers in one archive */
+#define RG_CAP_TGZ_ENTRIES 20000u
+/* bytes: one entry name inside an archive */
+#define RG_CAP_TGZ_PATH_BYTES RG_CAP_PATH_BYTES
+/* bytes: one pax extended header or GNU long-name record */
+#define RG_CAP_TGZ_HEADER_BYTES (64u * 1024)
+/* ratio: uncompressed bytes per compressed byte allowed once the output
+ * passes RG_CAP_TGZ_RATIO_FLOOR (tar padding of real charts stays far
+ * below; a gzip bomb of zeros is about 1000) */
+#define RG_CAP_TGZ_RATIO 200u
+/* bytes: output below which the ratio is not checked (small archives
+ * are mostly padding) */
+#define RG_CAP_TGZ_RATIO_FLOOR (1u * 1024 * 1024)
+/* levels: archives nested in archives (charts/x.tgz holding charts/y.tgz) */
+#define RG_CAP_TGZ_NESTING 16u
+
 #endif

@@ -7,9 +7,12 @@
  * requirements.yaml), values.yaml, templates/, charts/<dir> subcharts,
  * .helmignore (plus Helm's built-in `templates/.?*` rule), and every
  * other file (crds/ included) as .Files. Names in charts/ starting with
- * '_' or '.' are skipped. NEEDSWORK: packaged (.tgz) subcharts and
- * values.schema.json validation are not read yet; a .tgz subchart is an
- * RG_EUNSUPPORTED error naming it, so a release never renders without it.
+ * '_' or '.' are skipped. A packaged subchart charts/x.tgz is read with
+ * the bounded archive reader (tgz.h: caps, no traversal, no links);
+ * archives nested in archives share one RG_CAP_TGZ_BYTES budget and at
+ * most RG_CAP_TGZ_NESTING levels. As in Helm, archives are not filtered
+ * by .helmignore (helm package applied it). Errors inside one are
+ * prefixed "error unpacking x.tgz in PARENT: " as Helm words them.
  *
  * Rendering follows `helm template` (render.md section 1):
  *   1. user values: values files in order (maps merge, the rest replaces),
@@ -91,11 +94,21 @@ struct rg_helm_chart {
  * Load the chart at dir (tree path; "" for the root) and its subcharts.
  * Errors: RG_ENOTFOUND (no Chart.yaml), RG_EPARSE (malformed Chart.yaml
  * or values.yaml, with file:line:col), RG_EINVALID (no name or version,
- * bad type), RG_EUNSUPPORTED (.tgz subchart), RG_ELIMIT, and the tree's
- * read errors (RG_EUNSAFE for symlinks ...).
+ * bad type), RG_ELIMIT, the archive reader's errors for charts/x.tgz
+ * (tgz.h), and the tree's read errors (RG_EUNSAFE for symlinks ...).
  */
 int rg_helm_load(struct rg_helm_chart **out, struct rg_tree *tree,
 		 const char *dir, struct rg_arena *a, struct rg_err *err);
+
+/*
+ * Load a packaged chart (what `helm package` writes) from data[0..len):
+ * the archive's top directory is stripped and the rest loaded as a chart
+ * directory would be. label names the archive in messages and is the
+ * chart's dir. Errors: those of rg_tgz_read and rg_helm_load.
+ */
+int rg_helm_load_archive(struct rg_helm_chart **out, const char *label,
+			 const char *data, size_t len, struct rg_arena *a,
+			 struct rg_err *err);
 
 struct rg_helm_opts {
 	const char *release_name; /* default "release-name" */

@@ -7,8 +7,13 @@ set -u
 helm=${HELM:-$(bash "$(dirname "$0")/../../../shared/tools/install-oracles.sh")}
 for dir in "$@"; do
 	rm -f "$dir/expected.out" "$dir/expected.err"
+	if [ -f "$dir/chart.tgz" ]; then
+		where=$dir target=chart.tgz argf=args
+	else
+		where=$dir/chart target=. argf=../args
+	fi
 	# shellcheck disable=SC2046
-	if (cd "$dir/chart" && "$helm" template $(cat ../args) .) >"$dir/expected.out" 2>"$dir/helm.err"; then
+	if (cd "$where" && "$helm" template $(cat "$argf") "$target") >"$dir/expected.out" 2>"$dir/helm.err"; then
 		rm -f "$dir/helm.err"
 	else
 		rm -f "$dir/expected.out"

@@ -15,8 +15,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for dir in "$top"/tests/cases/helm/*/; do
 	name=$(basename "$dir")
-	# shellcheck disable=SC2046
-	(cd "$dir/chart" && "$bin" template $(cat ../args) .) >"$tmp/out" 2>"$tmp/err"
+	# a case holds chart/ (run inside it on ".") or a packaged chart.tgz
+	if [ -f "$dir/chart.tgz" ]; then
+		# shellcheck disable=SC2046
+		(cd "$dir" && "$bin" template $(cat args) chart.tgz) >"$tmp/out" 2>"$tmp/err"
+	else
+		# shellcheck disable=SC2046
+		(cd "$dir/chart" && "$bin" template $(cat ../args) .) >"$tmp/out" 2>"$tmp/err"
+	fi
 	rc=$?
 	if [ -f "$dir/expected.out" ]; then
 		if [ $rc = 0 ] && cmp -s "$tmp/out" "$dir/expected.out"; then

@@ -1,0 +1,1 @@
+{{- define "sub.fullname" -}}{{ .Release.Name }}-{{ .Chart.Name }}{{- end -}}
