@@ -1288,6 +1288,60 @@ static int post_render(struct run *r, struct rg_kust_result *res,
 	return 0;
 }
 
+/*
+ * Helm installs a namespaced object without metadata.namespace into the
+ * release namespace. Which kinds are cluster-scoped comes from the API
+ * server; offline, the built-in ones and a few common CRDs are known.
+ * NEEDSWORK: other cluster-scoped custom resources get a namespace too.
+ */
+static bool cluster_scoped(const char *kind)
+{
+	static const char *const kinds[] = {
+	    "APIService",
+	    "CSIDriver",
+	    "CSINode",
+	    "CertificateSigningRequest",
+	    "ClusterIssuer",
+	    "ClusterRole",
+	    "ClusterRoleBinding",
+	    "ClusterSecretStore",
+	    "ComponentStatus",
+	    "CustomResourceDefinition",
+	    "FlowSchema",
+	    "IngressClass",
+	    "MutatingWebhookConfiguration",
+	    "Namespace",
+	    "Node",
+	    "PersistentVolume",
+	    "PodSecurityPolicy",
+	    "PriorityClass",
+	    "PriorityLevelConfiguration",
+	    "RuntimeClass",
+	    "StorageClass",
+	    "ValidatingAdmissionPolicy",
+	    "ValidatingAdmissionPolicyBinding",
+	    "ValidatingWebhookConfiguration",
+	    "VolumeAttachment",
+	    "VolumeSnapshotClass",
+	};
+
+	for (size_t i = 0; kind && i < RG_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i], kind))
+			return true;
+	return false;
+}
+
+static void default_namespace(struct run *r, struct rg_node *obj,
+			      const char *ns)
+{
+	struct rg_node *md = rg_map_gets(obj, "metadata");
+
+	if (!md || md->kind != RG_MAP || rg_map_gets(md, "namespace") ||
+	    cluster_scoped(str_at(obj, "kind")))
+		return;
+	set_str(r, md, "namespace", ns);
+}
+
 static int render_release(struct run *r, const struct rg_node *hr)
 {
 	const struct rg_node *spec = rg_map_gets(hr, "spec");
@@ -1416,6 +1470,7 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	for (size_t i = 0; i < res.len; i++) {
 		int e2;
 
+		default_namespace(r, res.objs[i], opts.namespace);
 		owner_labels(r, res.objs[i], HR_GROUP, obj_ns(hr), obj_name(hr));
 		e2 = rg_objset_add_doc(NULL, r->out, res.objs[i], r->findings,
 				       "flux", r->opts->env, r->err);

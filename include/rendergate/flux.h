@@ -86,7 +86,10 @@
  *     longer than 53 characters shortened to 40 + "-" + 12 hex digits of
  *     its SHA-256 (helm-controller's ShortenName); namespace
  *     spec.targetNamespace or the HelmRelease's namespace;
- *   - rendered with CRDs, without test hooks (rg_helm_render), then
+ *   - rendered with CRDs, without test hooks (rg_helm_render); objects
+ *     without metadata.namespace get the release namespace, as Helm
+ *     installs them, unless their kind is a known cluster-scoped one;
+ *     then
  *     spec.postRenderers[].kustomize (patches, images, and the legacy
  *     patchesStrategicMerge/patchesJson6902) through kust.h, then the
  *     origin labels helm.toolkit.fluxcd.io/name and
