@@ -396,6 +396,9 @@ static int run_diff(struct cli *c)
 		/* the hook's scoping, asked for this environment's branch */
 		rg_env_select(&choices, &nchoices, cfg, ref, paths, npaths,
 			      NULL, c->arena);
+		if (i < nchoices)
+			rg_gate_refine_choices(&c->gate, cfg, ref, choices + i,
+					       1, &told, paths, npaths);
 		want = i < nchoices && choices[i].render;
 		why = i < nchoices ? choices[i].reason : "not selected";
 		if (c->env) {

@@ -313,6 +313,63 @@ static int gate_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
 	return 0;
 }
 
+void rg_gate_refine_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
+			    const char *ref, struct rg_env_choice *choices,
+			    size_t n, const git_oid *old_tree,
+			    const char *const *paths, size_t npaths)
+{
+	struct rg_tree *t = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	const char *branch = ref + (strncmp(ref, "refs/heads/", 11) ? 0 : 11);
+
+	for (size_t i = 0; i < n; i++) {
+		struct rg_env_choice *ch = &choices[i];
+		const struct rg_config_env *env = ch->env;
+		const struct rg_renderer *r;
+		const char *b = rg_config_env_branch(cfg, env);
+		const char *why = NULL;
+		struct rg_findings tmp;
+		struct rg_objset set;
+
+		if (ch->render || !b || strcmp(b, branch))
+			continue;
+		if (!t)
+			t = rg_gittree_new(g->arena, g->repo, old_tree,
+					   "scoping", &err);
+		if (!t) {
+			ch->render = true;
+			ch->reason = "the state before the push cannot be "
+				     "read to see what it depends on";
+			continue;
+		}
+		r = rg_env_detect(t, env);
+		if (r && !strcmp(r->name, RG_CONFIG_KIND_PLAIN))
+			continue; /* reads nothing outside its path */
+		rg_finding_init(&tmp, g->arena);
+		rg_objset_init(&set, g->arena);
+		rg_err_init(&err);
+		if (rg_env_render(&set, &tmp, cfg, env, t, g->arena, &err)) {
+			ch->render = true;
+			ch->reason = rg_arena_printf(
+			    g->arena,
+			    "its state before the push could not be rendered "
+			    "to see what it reads (%s)",
+			    err.msg);
+			continue;
+		}
+		if (rg_env_affected(&why, env, t->deps, t->ndeps, paths, npaths,
+				    g->arena)) {
+			ch->render = true;
+			ch->reason = why;
+		} else {
+			ch->reason = rg_arena_printf(
+			    g->arena, "not affected: no file %s read changed",
+			    env->name);
+		}
+	}
+	rg_tree_free(t);
+}
+
 /*
  * A push to a branch no environment lives on is a preview: the
  * environments of the target branch (feature_branches.target, else the
@@ -375,6 +432,8 @@ static int preview(struct rg_gate *g, const struct rg_config_repo *cfg,
 				u->ref, target);
 	rg_env_select(&choices, &nchoices, cfg, tref, paths, npaths, NULL,
 		      g->arena);
+	rg_gate_refine_choices(g, cfg, tref, choices, nchoices, &ttree, paths,
+			       npaths);
 	rc = gate_choices(g, cfg, &j, choices, nchoices, &ttree, &mtree);
 	for (size_t i = 0; i < found.len; i++) {
 		const struct rg_finding *f = &found.items[i];
@@ -466,6 +525,9 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	rg_env_select(&choices, &nchoices, cfg, u->ref,
 		      u->kind == RG_PUSH_UPDATE ? paths : NULL, npaths, NULL,
 		      g->arena);
+	if (u->kind == RG_PUSH_UPDATE)
+		rg_gate_refine_choices(g, cfg, u->ref, choices, nchoices,
+				       &old_tree, paths, npaths);
 	j.ref = u->ref;
 	j.findings = &g->report->findings;
 	rc = gate_choices(g, cfg, &j, choices, nchoices,

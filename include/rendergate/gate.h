@@ -105,6 +105,22 @@ int rg_gate_render_tree(struct rg_objset **out, struct rg_findings *findings,
 			const struct rg_config_env *env, struct rg_tree *t,
 			bool missing_ok, struct rg_err *err);
 
+/*
+ * Sharpen rg_env_select's first cut for a push to ref that changed
+ * paths[0..npaths) since old_tree. The first cut (paths below an
+ * environment's folder) is exact for plain environments, which read
+ * nothing else; Kustomize and Helm environments may read bases, charts
+ * and values files anywhere. Each such environment of ref's branch that
+ * the first cut skipped is rendered from old_tree, and its dependency log
+ * decides (rg_env_affected); one that cannot be rendered there is
+ * rendered for the push, to be safe. Reasons are updated for --trace.
+ */
+struct rg_env_choice;
+void rg_gate_refine_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
+			    const char *ref, struct rg_env_choice *choices,
+			    size_t n, const git_oid *old_tree,
+			    const char *const *paths, size_t npaths);
+
 /* The hook commands (argv[0] is the command name); return exit codes. */
 int rg_gate_cmd_pre_receive(int argc, char **argv);
 int rg_gate_cmd_update(int argc, char **argv);
