@@ -5,7 +5,8 @@
 # objects paired by (apiVersion, kind, namespace, name), field trees and scalar
 # types compared. Prints one PASS/FAIL line per case (with the first differing
 # path), then the share of cases passing and, as a second figure, the share
-# whose text is identical.
+# whose text is identical (the comparison is tests/semcmp.py, shared with
+# the Helm conformance run).
 #
 # Usage: tests/conformance-kustomize.sh [RENDERGATE] [CORPUS]
 #   RENDERGATE  binary (default build/rendergate; when it does not know the
@@ -40,91 +41,9 @@ for repo in "$corpus"/*/; do
 		[ -n "$dir" ] || continue
 		slug=$(basename "$repo")__$(echo "$dir" | tr '/' '_')
 		$cmd "$repo/tree/$dir" >"$out/$slug.out" 2>"$out/$slug.err"
-		echo "$slug $? $out/$slug.out $repo$exp $out/$slug.err" >>"$list"
+		printf '%s\t%s\t%s\t%s\t%s\n' "$slug" $? "$out/$slug.out" "$repo$exp" \
+			"$out/$slug.err" >>"$list"
 	done <"$repo/cases.txt"
 done
 
-python3 - "$list" <<'EOF'
-import sys, yaml
-
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d is not None]
-
-def ident(o):
-    md = o.get("metadata") or {}
-    return (o.get("apiVersion"), o.get("kind"), md.get("namespace"), md.get("name"))
-
-def tname(v):
-    return type(v).__name__
-
-def diff(a, b, path):
-    if type(a) is not type(b):
-        return "%s: %s %r vs expected %s %r" % (path or ".", tname(a), short(a), tname(b), short(b))
-    if isinstance(a, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a:
-                return "%s.%s: missing" % (path, k)
-            if k not in b:
-                return "%s.%s: unexpected" % (path, k)
-            d = diff(a[k], b[k], "%s.%s" % (path, k))
-            if d:
-                return d
-        return None
-    if isinstance(a, list):
-        if len(a) != len(b):
-            return "%s: %d items vs expected %d" % (path, len(a), len(b))
-        for i, (x, y) in enumerate(zip(a, b)):
-            d = diff(x, y, "%s[%d]" % (path, i))
-            if d:
-                return d
-        return None
-    if a != b:
-        return "%s: %r vs expected %r" % (path or ".", short(a), short(b))
-    return None
-
-def short(v):
-    s = repr(v)
-    return s if len(s) < 60 else s[:57] + "..."
-
-cases = passed = same_text = 0
-for line in open(sys.argv[1]):
-    slug, rc, got, exp, errf = line.split()
-    cases += 1
-    if rc != "0":
-        err = open(errf).read().strip().splitlines()
-        print("FAIL %s: exit %s: %s" % (slug, rc, err[-1] if err else ""))
-        continue
-    try:
-        g, e = load(got), load(exp)
-    except Exception as ex:
-        print("FAIL %s: unparsable output: %s" % (slug, str(ex).splitlines()[0]))
-        continue
-    gi = {ident(o): o for o in g}
-    ei = {ident(o): o for o in e}
-    why = None
-    missing = [k for k in ei if k not in gi]
-    extra = [k for k in gi if k not in ei]
-    if missing:
-        why = "missing %d object(s), first %s" % (len(missing), "/".join(str(x) for x in missing[0]))
-    elif extra:
-        why = "%d extra object(s), first %s" % (len(extra), "/".join(str(x) for x in extra[0]))
-    else:
-        for k in ei:
-            d = diff(gi[k], ei[k], "")
-            if d:
-                why = "%s %s: %s" % (k[1], k[3], d)
-                break
-    if why:
-        print("FAIL %s: %s" % (slug, why))
-        continue
-    passed += 1
-    if open(got, "rb").read() == open(exp, "rb").read():
-        same_text += 1
-        print("PASS %s" % slug)
-    else:
-        print("PASS %s (text differs)" % slug)
-print("kustomize conformance: %d/%d cases pass semantically (%.1f%%), %d/%d text-identical (%.1f%%)"
-      % (passed, cases, 100.0 * passed / max(cases, 1), same_text, cases, 100.0 * same_text / max(cases, 1)))
-print("conformance-kustomize: %d passed, %d failed" % (passed, cases - passed))
-EOF
+python3 "$top/tests/semcmp.py" kustomize "$list"
