@@ -20,7 +20,8 @@ BUILD ?= build
 CC ?= cc
 PKGS = libgit2 yaml-0.1 libcurl jansson libpcre2-8 zlib
 DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
-	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time
+	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time \
+	python3-yaml
 
 # On a fresh machine, say what is missing before the compiler does.
 ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
