@@ -396,8 +396,22 @@ static int escape_fn(struct rg_node **out, struct rg_tmpl_call *c,
 	struct rg_buf b = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
 	int err = eval_args(&s, c, args, nargs);
 
-	for (size_t i = 0; i < s.len && !err; i++)
-		err = esc(&b, (unsigned char)s.ptr[i]);
+	for (size_t i = 0; i < s.len && !err; i++) {
+		uint32_t r;
+		size_t w;
+
+		if (esc != esc_js || (unsigned char)s.ptr[i] < 0x80) {
+			err = esc(&b, (unsigned char)s.ptr[i]);
+			continue;
+		}
+		/* JSEscape: non-printable runes as \uXXXX, the rest as is */
+		w = rg_gofmt_utf8_decode(s.ptr + i, s.len - i, &r);
+		if (rg_gofmt_isprint(r) && !(w == 1 && r == 0xFFFD))
+			err = rg_buf_add(&b, s.ptr + i, w);
+		else
+			err = rg_buf_addf(&b, "\\u%04X", r);
+		i += w - 1;
+	}
 	rg_buf_release(&s);
 	if (err < 0)
 		return print_limit(c, &b);

@@ -480,6 +480,16 @@ static bool is_signed_int(const struct rg_node *n)
 	return n->tag != RG_GT_UINT8 && n->tag != RG_GT_UINT64;
 }
 
+size_t rg_gofmt_utf8_decode(const char *s, size_t n, uint32_t *r)
+{
+	return utf8_decode((const unsigned char *)s, n, r);
+}
+
+bool rg_gofmt_isprint(uint32_t r)
+{
+	return is_print(r);
+}
+
 /* --- printing -------------------------------------------------------- */
 
 static void print_value(struct pp *p, const struct rg_node *v, int verb,

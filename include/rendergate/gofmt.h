@@ -48,6 +48,14 @@ int rg_gofmt_value(struct rg_buf *out, const struct rg_tmpl_set *set,
  */
 int rg_gofmt_float(struct rg_buf *out, double f, char fmt, int prec);
 
+/*
+ * Decode one UTF-8 rune from s[0..n): returns its width (0 when n is 0)
+ * and sets *r, or width 1 and U+FFFD for an invalid byte (Go's rule).
+ */
+size_t rg_gofmt_utf8_decode(const char *s, size_t n, uint32_t *r);
+/* unicode.IsPrint, exact for ASCII, approximated above (see gofmt.c). */
+bool rg_gofmt_isprint(uint32_t r);
+
 /* strconv.Quote(s): Go double-quoted string with Go escapes. */
 int rg_gofmt_quote(struct rg_buf *out, const char *s, size_t len);
 

@@ -63,9 +63,7 @@
  *     fails ("non-function of type ..."), range covers lists, maps and
  *     []byte;
  *   - Go nests template calls 100000 deep; here RG_CAP_TMPL_DEPTH, and a
- *     cap error is reported once, at the innermost call;
- *   - `js` passes every non-ASCII byte through (Go writes non-printable
- *     runes such as U+2028 as \uXXXX).
+ *     cap error is reported once, at the innermost call.
  *
  * LIMITS (caps.h): RG_CAP_TMPL_BYTES per parsed text, RG_CAP_TMPL_PARSE_DEPTH
  * nesting of blocks and parentheses, RG_CAP_TMPL_STEPS evaluation steps per
