@@ -22,6 +22,8 @@
 #include "rendergate/finding.h"
 #include "rendergate/funcs.h"
 #include "rendergate/helm.h"
+#include "rendergate/json.h"
+#include "rendergate/jsonschema.h"
 #include "rendergate/objects.h"
 #include "rendergate/semver.h"
 #include "rendergate/tmpl.h"
@@ -195,6 +197,50 @@ static struct rg_node *path_value(struct rg_node *v, const char *path)
 		p = dot ? dot + 1 : p + n;
 	}
 	return v;
+}
+
+/* --- values.schema.json ---------------------------------------------- */
+
+/* ValidateAgainstSchema: c's schema, then its subcharts', into msg. */
+static int check_schemas(struct rg_buf *msg, struct rg_arena *a,
+			 const struct rg_helm_chart *c,
+			 const struct rg_node *vals, struct rg_err *err)
+{
+	int error;
+
+	if (c->schema) {
+		struct rg_node *schema = NULL;
+		struct rg_buf lines = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
+		size_t n = 0;
+
+		error = rg_json_decode(&schema, a, c->schema, c->schema_len,
+				       err);
+		if (error < 0)
+			return rg_err_prefix(err, "%s/values.schema.json",
+					     c->dir && *c->dir ? c->dir : ".");
+		error = rg_jsonschema_validate(&n, &lines, a, schema,
+					       is_table(vals) ? vals : NULL,
+					       err);
+		if (!error && n)
+			error = rg_buf_addf(msg, "%s:\n%s", c->name, lines.ptr);
+		rg_buf_release(&lines);
+		if (error == RG_ELIMIT && !err->code)
+			error = rg_err_set(err, RG_ELIMIT, NULL,
+					   "schema errors over "
+					   "RG_CAP_YAML_EMIT_BYTES");
+		if (error < 0)
+			return error;
+	}
+	for (size_t i = 0; i < c->ncharts; i++) {
+		const struct rg_node *sv = is_table(vals)
+						   ? map_get(vals, c->charts[i]->name)
+						   : NULL;
+
+		error = check_schemas(msg, a, c->charts[i], sv, err);
+		if (error < 0)
+			return error;
+	}
+	return 0;
 }
 
 /* --- dependencies ---------------------------------------------------- */
@@ -1440,6 +1486,20 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 	error = coalesce_copy(&vals, a, chart, opts->values, err);
 	if (error < 0)
 		goto out;
+	{
+		struct rg_buf msg = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
+
+		error = check_schemas(&msg, a, chart, vals, err);
+		if (!error && msg.len)
+			error = rg_err_set(err, RG_EINVALID, NULL,
+					   "values don't meet the "
+					   "specifications of the schema(s) in "
+					   "the following chart(s):\n%s",
+					   msg.ptr);
+		rg_buf_release(&msg);
+		if (error < 0)
+			goto out;
+	}
 	error = capabilities(&caps, &x, err);
 	if (error < 0)
 		goto out;

@@ -398,9 +398,11 @@ static int load_files(struct rg_helm_chart **out, struct load *ld,
 			c->files[c->nfiles++] = hf;
 		} else if (!strcmp(f->name, "requirements.lock")) {
 			c->files[c->nfiles++] = hf;
-		} else if (!strcmp(f->name, "values.schema.json") ||
-			   !strcmp(f->name, "Chart.lock")) {
-			/* not in .Files (schema validation: NEEDSWORK) */
+		} else if (!strcmp(f->name, "values.schema.json")) {
+			c->schema = f->data;
+			c->schema_len = f->len;
+		} else if (!strcmp(f->name, "Chart.lock")) {
+			/* not in .Files */
 		} else if (!strncmp(f->name, "templates/", 10)) {
 			c->templates[c->ntemplates++] = hf;
 		} else if (!strncmp(f->name, "charts/", 7)) {

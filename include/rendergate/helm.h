@@ -33,6 +33,13 @@
  *   6. files sorted by path, then a stable sort by kind in Helm's
  *      InstallOrder (unknown kinds last, by kind name).
  *
+ * values.schema.json: after coalescing, the values of the root chart and
+ * of every enabled subchart (its part of the coalesced values) are
+ * validated against that chart's schema (jsonschema.h). Violations fail
+ * the render with Helm's message: "values don't meet the specifications
+ * of the schema(s) in the following chart(s):\nNAME:\n- field: msg\n..."
+ * (RG_EINVALID; the message may span lines, cut at RG_ERR_MSG_MAX).
+ *
  * Built-in objects: .Values, .Release (Name, Namespace, IsInstall,
  * IsUpgrade, Revision 1, Service "Helm"), .Chart (the Chart.yaml metadata
  * with Go field names and zero values, plus IsRoot), .Capabilities
@@ -79,6 +86,8 @@ struct rg_helm_chart {
 	const char *version;	     /* metadata version */
 	bool library;		     /* type: library */
 	struct rg_node *values;	     /* values.yaml (numbers as float64) */
+	const char *schema;	     /* values.schema.json text, or NULL */
+	size_t schema_len;
 	struct rg_node *deps;	     /* dependencies list (v2 Chart.yaml or
 					v1 requirements.yaml), or NULL */
 	struct rg_helm_file *templates; /* templates/..., name with prefix */

@@ -17,7 +17,9 @@ for dir in "$@"; do
 		rm -f "$dir/helm.err"
 	else
 		rm -f "$dir/expected.out"
-		sed -n 's/^Error: //p' "$dir/helm.err" >"$dir/expected.err"
+		# the error from its "Error: " line to the end (schema errors
+		# span several lines)
+		sed -n '/^Error: /,$p' "$dir/helm.err" | sed 's/^Error: //' >"$dir/expected.err"
 		rm -f "$dir/helm.err"
 	fi
 	echo "recorded $dir"
