@@ -12,6 +12,7 @@
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
 #include "rendergate/objects.h"
+#include "rendergate/policy.h"
 #include "rendergate/repo.h"
 #include "rendergate/report.h"
 #include "rendergate/serverconf.h"
@@ -88,6 +89,7 @@ struct cli {
 	struct rg_arena *arena;
 	git_repository *repo;
 	struct rg_config_server *server;
+	struct rg_policy *policy;
 	struct rg_report report;
 	struct rg_gate gate;
 	struct rg_buf out;	 /* standard output */
@@ -344,6 +346,10 @@ static int run_render_check(struct cli *c)
 			re->rendered = false;
 			continue;
 		}
+		if (c->policy &&
+		    rg_policy_check_objects(&c->report.findings, c->policy,
+					    env->name, set, &err))
+			fail(c, &err);
 		if (c->cmd == CMD_RENDER && emit_objects(c, env->name, set)) {
 			rg_err_set(&err, RG_ELIMIT, NULL,
 				   "output larger than %u bytes",
@@ -496,7 +502,8 @@ static int cli_main(enum cmd cmd, int argc, char **argv)
 	rg_buf_init(&c.objs_json, RG_CAP_YAML_EMIT_BYTES);
 	rg_report_init(&c.report, c.arena);
 	c.report.cli = true;
-	if (rg_serverconf_load(&c.server, c.arena, c.config, &cfgerrs)) {
+	if (rg_serverconf_load(&c.server, c.arena, c.config, &cfgerrs) ||
+	    rg_gate_load_policy(&c.policy, c.arena, c.server, &cfgerrs)) {
 		for (size_t i = 0; i < cfgerrs.len; i++)
 			rg_report_error(&c.report, &cfgerrs.items[i]);
 		rc = finish(&c);
@@ -511,6 +518,7 @@ static int cli_main(enum cmd cmd, int argc, char **argv)
 	c.gate.repo = c.repo;
 	c.gate.server = c.server;
 	c.gate.report = &c.report;
+	c.gate.policy = c.policy;
 	c.gate.start_ms = rg_gate_now_ms();
 	if (cmd == CMD_DIFF)
 		run_diff(&c);
@@ -519,6 +527,7 @@ static int cli_main(enum cmd cmd, int argc, char **argv)
 	rc = finish(&c);
 out:
 	git_repository_free(c.repo);
+	rg_policy_free(c.policy);
 	rg_report_release(&c.report);
 	rg_errlist_release(&cfgerrs);
 	rg_buf_release(&c.out);

@@ -11,6 +11,7 @@
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
 #include "rendergate/objects.h"
+#include "rendergate/policy.h"
 #include "rendergate/push.h"
 #include "rendergate/repo.h"
 #include "rendergate/report.h"
@@ -285,6 +286,18 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 					   "path %s is gone; every object of "
 					   "%s is shown as removed",
 					   env->path, env->name);
+	if (newset && g->policy &&
+	    rg_policy_check_objects(j->findings, g->policy, env->name, newset,
+				    &err)) {
+		if (j->errors_are_notes) {
+			rg_err_format(&err, msg, sizeof(msg));
+			re->note = rg_arena_printf(
+			    g->arena, "policy could not be checked: %s", msg);
+		} else {
+			rg_report_error(g->report, &err);
+		}
+		rg_err_init(&err);
+	}
 	rc = rg_diff_objsets(&re->diff, oldset, newset, env->name, g->arena,
 			     &err);
 	if (rc)
@@ -552,6 +565,34 @@ int rg_gate_run(struct rg_gate *g, const struct rg_push *push)
 	return 0;
 }
 
+int rg_gate_load_policy(struct rg_policy **out, struct rg_arena *a,
+			const struct rg_config_server *srv,
+			struct rg_errlist *errs)
+{
+	struct rg_policy_file *files = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	int rc = 0;
+
+	*out = NULL;
+	if (!srv->npolicy_files)
+		goto out;
+	files = rg_arena_calloc(a, srv->npolicy_files, sizeof(*files));
+	for (size_t i = 0; i < srv->npolicy_files; i++) {
+		files[i].name = srv->policy_files[i];
+		files[i].origin = RG_POLICY_ADMIN;
+		rc = rg_serverconf_read_file(&files[i].data, &files[i].len, a,
+					     files[i].name, RG_CAP_CONFIG_BYTES,
+					     false, &err);
+		if (rc) {
+			rg_errlist_add(errs, &err);
+			goto out;
+		}
+	}
+	rc = rg_policy_load(out, a, files, srv->npolicy_files, errs);
+out:
+	return rc;
+}
+
 /* --- the hook commands ----------------------------------------------- */
 
 static const char hook_usage[] =
@@ -664,6 +705,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	struct rg_buf out = RG_BUF_INIT(RG_CAP_REPORT_TERM_BYTES * 4);
 	struct rg_errlist cfgerrs = RG_ERRLIST_INIT;
 	struct rg_config_server *srv = NULL;
+	struct rg_policy *policy = NULL;
 	struct rg_report rep;
 	struct rg_push push;
 	struct rg_gate g;
@@ -694,7 +736,8 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	}
 	if (rg_push_option(&push, "rendergate.trace"))
 		trace = true;
-	if (rg_serverconf_load(&srv, a, h->config, &cfgerrs)) {
+	if (rg_serverconf_load(&srv, a, h->config, &cfgerrs) ||
+	    rg_gate_load_policy(&policy, a, srv, &cfgerrs)) {
 		print_errlist(&cfgerrs);
 		fprintf(stderr, "rendergate: push rejected: the server config "
 				"is broken; ask the administrator\n");
@@ -717,6 +760,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	g.repo = repo;
 	g.server = srv;
 	g.report = &rep;
+	g.policy = policy;
 	g.user = getenv("GL_USERNAME");
 	if (!g.user)
 		g.user = getenv("GITEA_PUSHER_NAME");
@@ -747,6 +791,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	rc = rg_report_exit_code(&rep);
 out:
 	git_repository_free(repo);
+	rg_policy_free(policy);
 	rg_report_release(&rep);
 	rg_errlist_release(&cfgerrs);
 	rg_buf_release(&in);

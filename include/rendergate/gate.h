@@ -20,7 +20,10 @@
  *      (creation and unknown history: all environments on the branch);
  *   5. renders each chosen environment twice, old tree and new tree
  *      (a force push is diffed the same way, old tip against new tip),
- *      diffs the two (diff.h) and collects the new render's findings.
+ *      diffs the two (diff.h) and collects the new render's findings,
+ *      plus the admin policy's findings on the new objects (policy.h
+ *      rg_policy_check_objects) when the server config names policy
+ *      files.
  *      An environment whose old state cannot be rendered is shown as all
  *      added, with a note; one whose path is gone from the new tree as all
  *      removed; an error in the new render rejects;
@@ -58,6 +61,8 @@ struct rg_config_repo;
 struct rg_tree;
 struct rg_config_env;
 
+struct rg_policy;
+
 struct rg_gate {
 	struct rg_arena *arena;
 	git_repository *repo;		       /* borrowed */
@@ -65,7 +70,20 @@ struct rg_gate {
 	struct rg_report *report;	       /* results go here */
 	uint64_t start_ms;		       /* rg_gate_now_ms() at start */
 	const char *user;		       /* pusher, or NULL */
+	/* the admin policy (server config policy_files), or NULL when the
+	   server names none: then no policy checks run */
+	const struct rg_policy *policy;
 };
+
+/*
+ * Load the admin policy files the server config names (each refused, like
+ * the config itself, when group or others can write it) into *out; NULL
+ * when it names none. Every problem goes into errs (policy.h); returns
+ * 0 or the first failure's code.
+ */
+int rg_gate_load_policy(struct rg_policy **out, struct rg_arena *a,
+			const struct rg_config_server *srv,
+			struct rg_errlist *errs);
 
 /* Monotonic milliseconds. */
 uint64_t rg_gate_now_ms(void);
