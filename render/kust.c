@@ -1025,7 +1025,7 @@ static const char *const known_fields[] = {
 static int check_unsupported(struct kbuild *b, const struct rg_node *k,
 			     const char *file)
 {
-	static const char *const fields[] = { "helmCharts", "helmChartInflationGenerator",
+	static const char *const fields[] = { "helmChartInflationGenerator",
 					      "transformers", "generators",
 					      "validators", "openapi", "crds" };
 	const struct rg_node *bm = rg_map_gets(k, "buildMetadata");
@@ -1190,6 +1190,10 @@ static int accumulate(struct kbuild *b, struct acc *ra, const char *dir,
 	if (!rc)
 		rc = rg_kust_generate(b->a, &ra->m, b->t, dir, k, b->flags,
 				      b->err);
+	if (!rc)
+		rc = rg_kust_helm(b->a, &ra->m, b->t, dir, k, b->flags, b->err);
+	if (!rc)
+		rc = check_dups(b, ra);
 	if (!rc)
 		rc = load_entries(b, ra, dir, rg_map_gets(k, "components"),
 				  "components", true);

@@ -15,6 +15,8 @@
  *      (built recursively, their transformer configurations travel up),
  *   2. configurations (custom fieldSpecs, merged into the defaults),
  *   3. configMapGenerator, secretGenerator (with generatorOptions),
+ *      helmCharts (rendered by rendergate's Helm engine, see
+ *      render/kust_helm.c; charts must be in the repository),
  *   4. components (kind Component), applied to what was accumulated,
  *   5. transformers in kustomize's fixed order: patchesStrategicMerge,
  *      patches, namespace, namePrefix, nameSuffix, labels/commonLabels,
@@ -34,7 +36,9 @@
  * directory resource (another kustomization) may lie anywhere in the
  * tree. Remote resources (URLs, github.com/...?ref=) are
  * RG_EUNSUPPORTED "unrenderable: remote resource <url>", never fetched.
- * helmCharts is RG_EUNSUPPORTED (as kustomize without --enable-helm).
+ * helmCharts work as with `kubectl kustomize --enable-helm`, except that a
+ * chart missing from <chartHome> is RG_EUNSUPPORTED (never pulled) and a
+ * missing releaseName is "release-name" (not a random name).
  * A kustomization that includes itself, directly or through others, is
  * RG_EINVALID "cycle"; nesting deeper than RG_CAP_KUST_DEPTH is
  * RG_ELIMIT. A strategic merge patch without target whose object is not
@@ -45,7 +49,7 @@
  * kustomization's sortOptions says otherwise (order: fifo, or legacy with
  * its own orderFirst/orderLast lists) or the caller passes RG_KUST_FIFO.
  *
- * Not done (NEEDSWORK): openapi:, crds:, helmCharts and plugin configs
+ * Not done (NEEDSWORK): openapi:, crds:, helmChartInflationGenerator, plugin configs
  * under transformers:/generators:/validators: are RG_EUNSUPPORTED;
  * $retainKeys, $setElementOrder and $deleteFromPrimitiveList stay plain
  * fields (as in kustomize, see rg_kust_smp);

@@ -181,6 +181,10 @@ int rg_kust_path_join(const char **out, struct rg_arena *a, const char *dir,
 		      const char *rel, struct rg_err *err);
 /* Is path dir itself or below it? */
 bool rg_kust_path_under(const char *path, const char *dir);
+/* helmCharts of kustomization k through the Helm engine (kust_helm.c). */
+int rg_kust_helm(struct rg_arena *a, struct rg_kust_resmap *m,
+		 struct rg_tree *t, const char *dir, const struct rg_node *k,
+		 unsigned flags, struct rg_err *err);
 /* Read a file relative to dir under the load restrictions of kust.h. */
 int rg_kust_read_rel(const char **data, size_t *len, const char **path,
 		     struct rg_arena *a, struct rg_tree *t, const char *dir,
