@@ -14,6 +14,7 @@
 #include "rendergate/cli.h"
 #include "rendergate/drain.h"
 #include "rendergate/helmcmd.h"
+#include "rendergate/tmplcmd.h"
 #include "rendergate/gate.h"
 #include "rendergate/install.h"
 #include "rendergate/kustcmd.h"
@@ -50,6 +51,8 @@ static const struct command commands[] = {
      "render a kustomization directory like kubectl kustomize", false},
     { "template", rg_cmd_template,
       "render a chart directory like helm template", false },
+    { "tmpl", rg_cmd_tmpl,
+      "execute one Go template against values (debugging)", false },
 };
 
 static void print_help(FILE *f)
