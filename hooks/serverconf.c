@@ -55,8 +55,10 @@ int rg_serverconf_read_file(const char **data, size_t *len, struct rg_arena *a,
 	}
 	if ((uint64_t)st.st_size > max) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
-				"%s: %lld bytes, more than %zu", path,
-				(long long)st.st_size, max);
+				"%s: %lld bytes, more than %zu (%s)", path,
+				(long long)st.st_size, max,
+				secret ? "RG_CAP_TOKEN_BYTES"
+				       : "RG_CAP_CONFIG_BYTES");
 		goto out;
 	}
 	got = (size_t)st.st_size;
@@ -111,7 +113,7 @@ int rg_serverconf_load(struct rg_config_server **out, struct rg_arena *a,
 
 		rc = rg_serverconf_read_file(&tok, &toklen, a,
 					     c->forge.token_file,
-					     RG_CAP_CONFIG_BYTES, true, &err);
+					     RG_CAP_TOKEN_BYTES, true, &err);
 		if (rc) {
 			rg_errlist_add(errs, &err);
 			goto out;

@@ -40,7 +40,8 @@ int rg_serverconf_load(struct rg_config_server **out, struct rg_arena *a,
  * *len excludes the NUL). With secret set, the file must not be readable
  * or writable by group or others; otherwise it must not be writable by
  * them. Errors: RG_ENOTFOUND, RG_EUNSAFE (mode, not a regular file),
- * RG_ELIMIT, RG_EIO.
+ * RG_ELIMIT (the message names RG_CAP_TOKEN_BYTES for a secret,
+ * RG_CAP_CONFIG_BYTES otherwise: pass the matching cap as max), RG_EIO.
  */
 int rg_serverconf_read_file(const char **data, size_t *len, struct rg_arena *a,
 			    const char *path, size_t max, bool secret,
