@@ -19,6 +19,7 @@
 
 #define ARGO_GROUP "argoproj.io"
 
+
 struct app {
 	struct rg_node *obj; /* an Application (possibly generated) */
 	unsigned depth;
@@ -44,11 +45,6 @@ struct objs {
 	size_t len;
 };
 
-static const char *str_at(const struct rg_node *n, const char *path)
-{
-	return rg_node_cstr(rg_node_path(n, path));
-}
-
 static bool truthy(const struct rg_node *n)
 {
 	return n && n->kind == RG_BOOL && n->u.b;
@@ -56,31 +52,17 @@ static bool truthy(const struct rg_node *n)
 
 static bool is_kind(const struct rg_node *obj, const char *kind)
 {
-	const char *av = str_at(obj, "apiVersion"), *k = str_at(obj, "kind");
+	const char *av = rg_flux_str(obj, "apiVersion"), *k = rg_flux_str(obj, "kind");
 	size_t gl = strlen(ARGO_GROUP);
 
 	return av && k && !strcmp(k, kind) && !strncmp(av, ARGO_GROUP, gl) &&
 	       av[gl] == '/';
 }
 
-static const char *obj_ns(const struct rg_node *o)
-{
-	const char *s = str_at(o, "metadata.namespace");
-
-	return s ? s : "";
-}
-
-static const char *obj_name(const struct rg_node *o)
-{
-	const char *s = str_at(o, "metadata.name");
-
-	return s ? s : "";
-}
-
 static const char *app_label(struct run *r, const struct rg_node *app)
 {
-	return rg_arena_printf(r->a, "Application %s%s%s", obj_ns(app),
-			       obj_ns(app)[0] ? "/" : "", obj_name(app));
+	return rg_arena_printf(r->a, "Application %s%s%s", rg_flux_obj_ns(app),
+			       rg_flux_obj_ns(app)[0] ? "/" : "", rg_flux_obj_name(app));
 }
 
 static struct rg_finding *finding(struct run *r, enum rg_severity sev,
@@ -103,24 +85,6 @@ static struct rg_finding *finding(struct run *r, enum rg_severity sev,
 	if (fd)
 		fd->env = r->opts->env;
 	return fd;
-}
-
-static const char *clean_path(struct rg_arena *a, const char *p)
-{
-	size_t n;
-
-	if (!p)
-		return "";
-	while (p[0] == '.' && p[1] == '/')
-		p += 2;
-	while (*p == '/')
-		p++;
-	if (!strcmp(p, "."))
-		return "";
-	n = strlen(p);
-	while (n && p[n - 1] == '/')
-		n--;
-	return rg_arena_strndup(a, p, n);
 }
 
 static bool this_repo(struct run *r, const char *url)
@@ -262,7 +226,7 @@ static int directory(struct run *r, struct objs *out, const char *root,
 		     const struct rg_node *app, unsigned depth)
 {
 	const char *path = rel[0] ? rg_tree_path_join(r->a, root, rel) : root;
-	const char *inc = str_at(dir, "include"), *exc = str_at(dir, "exclude");
+	const char *inc = rg_flux_str(dir, "include"), *exc = rg_flux_str(dir, "exclude");
 	struct rg_tree_entry *ents = NULL;
 	size_t n = 0;
 	int error;
@@ -322,20 +286,6 @@ static int directory(struct run *r, struct objs *out, const char *root,
 }
 
 /* --- Kustomize ----------------------------------------------------------- */
-
-static const char *const kfiles[] = {"kustomization.yaml",
-				     "kustomization.yml", "Kustomization"};
-
-static const char *kfile_in(struct rg_tree *t, const char *dir)
-{
-	for (size_t i = 0; i < RG_ARRAY_SIZE(kfiles); i++) {
-		const char *p = rg_tree_path_join(t->arena, dir, kfiles[i]);
-
-		if (rg_tree_stat(t, p) == RG_TREE_FILE)
-			return p;
-	}
-	return NULL;
-}
 
 static struct rg_node *seq_of(struct run *r, struct rg_node *map,
 			      const char *key)
@@ -397,7 +347,7 @@ static void set_image(struct run *r, struct rg_node *kus, const char *spec)
 	if (at)
 		set_str(r, im, "digest", at + 1);
 	for (size_t i = 0; i < images->u.seq.len; i++) {
-		const char *n = str_at(images->u.seq.items[i], "name");
+		const char *n = rg_flux_str(images->u.seq.items[i], "name");
 
 		if (n && !strcmp(n, name)) {
 			images->u.seq.items[i] = im;
@@ -410,7 +360,7 @@ static void set_image(struct run *r, struct rg_node *kus, const char *spec)
 static int kustomize(struct run *r, struct objs *out, const char *path,
 		     const struct rg_node *k, const struct rg_node *app)
 {
-	const char *kf = kfile_in(r->tree, path);
+	const char *kf = rg_flux_kustomization_file(r->tree, path);
 	const char *data = NULL, *s;
 	size_t len = 0;
 	struct rg_node *kus = NULL;
@@ -433,11 +383,11 @@ static int kustomize(struct run *r, struct objs *out, const char *path,
 			return error;
 		if (kus->kind != RG_MAP)
 			kus = rg_node_map(r->a);
-		if ((s = str_at(k, "namePrefix")))
+		if ((s = rg_flux_str(k, "namePrefix")))
 			set_str(r, kus, "namePrefix", s);
-		if ((s = str_at(k, "nameSuffix")))
+		if ((s = rg_flux_str(k, "nameSuffix")))
 			set_str(r, kus, "nameSuffix", s);
-		if ((s = str_at(k, "namespace")))
+		if ((s = rg_flux_str(k, "namespace")))
 			set_str(r, kus, "namespace", s);
 		v = rg_map_gets(k, "images");
 		for (size_t i = 0; v && v->kind == RG_SEQ && i < v->u.seq.len;
@@ -493,19 +443,19 @@ static const char *ref_path(struct run *r, const struct rg_node *sources,
 			   i < sources->u.seq.len;
 	     i++) {
 		const struct rg_node *s = sources->u.seq.items[i];
-		const char *ref = str_at(s, "ref");
+		const char *ref = rg_flux_str(s, "ref");
 
 		if (!ref || strlen(ref) != n || strncmp(ref, file + 1, n))
 			continue;
-		if (!this_repo(r, str_at(s, "repoURL"))) {
+		if (!this_repo(r, rg_flux_str(s, "repoURL"))) {
 			finding(r, RG_SEV_WARN, "argo.source-unavailable", s,
 				"%s: value file %s comes from %s, which is not "
 				"this repository",
 				app_label(r, app), file,
-				str_at(s, "repoURL") ? str_at(s, "repoURL") : "?");
+				rg_flux_str(s, "repoURL") ? rg_flux_str(s, "repoURL") : "?");
 			return NULL;
 		}
-		return clean_path(r->a, slash ? slash + 1 : "");
+		return rg_flux_clean_path(r->a, slash ? slash + 1 : "");
 	}
 	finding(r, RG_SEV_DENY, "argo.invalid", app,
 		"%s: value file %s names no source with that ref",
@@ -548,7 +498,7 @@ static int helm(struct run *r, struct objs *out, const char *path,
 	struct rg_helm_opts opts;
 	const struct rg_node *vf = rg_map_gets(h, "valueFiles");
 	const struct rg_node *vo = rg_map_gets(h, "valuesObject");
-	const char *vs = str_at(h, "values"), *ns;
+	const char *vs = rg_flux_str(h, "values"), *ns;
 	const struct rg_node *params = rg_map_gets(h, "parameters");
 	bool ign = truthy(rg_map_gets(h, "ignoreMissingValueFiles"));
 	int error = rg_helm_load(&chart, r->tree, path, r->a, r->err);
@@ -565,7 +515,7 @@ static int helm(struct run *r, struct objs *out, const char *path,
 			if (!p)
 				continue;
 		} else {
-			p = clean_path(r->a, rg_tree_path_join(r->a, path, clean_path(r->a, f)));
+			p = rg_flux_clean_path(r->a, rg_tree_path_join(r->a, path, rg_flux_clean_path(r->a, f)));
 		}
 		error = read_values(r, vals, p, ign, app);
 		if (error < 0)
@@ -593,7 +543,7 @@ static int helm(struct run *r, struct objs *out, const char *path,
 			   i < params->u.seq.len;
 	     i++) {
 		const struct rg_node *p = params->u.seq.items[i];
-		const char *name = str_at(p, "name"), *value = str_at(p, "value");
+		const char *name = rg_flux_str(p, "name"), *value = rg_flux_str(p, "value");
 
 		if (!name)
 			continue;
@@ -606,13 +556,13 @@ static int helm(struct run *r, struct objs *out, const char *path,
 					     app_label(r, app));
 	}
 	memset(&opts, 0, sizeof(opts));
-	opts.release_name = str_at(h, "releaseName") ? str_at(h, "releaseName")
-						     : obj_name(app);
-	ns = str_at(h, "namespace");
+	opts.release_name = rg_flux_str(h, "releaseName") ? rg_flux_str(h, "releaseName")
+						     : rg_flux_obj_name(app);
+	ns = rg_flux_str(h, "namespace");
 	if (!ns)
-		ns = str_at(app, "spec.destination.namespace");
+		ns = rg_flux_str(app, "spec.destination.namespace");
 	opts.namespace = ns && ns[0] ? ns : "default";
-	opts.kube_version = str_at(h, "kubeVersion") ? str_at(h, "kubeVersion")
+	opts.kube_version = rg_flux_str(h, "kubeVersion") ? rg_flux_str(h, "kubeVersion")
 						     : r->opts->kube_version;
 	opts.api_versions = r->opts->api_versions;
 	opts.napi_versions = r->opts->napi_versions;
@@ -643,12 +593,12 @@ static int render_source(struct run *r, struct objs *out,
 			 const struct rg_node *src, const struct rg_node *app,
 			 const struct rg_node *sources)
 {
-	const char *url = str_at(src, "repoURL");
-	const char *chart = str_at(src, "chart");
+	const char *url = rg_flux_str(src, "repoURL");
+	const char *chart = rg_flux_str(src, "chart");
 	const char *path;
 
 	if (chart) {
-		const char *ver = str_at(src, "targetRevision");
+		const char *ver = rg_flux_str(src, "targetRevision");
 
 		finding(r, RG_SEV_WARN, "argo.chart-unavailable", src,
 			"%s: unrenderable: chart %s%s%s from %s is not in the "
@@ -669,7 +619,7 @@ static int render_source(struct run *r, struct objs *out,
 					    "the environment's repo_urls");
 		return 0;
 	}
-	path = clean_path(r->a, str_at(src, "path"));
+	path = rg_flux_clean_path(r->a, rg_flux_str(src, "path"));
 	if (rg_map_gets(src, "plugin")) {
 		finding(r, RG_SEV_WARN, "argo.unsupported", src,
 			"%s: config management plugins are not rendered",
@@ -683,7 +633,7 @@ static int render_source(struct run *r, struct objs *out,
 	if (rg_map_gets(src, "directory"))
 		return directory(r, out, path, "", rg_map_gets(src, "directory"),
 				 app, 0);
-	if (kfile_in(r->tree, path))
+	if (rg_flux_kustomization_file(r->tree, path))
 		return kustomize(r, out, path, NULL, app);
 	if (rg_tree_stat(r->tree, rg_tree_path_join(r->a, path, "Chart.yaml")) ==
 	    RG_TREE_FILE)
@@ -727,8 +677,8 @@ static int render_app(struct run *r, const struct app *ap)
 		for (size_t i = 0; i < sources->u.seq.len && !error; i++) {
 			const struct rg_node *s = sources->u.seq.items[i];
 
-			if (str_at(s, "ref") && !str_at(s, "path") &&
-			    !str_at(s, "chart"))
+			if (rg_flux_str(s, "ref") && !rg_flux_str(s, "path") &&
+			    !rg_flux_str(s, "chart"))
 				continue;
 			error = render_source(r, &out, s, app, sources);
 		}
@@ -832,9 +782,9 @@ static void generate_app(struct run *r, const struct rg_node *set,
 	if (rg_map_gets(app, "metadata")->kind != RG_MAP)
 		rg_map_set(r->a, app, "metadata", 8, rg_node_map(r->a));
 	fill_node(r, app, p);
-	if (!str_at(app, "metadata.namespace") && obj_ns(set)[0])
+	if (!rg_flux_str(app, "metadata.namespace") && rg_flux_obj_ns(set)[0])
 		set_str(r, rg_map_gets(app, "metadata"), "namespace",
-			obj_ns(set));
+			rg_flux_obj_ns(set));
 	app->pos = tpl ? tpl->pos : set->pos;
 	ap.obj = app;
 	ap.depth = depth;
@@ -895,12 +845,12 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 	size_t nall = 0;
 	int error;
 
-	if (!this_repo(r, str_at(git, "repoURL"))) {
+	if (!this_repo(r, rg_flux_str(git, "repoURL"))) {
 		finding(r, RG_SEV_WARN, "argo.source-unavailable", git,
 			"ApplicationSet %s: git generator repository %s is not "
 			"this repository; not rendered",
-			obj_name(set),
-			str_at(git, "repoURL") ? str_at(git, "repoURL") : "?");
+			rg_flux_obj_name(set),
+			rg_flux_str(git, "repoURL") ? rg_flux_str(git, "repoURL") : "?");
 		return 0;
 	}
 	error = all_dirs(r, "", &all, &nall, 0);
@@ -916,7 +866,7 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 		for (size_t d = 0; dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len;
 		     d++) {
 			const struct rg_node *e = dirs->u.seq.items[d];
-			const char *pat = str_at(e, "path");
+			const char *pat = rg_flux_str(e, "path");
 
 			if (!pat || !rg_argo_glob(pat, all[i]))
 				continue;
@@ -930,7 +880,7 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 		for (size_t d = 0; dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len;
 		     d++) {
 			const struct rg_node *e = dirs->u.seq.items[d];
-			const char *pat = str_at(e, "path");
+			const char *pat = rg_flux_str(e, "path");
 
 			if (pat && truthy(rg_map_gets(e, "exclude")) &&
 			    rg_argo_glob(pat, all[i]))
@@ -969,7 +919,7 @@ static int appset(struct run *r, const struct rg_node *set, unsigned depth)
 	if (truthy(rg_node_path(set, "spec.goTemplate"))) {
 		finding(r, RG_SEV_WARN, "argo.unsupported", set,
 			"ApplicationSet %s: goTemplate is not rendered yet",
-			obj_name(set));
+			rg_flux_obj_name(set));
 		return 0;
 	}
 	for (size_t g = 0; gens && gens->kind == RG_SEQ && g < gens->u.seq.len;
@@ -1007,7 +957,7 @@ static int appset(struct run *r, const struct rg_node *set, unsigned depth)
 			finding(r, RG_SEV_WARN, "argo.unsupported", gen,
 				"ApplicationSet %s: only list and git "
 				"directory generators are rendered",
-				obj_name(set));
+				rg_flux_obj_name(set));
 		}
 	}
 	return 0;
@@ -1061,13 +1011,13 @@ int rg_argo_build(struct rg_objset *out, struct rg_findings *findings,
 	r.opts = opts;
 	r.a = a;
 	r.err = err;
-	path = clean_path(a, entry);
+	path = rg_flux_clean_path(a, entry);
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path[0] ? path : "root";
 	/* the entry folder as an Application without overrides */
 	rg_map_set(a, md, "name", 4, rg_node_str(a, base));
 	rg_map_set(a, root, "metadata", 8, md);
-	if (kfile_in(tree, path))
+	if (rg_flux_kustomization_file(tree, path))
 		error = kustomize(&r, &first, path, NULL, root);
 	else if (rg_tree_stat(tree, rg_tree_path_join(a, path, "Chart.yaml")) ==
 		 RG_TREE_FILE)
@@ -1081,8 +1031,8 @@ int rg_argo_build(struct rg_objset *out, struct rg_findings *findings,
 		error = add_objs(&r, &first, 0);
 	while (!error && r.npending) {
 		struct app ap = r.pending[0];
-		const char *key = rg_arena_printf(a, "%s/%s", obj_ns(ap.obj),
-						  obj_name(ap.obj));
+		const char *key = rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(ap.obj),
+						  rg_flux_obj_name(ap.obj));
 		bool seen = false;
 
 		memmove(&r.pending[0], &r.pending[1],

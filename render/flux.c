@@ -177,40 +177,42 @@ struct run {
 	size_t units;
 };
 
-static const char *str_at(const struct rg_node *n, const char *path)
+const char *rg_flux_str(const struct rg_node *n, const char *dotted)
 {
-	return rg_node_cstr(rg_node_path(n, path));
+	return rg_node_cstr(rg_node_path(n, dotted));
 }
+
 
 static bool is_kind(const struct rg_node *obj, const char *group,
 		    const char *kind)
 {
-	const char *av = str_at(obj, "apiVersion"), *k = str_at(obj, "kind");
+	const char *av = rg_flux_str(obj, "apiVersion"), *k = rg_flux_str(obj, "kind");
 	size_t gl = strlen(group);
 
 	return av && k && !strcmp(k, kind) && !strncmp(av, group, gl) &&
 	       av[gl] == '/';
 }
 
-static const char *obj_ns(const struct rg_node *obj)
+const char *rg_flux_obj_ns(const struct rg_node *obj)
 {
-	const char *ns = str_at(obj, "metadata.namespace");
+	const char *ns = rg_flux_str(obj, "metadata.namespace");
 
 	return ns ? ns : "";
 }
 
-static const char *obj_name(const struct rg_node *obj)
+const char *rg_flux_obj_name(const struct rg_node *obj)
 {
-	const char *n = str_at(obj, "metadata.name");
+	const char *n = rg_flux_str(obj, "metadata.name");
 
 	return n ? n : "";
 }
 
+
 static const char *label(struct run *r, const char *kind,
 			 const struct rg_node *obj)
 {
-	return rg_arena_printf(r->a, "%s %s/%s", kind, obj_ns(obj),
-			       obj_name(obj));
+	return rg_arena_printf(r->a, "%s %s/%s", kind, rg_flux_obj_ns(obj),
+			       rg_flux_obj_name(obj));
 }
 
 static struct rg_finding *finding(struct run *r, enum rg_severity sev,
@@ -235,8 +237,7 @@ static struct rg_finding *finding(struct run *r, enum rg_severity sev,
 	return fd;
 }
 
-/* "./apps/prod/" -> "apps/prod"; "" or "./" -> "" (the root). */
-static const char *clean_path(struct rg_arena *a, const char *p)
+const char *rg_flux_clean_path(struct rg_arena *a, const char *p)
 {
 	size_t n;
 
@@ -253,6 +254,7 @@ static const char *clean_path(struct rg_arena *a, const char *p)
 		n--;
 	return rg_arena_strndup(a, p, n);
 }
+
 
 /* Is the GitRepository ns/name this repository? */
 static bool this_repo(struct run *r, const char *ns, const char *name)
@@ -275,7 +277,7 @@ static bool this_repo(struct run *r, const char *ns, const char *name)
 		    strcmp(ob->group, SRC_GROUP) || strcmp(ob->name, name) ||
 		    strcmp(ob->namespace, ns))
 			continue;
-		url = str_at(ob->doc, "spec.url");
+		url = rg_flux_str(ob->doc, "spec.url");
 		for (size_t k = 0; url && k < o->nrepo_urls; k++)
 			if (rg_flux_same_url(url, o->repo_urls[k]))
 				return true;
@@ -290,11 +292,11 @@ static bool this_repo(struct run *r, const char *ns, const char *name)
 static bool source_ok(struct run *r, const struct rg_node *ref,
 		      const struct rg_node *obj, const char *what)
 {
-	const char *kind = str_at(ref, "kind"), *name = str_at(ref, "name");
-	const char *ns = str_at(ref, "namespace");
+	const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+	const char *ns = rg_flux_str(ref, "namespace");
 
 	if (!ns)
-		ns = obj_ns(obj);
+		ns = rg_flux_obj_ns(obj);
 	if (kind && name && !strcmp(kind, "GitRepository") &&
 	    this_repo(r, ns, name))
 		return true;
@@ -309,7 +311,7 @@ static bool source_ok(struct run *r, const struct rg_node *ref,
 static const char *const kfiles[] = {"kustomization.yaml",
 				     "kustomization.yml", "Kustomization"};
 
-static const char *kfile_in(struct rg_tree *t, const char *dir)
+const char *rg_flux_kustomization_file(struct rg_tree *t, const char *dir)
 {
 	for (size_t i = 0; i < RG_ARRAY_SIZE(kfiles); i++) {
 		const char *p = rg_tree_path_join(t->arena, dir, kfiles[i]);
@@ -319,6 +321,7 @@ static const char *kfile_in(struct rg_tree *t, const char *dir)
 	}
 	return NULL;
 }
+
 
 /* Names the source-controller leaves out of every artifact. */
 static bool never_shipped(const char *name, bool dir)
@@ -375,7 +378,7 @@ static int scan(struct run *r, struct rg_node *seq, const char *root,
 		if (ents[i].kind == RG_TREE_DIR) {
 			if (never_shipped(ents[i].name, true))
 				continue;
-			if (kfile_in(r->tree,
+			if (rg_flux_kustomization_file(r->tree,
 				     rg_tree_path_join(r->a, root, sub))) {
 				rg_seq_push(r->a, seq, rg_node_str(r->a, sub));
 				continue;
@@ -421,11 +424,11 @@ static void merge_images(struct run *r, struct rg_node *kus,
 	}
 	for (size_t i = 0; i < images->u.seq.len; i++) {
 		const struct rg_node *im = images->u.seq.items[i];
-		const char *name = str_at(im, "name");
+		const char *name = rg_flux_str(im, "name");
 		struct rg_node *have = NULL;
 
 		for (size_t k = 0; name && k < seq->u.seq.len && !have; k++) {
-			const char *hn = str_at(seq->u.seq.items[k], "name");
+			const char *hn = rg_flux_str(seq->u.seq.items[k], "name");
 
 			if (hn && !strcmp(hn, name))
 				have = seq->u.seq.items[k];
@@ -434,17 +437,17 @@ static void merge_images(struct run *r, struct rg_node *kus,
 			rg_seq_push(r->a, seq, rg_node_clone(r->a, im));
 			continue;
 		}
-		if (str_at(im, "newName"))
+		if (rg_flux_str(im, "newName"))
 			rg_map_set(r->a, have, "newName", 7,
 				   rg_node_clone(r->a, rg_map_gets(im, "newName")));
-		if (str_at(im, "newTag") || str_at(im, "digest")) {
+		if (rg_flux_str(im, "newTag") || rg_flux_str(im, "digest")) {
 			rg_map_del(have, "newTag", 6);
 			rg_map_del(have, "digest", 6);
-			if (str_at(im, "newTag"))
+			if (rg_flux_str(im, "newTag"))
 				rg_map_set(r->a, have, "newTag", 6,
 					   rg_node_clone(r->a,
 							 rg_map_gets(im, "newTag")));
-			if (str_at(im, "digest"))
+			if (rg_flux_str(im, "digest"))
 				rg_map_set(r->a, have, "digest", 6,
 					   rg_node_clone(r->a,
 							 rg_map_gets(im, "digest")));
@@ -465,7 +468,7 @@ static void set_str(struct run *r, struct rg_node *map, const char *key,
 static int generate(struct run *r, const char **file, struct rg_buf *text,
 		    const char *dir, const struct rg_node *spec)
 {
-	const char *kf = kfile_in(r->tree, dir);
+	const char *kf = rg_flux_kustomization_file(r->tree, dir);
 	struct rg_node *kus = NULL;
 	const struct rg_node *v;
 	int error;
@@ -508,11 +511,11 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 	if (spec) {
 		const char *s;
 
-		if ((s = str_at(spec, "targetNamespace")))
+		if ((s = rg_flux_str(spec, "targetNamespace")))
 			set_str(r, kus, "namespace", s);
-		if ((s = str_at(spec, "namePrefix")))
+		if ((s = rg_flux_str(spec, "namePrefix")))
 			set_str(r, kus, "namePrefix", s);
-		if ((s = str_at(spec, "nameSuffix")))
+		if ((s = rg_flux_str(spec, "nameSuffix")))
 			set_str(r, kus, "nameSuffix", s);
 		append_list(r, kus, "patches", rg_map_gets(spec, "patches"));
 		v = rg_map_gets(spec, "components");
@@ -529,7 +532,7 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 				if (ign && ign->kind == RG_BOOL && ign->u.b &&
 				    rg_tree_stat(r->tree,
 						 rg_tree_path_join(r->a, dir,
-								   clean_path(r->a, c))) ==
+								   rg_flux_clean_path(r->a, c))) ==
 					RG_TREE_MISSING)
 					continue;
 				rg_seq_push(r->a, keep, v->u.seq.items[i]);
@@ -703,9 +706,9 @@ static bool refs_ready(struct run *r, const struct rg_node *ks)
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = str_at(ref, "kind"), *name = str_at(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
 
-		if (kind && name && !find_obj(r, kind, obj_ns(ks), name))
+		if (kind && name && !find_obj(r, kind, rg_flux_obj_ns(ks), name))
 			return false;
 	}
 	return true;
@@ -720,7 +723,7 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = str_at(ref, "kind"), *name = str_at(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
 		const struct rg_node *opt = rg_map_gets(ref, "optional");
 		const struct rg_obj *o;
 		int error;
@@ -733,7 +736,7 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 				label(r, "Kustomization", ks));
 			continue;
 		}
-		o = find_obj(r, kind, obj_ns(ks), name);
+		o = find_obj(r, kind, rg_flux_obj_ns(ks), name);
 		if (!o) {
 			if (opt && opt->kind == RG_BOOL && opt->u.b)
 				continue;
@@ -742,7 +745,7 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 				"rendered output (it may exist only in the "
 				"cluster); rendered without its variables",
 				label(r, "Kustomization", ks), kind,
-				obj_ns(ks), name);
+				rg_flux_obj_ns(ks), name);
 			continue;
 		}
 		if (sops_encrypted(o->doc)) {
@@ -751,7 +754,7 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 				"SOPS-encrypted; its variables are unknown "
 				"here",
 				label(r, "Kustomization", ks), kind,
-				obj_ns(ks), name);
+				rg_flux_obj_ns(ks), name);
 			continue;
 		}
 		error = each_data(r, o, add_var, v);
@@ -892,7 +895,7 @@ static int post_build(struct run *r, const struct rg_node *ks,
 	error = load_vars(r, &v, ks);
 	if (error < 0)
 		return error;
-	strategy = str_at(pb, "substituteStrategy");
+	strategy = rg_flux_str(pb, "substituteStrategy");
 	if (!v.n && !(strategy && !strcmp(strategy, "Always")))
 		return 0;
 	for (size_t i = 0; i < res->len && !error; i++) {
@@ -902,8 +905,8 @@ static int post_build(struct run *r, const struct rg_node *ks,
 		if (error < 0)
 			rg_err_prefix(r->err, "%s: post build failed for %s/%s",
 				      label(r, "Kustomization", ks),
-				      str_at(res->objs[i], "kind") ? str_at(res->objs[i], "kind") : "?",
-				      obj_name(res->objs[i]));
+				      rg_flux_str(res->objs[i], "kind") ? rg_flux_str(res->objs[i], "kind") : "?",
+				      rg_flux_obj_name(res->objs[i]));
 	}
 	rg_buf_release(&b);
 	for (size_t i = 0; !error && i < v.nunset; i++)
@@ -1000,8 +1003,8 @@ static int add_output(struct run *r, struct rg_kust_result *res,
 			continue;
 		memset(&u, 0, sizeof(u));
 		u.obj = o;
-		u.ns = obj_ns(o);
-		u.name = obj_name(o);
+		u.ns = rg_flux_obj_ns(o);
+		u.name = rg_flux_obj_name(o);
 		u.depth = depth;
 		if (is_kind(o, KS_GROUP, "Kustomization")) {
 			r->pending = rg_arena_grow(r->a, r->pending, r->npending,
@@ -1022,7 +1025,7 @@ static int build_ks(struct run *r, struct rg_kust_result *res,
 		    const struct rg_node *ks)
 {
 	const struct rg_node *spec = rg_map_gets(ks, "spec");
-	const char *path = clean_path(r->a, str_at(spec, "path"));
+	const char *path = rg_flux_clean_path(r->a, rg_flux_str(spec, "path"));
 	int error = build_dir(r, res, path, spec);
 
 	if (error < 0)
@@ -1035,8 +1038,8 @@ static int build_ks(struct run *r, struct rg_kust_result *res,
 			 rg_node_path(spec, "commonMetadata.labels"));
 		set_meta(r, res->objs[i], "annotations",
 			 rg_node_path(spec, "commonMetadata.annotations"));
-		owner_labels(r, res->objs[i], KS_GROUP, obj_ns(ks),
-			     obj_name(ks));
+		owner_labels(r, res->objs[i], KS_GROUP, rg_flux_obj_ns(ks),
+			     rg_flux_obj_name(ks));
 	}
 	return 0;
 }
@@ -1136,9 +1139,9 @@ static int values_from(struct run *r, struct rg_node *vals,
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = str_at(ref, "kind"), *name = str_at(ref, "name");
-		const char *key = str_at(ref, "valuesKey");
-		const char *tpath = str_at(ref, "targetPath");
+		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *key = rg_flux_str(ref, "valuesKey");
+		const char *tpath = rg_flux_str(ref, "targetPath");
 		const struct rg_node *opt = rg_map_gets(ref, "optional");
 		bool optional = opt && opt->kind == RG_BOOL && opt->u.b;
 		const struct rg_obj *o;
@@ -1154,12 +1157,12 @@ static int values_from(struct run *r, struct rg_node *vals,
 				label(r, "HelmRelease", hr));
 			continue;
 		}
-		o = find_obj(r, kind, obj_ns(hr), name);
+		o = find_obj(r, kind, rg_flux_obj_ns(hr), name);
 		if (o && sops_encrypted(o->doc)) {
 			finding(r, RG_SEV_WARN, "flux.encrypted", ref,
 				"%s: valuesFrom %s %s/%s is SOPS-encrypted; "
 				"rendered without it",
-				label(r, "HelmRelease", hr), kind, obj_ns(hr),
+				label(r, "HelmRelease", hr), kind, rg_flux_obj_ns(hr),
 				name);
 			continue;
 		}
@@ -1175,7 +1178,7 @@ static int values_from(struct run *r, struct rg_node *vals,
 				"%s: valuesFrom %s %s/%s%s%s is not in the "
 				"rendered output (it may exist only in the "
 				"cluster); rendered without it",
-				label(r, "HelmRelease", hr), kind, obj_ns(hr),
+				label(r, "HelmRelease", hr), kind, rg_flux_obj_ns(hr),
 				name, o ? " key " : "", o ? c.key : "");
 			continue;
 		}
@@ -1198,7 +1201,7 @@ static int values_from(struct run *r, struct rg_node *vals,
 		}
 		error = rg_doc_parse_one(&v, r->a,
 					 rg_arena_printf(r->a, "%s/%s/%s:%s", kind,
-							 obj_ns(hr), name, c.key),
+							 rg_flux_obj_ns(hr), name, c.key),
 					 c.val, c.len, 0, r->err);
 		if (error < 0)
 			return rg_err_prefix(r->err, "%s",
@@ -1210,7 +1213,7 @@ static int values_from(struct run *r, struct rg_node *vals,
 					  "%s: values from %s %s/%s must be a "
 					  "mapping",
 					  label(r, "HelmRelease", hr), kind,
-					  obj_ns(hr), name);
+					  rg_flux_obj_ns(hr), name);
 		rg_funcs_helm_numbers(v);
 		rg_helm_merge_values(r->a, vals, v);
 	}
@@ -1337,7 +1340,7 @@ static void default_namespace(struct run *r, struct rg_node *obj,
 	struct rg_node *md = rg_map_gets(obj, "metadata");
 
 	if (!md || md->kind != RG_MAP || rg_map_gets(md, "namespace") ||
-	    cluster_scoped(str_at(obj, "kind")))
+	    cluster_scoped(rg_flux_str(obj, "kind")))
 		return;
 	set_str(r, md, "namespace", ns);
 }
@@ -1346,15 +1349,15 @@ static int render_release(struct run *r, const struct rg_node *hr)
 {
 	const struct rg_node *spec = rg_map_gets(hr, "spec");
 	const struct rg_node *cs = rg_node_path(spec, "chart.spec");
-	const char *tns = str_at(spec, "targetNamespace");
-	const char *chart = str_at(cs, "chart");
+	const char *tns = rg_flux_str(spec, "targetNamespace");
+	const char *chart = rg_flux_str(cs, "chart");
 	struct rg_helm_chart *ch = NULL;
 	struct rg_helm_opts opts;
 	struct rg_helm_result hres;
 	struct rg_kust_result res = {NULL, 0};
 	struct rg_node *vals = rg_node_map(r->a);
 	const struct rg_node *sv = rg_map_gets(spec, "values");
-	const char *relname = str_at(spec, "releaseName");
+	const char *relname = rg_flux_str(spec, "releaseName");
 	int error;
 
 	if (rg_map_gets(spec, "chartRef")) {
@@ -1364,9 +1367,9 @@ static int render_release(struct run *r, const struct rg_node *hr)
 			"%s: unrenderable: chart from %s %s/%s is not in the "
 			"chart cache",
 			label(r, "HelmRelease", hr),
-			str_at(cr, "kind") ? str_at(cr, "kind") : "?",
-			str_at(cr, "namespace") ? str_at(cr, "namespace") : obj_ns(hr),
-			str_at(cr, "name") ? str_at(cr, "name") : "?");
+			rg_flux_str(cr, "kind") ? rg_flux_str(cr, "kind") : "?",
+			rg_flux_str(cr, "namespace") ? rg_flux_str(cr, "namespace") : rg_flux_obj_ns(hr),
+			rg_flux_str(cr, "name") ? rg_flux_str(cr, "name") : "?");
 		return 0;
 	}
 	if (!cs || !chart) {
@@ -1377,25 +1380,25 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	}
 	{
 		const struct rg_node *ref = rg_map_gets(cs, "sourceRef");
-		const char *kind = str_at(ref, "kind");
+		const char *kind = rg_flux_str(ref, "kind");
 
 		if (kind && strcmp(kind, "GitRepository")) {
-			const char *ver = str_at(cs, "version");
+			const char *ver = rg_flux_str(cs, "version");
 
 			finding(r, RG_SEV_WARN, "flux.chart-unavailable", ref,
 				"%s: unrenderable: chart %s%s%s from %s %s/%s "
 				"is not in the chart cache",
 				label(r, "HelmRelease", hr), chart,
 				ver ? " " : "", ver ? ver : "", kind,
-				str_at(ref, "namespace") ? str_at(ref, "namespace")
-							 : obj_ns(hr),
-				str_at(ref, "name") ? str_at(ref, "name") : "?");
+				rg_flux_str(ref, "namespace") ? rg_flux_str(ref, "namespace")
+							 : rg_flux_obj_ns(hr),
+				rg_flux_str(ref, "name") ? rg_flux_str(ref, "name") : "?");
 			return 0;
 		}
 		if (!source_ok(r, ref, hr, label(r, "HelmRelease", hr)))
 			return 0;
 	}
-	error = rg_helm_load(&ch, r->tree, clean_path(r->a, chart), r->a, r->err);
+	error = rg_helm_load(&ch, r->tree, rg_flux_clean_path(r->a, chart), r->a, r->err);
 	if (error < 0)
 		goto fail;
 	{
@@ -1405,7 +1408,7 @@ static int render_release(struct run *r, const struct rg_node *hr)
 			struct rg_node *cv = rg_node_map(r->a);
 
 			for (size_t i = 0; i < vf->u.seq.len; i++) {
-				const char *p = clean_path(r->a, rg_node_cstr(vf->u.seq.items[i]));
+				const char *p = rg_flux_clean_path(r->a, rg_node_cstr(vf->u.seq.items[i]));
 				const char *data = NULL;
 				size_t len = 0;
 				struct rg_node *v = NULL;
@@ -1435,10 +1438,10 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.release_name = relname ? relname
-			    : rg_flux_release_name(r->a, obj_name(hr), tns);
+			    : rg_flux_release_name(r->a, rg_flux_obj_name(hr), tns);
 	if (strlen(opts.release_name) > 53)
 		opts.release_name = rg_flux_release_name(r->a, opts.release_name, NULL);
-	opts.namespace = tns && tns[0] ? tns : obj_ns(hr);
+	opts.namespace = tns && tns[0] ? tns : rg_flux_obj_ns(hr);
 	opts.kube_version = r->opts->kube_version;
 	opts.api_versions = r->opts->api_versions;
 	opts.napi_versions = r->opts->napi_versions;
@@ -1471,7 +1474,7 @@ static int render_release(struct run *r, const struct rg_node *hr)
 		int e2;
 
 		default_namespace(r, res.objs[i], opts.namespace);
-		owner_labels(r, res.objs[i], HR_GROUP, obj_ns(hr), obj_name(hr));
+		owner_labels(r, res.objs[i], HR_GROUP, rg_flux_obj_ns(hr), rg_flux_obj_name(hr));
 		e2 = rg_objset_add_doc(NULL, r->out, res.objs[i], r->findings,
 				       "flux", r->opts->env, r->err);
 		if (e2 == RG_ELIMIT)
@@ -1501,7 +1504,7 @@ int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
 	r.opts = opts;
 	r.a = a;
 	r.err = err;
-	r.entry = clean_path(a, entry);
+	r.entry = rg_flux_clean_path(a, entry);
 	error = build_dir(&r, &res, r.entry, NULL);
 	if (error < 0)
 		return rg_err_prefix(err, "Flux entry %s", r.entry[0] ? r.entry : "(root)");
@@ -1509,19 +1512,19 @@ int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
 	for (size_t i = 0; i < res.len && !self; i++) {
 		const struct rg_node *o = res.objs[i];
 		const struct rg_node *ref = rg_node_path(o, "spec.sourceRef");
-		const char *kind = str_at(ref, "kind"), *name = str_at(ref, "name");
-		const char *ns = str_at(ref, "namespace");
+		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *ns = rg_flux_str(ref, "namespace");
 
 		if (is_kind(o, KS_GROUP, "Kustomization") &&
-		    !strcmp(clean_path(a, str_at(o, "spec.path")), r.entry) &&
+		    !strcmp(rg_flux_clean_path(a, rg_flux_str(o, "spec.path")), r.entry) &&
 		    kind && !strcmp(kind, "GitRepository") && name &&
-		    this_repo(&r, ns ? ns : obj_ns(o), name))
+		    this_repo(&r, ns ? ns : rg_flux_obj_ns(o), name))
 			self = o;
 	}
 	if (self) {
 		struct rg_kust_result again = {NULL, 0};
 
-		done_add(&r, rg_arena_printf(a, "%s/%s", obj_ns(self), obj_name(self)));
+		done_add(&r, rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(self), rg_flux_obj_name(self)));
 		error = count_unit(&r);
 		if (!error)
 			error = build_ks(&r, &again, self);

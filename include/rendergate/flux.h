@@ -162,6 +162,27 @@ struct rg_tree *rg_flux_tree_overlay(struct rg_arena *a, struct rg_tree *base,
  */
 bool rg_flux_same_url(const char *a, const char *b);
 
+/* --- small helpers, shared with argo.c ---------------------------------- */
+
+struct rg_node;
+
+/* The string at a dotted path of mapping keys, or NULL (rg_node_path). */
+const char *rg_flux_str(const struct rg_node *n, const char *dotted);
+/* metadata.namespace and metadata.name of an object, "" when absent. */
+const char *rg_flux_obj_ns(const struct rg_node *obj);
+const char *rg_flux_obj_name(const struct rg_node *obj);
+/*
+ * A path as Flux and Argo CD write it, made a tree path: "./apps/prod/"
+ * becomes "apps/prod"; NULL, "", "." and "./" become "" (the root).
+ * Arena string. The result still goes through the tree's path checks.
+ */
+const char *rg_flux_clean_path(struct rg_arena *a, const char *p);
+/*
+ * The kustomization file in dir (kustomization.yaml, kustomization.yml
+ * or Kustomization, in kustomize's order), or NULL. Unrecorded stat.
+ */
+const char *rg_flux_kustomization_file(struct rg_tree *t, const char *dir);
+
 /*
  * Helm release name as helm-controller computes it: name as given, or
  * "<targetNamespace>-<name>" when target_ns is not NULL or empty; longer
