@@ -19,7 +19,6 @@
 
 #define ARGO_GROUP "argoproj.io"
 
-
 struct app {
 	struct rg_node *obj; /* an Application (possibly generated) */
 	unsigned depth;
@@ -52,7 +51,8 @@ static bool truthy(const struct rg_node *n)
 
 static bool is_kind(const struct rg_node *obj, const char *kind)
 {
-	const char *av = rg_flux_str(obj, "apiVersion"), *k = rg_flux_str(obj, "kind");
+	const char *av = rg_flux_str(obj, "apiVersion"),
+		   *k = rg_flux_str(obj, "kind");
 	size_t gl = strlen(ARGO_GROUP);
 
 	return av && k && !strcmp(k, kind) && !strncmp(av, ARGO_GROUP, gl) &&
@@ -62,7 +62,8 @@ static bool is_kind(const struct rg_node *obj, const char *kind)
 static const char *app_label(struct run *r, const struct rg_node *app)
 {
 	return rg_arena_printf(r->a, "Application %s%s%s", rg_flux_obj_ns(app),
-			       rg_flux_obj_ns(app)[0] ? "/" : "", rg_flux_obj_name(app));
+			       rg_flux_obj_ns(app)[0] ? "/" : "",
+			       rg_flux_obj_name(app));
 }
 
 static struct rg_finding *finding(struct run *r, enum rg_severity sev,
@@ -192,7 +193,8 @@ bool rg_argo_glob(const char *pat, const char *s)
 
 		while (end < close && *end != ',')
 			end++;
-		n = (size_t)(open - pat) + (size_t)(end - alt) + strlen(close + 1);
+		n = (size_t)(open - pat) + (size_t)(end - alt) +
+		    strlen(close + 1);
 		exp = malloc(n + 1);
 		if (!exp)
 			abort();
@@ -226,7 +228,8 @@ static int directory(struct run *r, struct objs *out, const char *root,
 		     const struct rg_node *app, unsigned depth)
 {
 	const char *path = rel[0] ? rg_tree_path_join(r->a, root, rel) : root;
-	const char *inc = rg_flux_str(dir, "include"), *exc = rg_flux_str(dir, "exclude");
+	const char *inc = rg_flux_str(dir, "include"),
+		   *exc = rg_flux_str(dir, "exclude");
 	struct rg_tree_entry *ents = NULL;
 	size_t n = 0;
 	int error;
@@ -240,9 +243,9 @@ static int directory(struct run *r, struct objs *out, const char *root,
 	if (error < 0)
 		return error;
 	for (size_t i = 0; i < n; i++) {
-		const char *sub = rel[0] ? rg_tree_path_join(r->a, rel,
-							     ents[i].name)
-					 : ents[i].name;
+		const char *sub =
+		    rel[0] ? rg_tree_path_join(r->a, rel, ents[i].name)
+			   : ents[i].name;
 		const char *file = rg_tree_path_join(r->a, root, sub);
 		const char *data = NULL;
 		size_t len = 0;
@@ -252,8 +255,8 @@ static int directory(struct run *r, struct objs *out, const char *root,
 		if (ents[i].kind == RG_TREE_DIR) {
 			if (!truthy(rg_map_gets(dir, "recurse")))
 				continue;
-			error = directory(r, out, root, sub, dir, app,
-					  depth + 1);
+			error =
+			    directory(r, out, root, sub, dir, app, depth + 1);
 			if (error < 0)
 				return error;
 			continue;
@@ -341,9 +344,9 @@ static void set_image(struct run *r, struct rg_node *kus, const char *spec)
 		set_str(r, im, "name", name);
 	}
 	if (colon)
-		set_str(r, im, "newTag",
-			rg_arena_strndup(r->a, colon + 1,
-					 reflen - namelen - 1));
+		set_str(
+		    r, im, "newTag",
+		    rg_arena_strndup(r->a, colon + 1, reflen - namelen - 1));
 	if (at)
 		set_str(r, im, "digest", at + 1);
 	for (size_t i = 0; i < images->u.seq.len; i++) {
@@ -400,20 +403,21 @@ static int kustomize(struct run *r, struct objs *out, const char *path,
 			v = rg_map_gets(k, maps[m]);
 			for (size_t i = 0;
 			     v && v->kind == RG_MAP && i < v->u.map.len; i++)
-				rg_map_set(r->a, map_of(r, kus, maps[m]),
-					   v->u.map.items[i].key.ptr,
-					   v->u.map.items[i].key.len,
-					   rg_node_clone(r->a,
-							 v->u.map.items[i].val));
+				rg_map_set(
+				    r->a, map_of(r, kus, maps[m]),
+				    v->u.map.items[i].key.ptr,
+				    v->u.map.items[i].key.len,
+				    rg_node_clone(r->a, v->u.map.items[i].val));
 		}
 		static const char *const lists[] = {"replicas", "patches",
 						    "components"};
 		for (size_t l = 0; l < RG_ARRAY_SIZE(lists); l++) {
 			v = rg_map_gets(k, lists[l]);
-			for (size_t i = 0; v && v->kind == RG_SEQ && i < v->u.seq.len;
-			     i++)
-				rg_seq_push(r->a, seq_of(r, kus, lists[l]),
-					    rg_node_clone(r->a, v->u.seq.items[i]));
+			for (size_t i = 0;
+			     v && v->kind == RG_SEQ && i < v->u.seq.len; i++)
+				rg_seq_push(
+				    r->a, seq_of(r, kus, lists[l]),
+				    rg_node_clone(r->a, v->u.seq.items[i]));
 		}
 		error = rg_doc_emit(&text, kus, RG_EMIT_KEEP_ORDER);
 		if (error < 0)
@@ -439,8 +443,8 @@ static const char *ref_path(struct run *r, const struct rg_node *sources,
 	const char *slash = strchr(file, '/');
 	size_t n = slash ? (size_t)(slash - file - 1) : strlen(file) - 1;
 
-	for (size_t i = 0; sources && sources->kind == RG_SEQ &&
-			   i < sources->u.seq.len;
+	for (size_t i = 0;
+	     sources && sources->kind == RG_SEQ && i < sources->u.seq.len;
 	     i++) {
 		const struct rg_node *s = sources->u.seq.items[i];
 		const char *ref = rg_flux_str(s, "ref");
@@ -452,7 +456,9 @@ static const char *ref_path(struct run *r, const struct rg_node *sources,
 				"%s: value file %s comes from %s, which is not "
 				"this repository",
 				app_label(r, app), file,
-				rg_flux_str(s, "repoURL") ? rg_flux_str(s, "repoURL") : "?");
+				rg_flux_str(s, "repoURL")
+				    ? rg_flux_str(s, "repoURL")
+				    : "?");
 			return NULL;
 		}
 		return rg_flux_clean_path(r->a, slash ? slash + 1 : "");
@@ -515,7 +521,9 @@ static int helm(struct run *r, struct objs *out, const char *path,
 			if (!p)
 				continue;
 		} else {
-			p = rg_flux_clean_path(r->a, rg_tree_path_join(r->a, path, rg_flux_clean_path(r->a, f)));
+			p = rg_flux_clean_path(
+			    r->a, rg_tree_path_join(
+				      r->a, path, rg_flux_clean_path(r->a, f)));
 		}
 		error = read_values(r, vals, p, ign, app);
 		if (error < 0)
@@ -539,31 +547,33 @@ static int helm(struct run *r, struct objs *out, const char *path,
 			rg_helm_merge_values(r->a, vals, v);
 		}
 	}
-	for (size_t i = 0; params && params->kind == RG_SEQ &&
-			   i < params->u.seq.len;
-	     i++) {
+	for (size_t i = 0;
+	     params && params->kind == RG_SEQ && i < params->u.seq.len; i++) {
 		const struct rg_node *p = params->u.seq.items[i];
-		const char *name = rg_flux_str(p, "name"), *value = rg_flux_str(p, "value");
+		const char *name = rg_flux_str(p, "name"),
+			   *value = rg_flux_str(p, "value");
 
 		if (!name)
 			continue;
-		error = rg_helm_set(r->a, vals,
-				    rg_arena_printf(r->a, "%s=%s", name,
-						    value ? value : ""),
-				    truthy(rg_map_gets(p, "forceString")), r->err);
+		error = rg_helm_set(
+		    r->a, vals,
+		    rg_arena_printf(r->a, "%s=%s", name, value ? value : ""),
+		    truthy(rg_map_gets(p, "forceString")), r->err);
 		if (error < 0)
 			return rg_err_prefix(r->err, "%s: helm.parameters",
 					     app_label(r, app));
 	}
 	memset(&opts, 0, sizeof(opts));
-	opts.release_name = rg_flux_str(h, "releaseName") ? rg_flux_str(h, "releaseName")
-						     : rg_flux_obj_name(app);
+	opts.release_name = rg_flux_str(h, "releaseName")
+				? rg_flux_str(h, "releaseName")
+				: rg_flux_obj_name(app);
 	ns = rg_flux_str(h, "namespace");
 	if (!ns)
 		ns = rg_flux_str(app, "spec.destination.namespace");
 	opts.namespace = ns && ns[0] ? ns : "default";
-	opts.kube_version = rg_flux_str(h, "kubeVersion") ? rg_flux_str(h, "kubeVersion")
-						     : r->opts->kube_version;
+	opts.kube_version = rg_flux_str(h, "kubeVersion")
+				? rg_flux_str(h, "kubeVersion")
+				: r->opts->kube_version;
 	opts.api_versions = r->opts->api_versions;
 	opts.napi_versions = r->opts->napi_versions;
 	opts.include_crds = !truthy(rg_map_gets(h, "skipCrds"));
@@ -629,13 +639,15 @@ static int render_source(struct run *r, struct objs *out,
 	if (rg_map_gets(src, "helm"))
 		return helm(r, out, path, src, app, sources);
 	if (rg_map_gets(src, "kustomize"))
-		return kustomize(r, out, path, rg_map_gets(src, "kustomize"), app);
+		return kustomize(r, out, path, rg_map_gets(src, "kustomize"),
+				 app);
 	if (rg_map_gets(src, "directory"))
-		return directory(r, out, path, "", rg_map_gets(src, "directory"),
-				 app, 0);
+		return directory(r, out, path, "",
+				 rg_map_gets(src, "directory"), app, 0);
 	if (rg_flux_kustomization_file(r->tree, path))
 		return kustomize(r, out, path, NULL, app);
-	if (rg_tree_stat(r->tree, rg_tree_path_join(r->a, path, "Chart.yaml")) ==
+	if (rg_tree_stat(r->tree,
+			 rg_tree_path_join(r->a, path, "Chart.yaml")) ==
 	    RG_TREE_FILE)
 		return helm(r, out, path, src, app, sources);
 	if (rg_tree_stat(r->tree, path) != RG_TREE_DIR)
@@ -702,8 +714,7 @@ struct params {
 	size_t n;
 };
 
-static void param(struct run *r, struct params *p, const char *k,
-		  const char *v)
+static void param(struct run *r, struct params *p, const char *k, const char *v)
 {
 	p->keys = rg_arena_grow(r->a, p->keys, p->n, p->n + 1, sizeof(char *));
 	p->vals = rg_arena_grow(r->a, p->vals, p->n, p->n + 1, sizeof(char *));
@@ -850,7 +861,9 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 			"ApplicationSet %s: git generator repository %s is not "
 			"this repository; not rendered",
 			rg_flux_obj_name(set),
-			rg_flux_str(git, "repoURL") ? rg_flux_str(git, "repoURL") : "?");
+			rg_flux_str(git, "repoURL")
+			    ? rg_flux_str(git, "repoURL")
+			    : "?");
 		return 0;
 	}
 	error = all_dirs(r, "", &all, &nall, 0);
@@ -863,8 +876,8 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 		char *norm;
 		size_t seg = 0;
 
-		for (size_t d = 0; dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len;
-		     d++) {
+		for (size_t d = 0;
+		     dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len; d++) {
 			const struct rg_node *e = dirs->u.seq.items[d];
 			const char *pat = rg_flux_str(e, "path");
 
@@ -877,8 +890,8 @@ static int git_dirs(struct run *r, const struct rg_node *set,
 		if (!in)
 			continue;
 		/* exclude entries win wherever they stand */
-		for (size_t d = 0; dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len;
-		     d++) {
+		for (size_t d = 0;
+		     dirs && dirs->kind == RG_SEQ && d < dirs->u.seq.len; d++) {
 			const struct rg_node *e = dirs->u.seq.items[d];
 			const char *pat = rg_flux_str(e, "path");
 
@@ -931,21 +944,24 @@ static int appset(struct run *r, const struct rg_node *set, unsigned depth)
 		int error;
 
 		if (list) {
-			for (size_t i = 0; els && els->kind == RG_SEQ &&
-					   i < els->u.seq.len;
+			for (size_t i = 0;
+			     els && els->kind == RG_SEQ && i < els->u.seq.len;
 			     i++) {
 				const struct rg_node *el = els->u.seq.items[i];
 				struct params p = {NULL, NULL, 0};
 
-				for (size_t k = 0; el->kind == RG_MAP &&
-						   k < el->u.map.len;
+				for (size_t k = 0;
+				     el->kind == RG_MAP && k < el->u.map.len;
 				     k++) {
 					const char *v = NULL;
 
-					scalar_text(r, el->u.map.items[k].val, &v);
+					scalar_text(r, el->u.map.items[k].val,
+						    &v);
 					if (v)
-						param(r, &p,
-						      el->u.map.items[k].key.ptr, v);
+						param(
+						    r, &p,
+						    el->u.map.items[k].key.ptr,
+						    v);
 				}
 				generate_app(r, set, &p, depth);
 			}
@@ -979,9 +995,9 @@ static int add_objs(struct run *r, struct objs *o, unsigned depth)
 		if (is_kind(doc, "Application")) {
 			struct app ap = {doc, depth};
 
-			r->pending = rg_arena_grow(r->a, r->pending,
-						   r->npending, r->npending + 1,
-						   sizeof(ap));
+			r->pending =
+			    rg_arena_grow(r->a, r->pending, r->npending,
+					  r->npending + 1, sizeof(ap));
 			r->pending[r->npending++] = ap;
 		} else if (is_kind(doc, "ApplicationSet")) {
 			error = appset(r, doc, depth);
@@ -1031,8 +1047,9 @@ int rg_argo_build(struct rg_objset *out, struct rg_findings *findings,
 		error = add_objs(&r, &first, 0);
 	while (!error && r.npending) {
 		struct app ap = r.pending[0];
-		const char *key = rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(ap.obj),
-						  rg_flux_obj_name(ap.obj));
+		const char *key =
+		    rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(ap.obj),
+				    rg_flux_obj_name(ap.obj));
 		bool seen = false;
 
 		memmove(&r.pending[0], &r.pending[1],

@@ -84,7 +84,8 @@ static bool accept(int fn, unsigned char r, size_t i)
 		return r == '%' && i < 3;
 	case A_DEFAULT_FUNC:
 		return (i == 1 && r == ':') ||
-		       (i == 2 && (r == '=' || r == '-' || r == '?' || r == '+'));
+		       (i == 2 &&
+			(r == '=' || r == '-' || r == '?' || r == '+'));
 	case A_REPLACE_FUNC:
 		return (i == 1 && r == '/') ||
 		       (i == 2 && (r == '/' || r == '#' || r == '%'));
@@ -548,8 +549,8 @@ static int substr(struct rg_buf *out, const char *s, size_t n,
 }
 
 /* Go's strings.Replace(s, old, new, limit) (limit < 0: all). */
-static int replace(struct rg_buf *out, const char *s, size_t n,
-		   const char *old, const char *new, long limit)
+static int replace(struct rg_buf *out, const char *s, size_t n, const char *old,
+		   const char *new, long limit)
 {
 	size_t olen = strlen(old), i = 0;
 	long done = 0;
@@ -569,7 +570,8 @@ static int replace(struct rg_buf *out, const char *s, size_t n,
 
 				if (i + w > n)
 					w = n - i;
-				error = error ? error : rg_buf_add(out, s + i, w);
+				error =
+				    error ? error : rg_buf_add(out, s + i, w);
 				i += w;
 			}
 		}
@@ -625,8 +627,8 @@ static size_t trim_prefix(const char *s, size_t n, const char *pat,
 	return best;
 }
 
-static int trim(struct rg_buf *out, struct rg_arena *a, const char *s,
-		size_t n, const char *pat, bool suffix, bool longest)
+static int trim(struct rg_buf *out, struct rg_arena *a, const char *s, size_t n,
+		const char *pat, bool suffix, bool longest)
 {
 	size_t cut;
 
@@ -654,8 +656,9 @@ static int casing(struct rg_buf *out, const char *s, size_t n, bool upper,
 	if (error < 0)
 		return error;
 	for (size_t i = start; i < out->len; i++) {
-		out->ptr[i] = (char)(upper ? toupper((unsigned char)out->ptr[i])
-					   : tolower((unsigned char)out->ptr[i]));
+		out->ptr[i] =
+		    (char)(upper ? toupper((unsigned char)out->ptr[i])
+				 : tolower((unsigned char)out->ptr[i]));
 		if (!all)
 			break;
 	}
@@ -679,8 +682,7 @@ static int apply(struct rg_buf *out, const struct node *f, const char *v,
 	if (!strcmp(name, "#") && !nargs)
 		return rg_buf_addf(out, "%zu", vlen);
 	if (!strcmp(name, "#") || !strcmp(name, "##"))
-		return trim(out, e->a, v, vlen, args[0], false,
-			    name[1] == '#');
+		return trim(out, e->a, v, vlen, args[0], false, name[1] == '#');
 	if (!strcmp(name, "%") || !strcmp(name, "%%"))
 		return nargs ? trim(out, e->a, v, vlen, args[0], true,
 				    name[1] == '%')
@@ -743,8 +745,8 @@ static int eval_func(struct rg_buf *out, const struct node *f,
 		args[i] = rg_arena_strndup(e->a, b.ptr, b.len);
 		rg_buf_release(&b);
 	}
-	exists = e->lookup(e->ctx, f->param, is_default_op(f->value), &v,
-			   &vlen);
+	exists =
+	    e->lookup(e->ctx, f->param, is_default_op(f->value), &v, &vlen);
 	if (!exists) {
 		v = "";
 		vlen = 0;
@@ -799,8 +801,8 @@ int rg_envsubst_eval(struct rg_buf *out, struct rg_arena *a, const char *s,
 	rg_buf_init(&p.tok, RG_CAP_YAML_SCALAR_BYTES);
 	root = parse_any(&p);
 	if (!root) {
-		error = rg_err_set(err, p.code ? p.code : RG_EPARSE, NULL,
-				   "%s", p.errmsg ? p.errmsg : E_BAD);
+		error = rg_err_set(err, p.code ? p.code : RG_EPARSE, NULL, "%s",
+				   p.errmsg ? p.errmsg : E_BAD);
 		goto out;
 	}
 	error = eval(out, root, &e);
@@ -866,8 +868,8 @@ static int get_esc(const char **chunk, size_t *clen, int *r)
 }
 
 /* Does chunk match the start of s? *rest gets the remainder offset. */
-static int match_chunk(const char *chunk, size_t clen, const char *s,
-		       size_t n, size_t *rest)
+static int match_chunk(const char *chunk, size_t clen, const char *s, size_t n,
+		       size_t *rest)
 {
 	size_t i = 0;
 

@@ -19,8 +19,8 @@
 #include "rendergate/objects.h"
 #include "rendergate/tree.h"
 
-#define KS_GROUP "kustomize.toolkit.fluxcd.io"
-#define HR_GROUP "helm.toolkit.fluxcd.io"
+#define KS_GROUP  "kustomize.toolkit.fluxcd.io"
+#define HR_GROUP  "helm.toolkit.fluxcd.io"
 #define SRC_GROUP "source.toolkit.fluxcd.io"
 
 /* --- an overlay tree: a few files replaced or added over a base tree --- */
@@ -182,11 +182,11 @@ const char *rg_flux_str(const struct rg_node *n, const char *dotted)
 	return rg_node_cstr(rg_node_path(n, dotted));
 }
 
-
 static bool is_kind(const struct rg_node *obj, const char *group,
 		    const char *kind)
 {
-	const char *av = rg_flux_str(obj, "apiVersion"), *k = rg_flux_str(obj, "kind");
+	const char *av = rg_flux_str(obj, "apiVersion"),
+		   *k = rg_flux_str(obj, "kind");
 	size_t gl = strlen(group);
 
 	return av && k && !strcmp(k, kind) && !strncmp(av, group, gl) &&
@@ -206,7 +206,6 @@ const char *rg_flux_obj_name(const struct rg_node *obj)
 
 	return n ? n : "";
 }
-
 
 static const char *label(struct run *r, const char *kind,
 			 const struct rg_node *obj)
@@ -255,7 +254,6 @@ const char *rg_flux_clean_path(struct rg_arena *a, const char *p)
 	return rg_arena_strndup(a, p, n);
 }
 
-
 /* Is the GitRepository ns/name this repository? */
 static bool this_repo(struct run *r, const char *ns, const char *name)
 {
@@ -292,7 +290,8 @@ static bool this_repo(struct run *r, const char *ns, const char *name)
 static bool source_ok(struct run *r, const struct rg_node *ref,
 		      const struct rg_node *obj, const char *what)
 {
-	const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+	const char *kind = rg_flux_str(ref, "kind"),
+		   *name = rg_flux_str(ref, "name");
 	const char *ns = rg_flux_str(ref, "namespace");
 
 	if (!ns)
@@ -308,8 +307,8 @@ static bool source_ok(struct run *r, const struct rg_node *ref,
 
 /* --- Flux's kustomization generator ------------------------------------ */
 
-static const char *const kfiles[] = {"kustomization.yaml",
-				     "kustomization.yml", "Kustomization"};
+static const char *const kfiles[] = {"kustomization.yaml", "kustomization.yml",
+				     "Kustomization"};
 
 const char *rg_flux_kustomization_file(struct rg_tree *t, const char *dir)
 {
@@ -322,16 +321,20 @@ const char *rg_flux_kustomization_file(struct rg_tree *t, const char *dir)
 	return NULL;
 }
 
-
 /* Names the source-controller leaves out of every artifact. */
 static bool never_shipped(const char *name, bool dir)
 {
 	static const char *const dirs[] = {".git", ".github", ".circleci"};
-	static const char *const files[] = {
-	    ".travis.yml",	     ".gitlab-ci.yml",	      "appveyor.yml",
-	    ".drone.yml",	     "cloudbuild.yaml",	      ".goreleaser.yml",
-	    "codeship-services.yml", "codeship-steps.yml",    ".sops.yaml",
-	    ".flux.yaml"};
+	static const char *const files[] = {".travis.yml",
+					    ".gitlab-ci.yml",
+					    "appveyor.yml",
+					    ".drone.yml",
+					    "cloudbuild.yaml",
+					    ".goreleaser.yml",
+					    "codeship-services.yml",
+					    "codeship-steps.yml",
+					    ".sops.yaml",
+					    ".flux.yaml"};
 
 	if (dir) {
 		for (size_t i = 0; i < RG_ARRAY_SIZE(dirs); i++)
@@ -371,15 +374,15 @@ static int scan(struct run *r, struct rg_node *seq, const char *root,
 	if (error < 0)
 		return error;
 	for (size_t i = 0; i < n; i++) {
-		const char *sub = rel[0] ? rg_tree_path_join(r->a, rel,
-							     ents[i].name)
-					 : ents[i].name;
+		const char *sub =
+		    rel[0] ? rg_tree_path_join(r->a, rel, ents[i].name)
+			   : ents[i].name;
 
 		if (ents[i].kind == RG_TREE_DIR) {
 			if (never_shipped(ents[i].name, true))
 				continue;
-			if (rg_flux_kustomization_file(r->tree,
-				     rg_tree_path_join(r->a, root, sub))) {
+			if (rg_flux_kustomization_file(
+				r->tree, rg_tree_path_join(r->a, root, sub))) {
 				rg_seq_push(r->a, seq, rg_node_str(r->a, sub));
 				continue;
 			}
@@ -408,7 +411,8 @@ static void append_list(struct run *r, struct rg_node *kus, const char *key,
 		rg_map_set(r->a, kus, key, strlen(key), seq);
 	}
 	for (size_t i = 0; i < items->u.seq.len; i++)
-		rg_seq_push(r->a, seq, rg_node_clone(r->a, items->u.seq.items[i]));
+		rg_seq_push(r->a, seq,
+			    rg_node_clone(r->a, items->u.seq.items[i]));
 }
 
 static void merge_images(struct run *r, struct rg_node *kus,
@@ -428,7 +432,8 @@ static void merge_images(struct run *r, struct rg_node *kus,
 		struct rg_node *have = NULL;
 
 		for (size_t k = 0; name && k < seq->u.seq.len && !have; k++) {
-			const char *hn = rg_flux_str(seq->u.seq.items[k], "name");
+			const char *hn =
+			    rg_flux_str(seq->u.seq.items[k], "name");
 
 			if (hn && !strcmp(hn, name))
 				have = seq->u.seq.items[k];
@@ -438,19 +443,22 @@ static void merge_images(struct run *r, struct rg_node *kus,
 			continue;
 		}
 		if (rg_flux_str(im, "newName"))
-			rg_map_set(r->a, have, "newName", 7,
-				   rg_node_clone(r->a, rg_map_gets(im, "newName")));
+			rg_map_set(
+			    r->a, have, "newName", 7,
+			    rg_node_clone(r->a, rg_map_gets(im, "newName")));
 		if (rg_flux_str(im, "newTag") || rg_flux_str(im, "digest")) {
 			rg_map_del(have, "newTag", 6);
 			rg_map_del(have, "digest", 6);
 			if (rg_flux_str(im, "newTag"))
-				rg_map_set(r->a, have, "newTag", 6,
-					   rg_node_clone(r->a,
-							 rg_map_gets(im, "newTag")));
+				rg_map_set(
+				    r->a, have, "newTag", 6,
+				    rg_node_clone(r->a,
+						  rg_map_gets(im, "newTag")));
 			if (rg_flux_str(im, "digest"))
-				rg_map_set(r->a, have, "digest", 6,
-					   rg_node_clone(r->a,
-							 rg_map_gets(im, "digest")));
+				rg_map_set(
+				    r->a, have, "digest", 6,
+				    rg_node_clone(r->a,
+						  rg_map_gets(im, "digest")));
 		}
 	}
 }
@@ -500,7 +508,8 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 		if (error < 0)
 			return error;
 		kus = rg_node_map(r->a);
-		set_str(r, kus, "apiVersion", "kustomize.config.k8s.io/v1beta1");
+		set_str(r, kus, "apiVersion",
+			"kustomize.config.k8s.io/v1beta1");
 		set_str(r, kus, "kind", "Kustomization");
 		if (res->u.seq.len)
 			rg_map_set(r->a, kus, "resources", 9, res);
@@ -530,9 +539,11 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 				if (!c)
 					continue;
 				if (ign && ign->kind == RG_BOOL && ign->u.b &&
-				    rg_tree_stat(r->tree,
-						 rg_tree_path_join(r->a, dir,
-								   rg_flux_clean_path(r->a, c))) ==
+				    rg_tree_stat(
+					r->tree,
+					rg_tree_path_join(
+					    r->a, dir,
+					    rg_flux_clean_path(r->a, c))) ==
 					RG_TREE_MISSING)
 					continue;
 				rg_seq_push(r->a, keep, v->u.seq.items[i]);
@@ -549,8 +560,8 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 }
 
 /* Build dir as spec says; *res gets the objects. */
-static int build_dir(struct run *r, struct rg_kust_result *res,
-		     const char *dir, const struct rg_node *spec)
+static int build_dir(struct run *r, struct rg_kust_result *res, const char *dir,
+		     const struct rg_node *spec)
 {
 	struct rg_buf text = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
 	const char *file = NULL;
@@ -666,14 +677,14 @@ static int each_data(struct run *r, const struct rg_obj *o,
 			if (rg_b64_decode(&dec, s, p->val->u.s.len, false,
 					  &bad) < 0) {
 				rg_buf_release(&dec);
-				return rg_err_set(r->err, RG_EINVALID, &p->val->pos,
-						  "Secret %s/%s key %s is not "
-						  "base64 (at byte %zu)",
-						  o->namespace, o->name,
-						  p->key.ptr, bad);
+				return rg_err_set(
+				    r->err, RG_EINVALID, &p->val->pos,
+				    "Secret %s/%s key %s is not "
+				    "base64 (at byte %zu)",
+				    o->namespace, o->name, p->key.ptr, bad);
 			}
-			fn(ctx, p->key.ptr, rg_arena_strndup(r->a, dec.ptr, dec.len),
-			   dec.len);
+			fn(ctx, p->key.ptr,
+			   rg_arena_strndup(r->a, dec.ptr, dec.len), dec.len);
 			rg_buf_release(&dec);
 		} else {
 			fn(ctx, p->key.ptr, s, p->val->u.s.len);
@@ -701,14 +712,17 @@ static void add_var(void *ctx, const char *key, const char *val, size_t len)
 /* Is every substituteFrom reference of ks resolvable now? */
 static bool refs_ready(struct run *r, const struct rg_node *ks)
 {
-	const struct rg_node *from = rg_node_path(ks, "spec.postBuild.substituteFrom");
+	const struct rg_node *from =
+	    rg_node_path(ks, "spec.postBuild.substituteFrom");
 
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"),
+			   *name = rg_flux_str(ref, "name");
 
-		if (kind && name && !find_obj(r, kind, rg_flux_obj_ns(ks), name))
+		if (kind && name &&
+		    !find_obj(r, kind, rg_flux_obj_ns(ks), name))
 			return false;
 	}
 	return true;
@@ -723,7 +737,8 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"),
+			   *name = rg_flux_str(ref, "name");
 		const struct rg_node *opt = rg_map_gets(ref, "optional");
 		const struct rg_obj *o;
 		int error;
@@ -784,11 +799,11 @@ static int load_vars(struct run *r, struct vars *v, const struct rg_node *ks)
 	}
 	for (size_t i = 0; i < v->n; i++)
 		if (!rg_envsubst_valid_name(v->names[i], strlen(v->names[i])))
-			return rg_err_set(r->err, RG_EINVALID, pb ? &pb->pos : NULL,
-					  "%s: '%s' var name is invalid, must "
-					  "match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'",
-					  label(r, "Kustomization", ks),
-					  v->names[i]);
+			return rg_err_set(
+			    r->err, RG_EINVALID, pb ? &pb->pos : NULL,
+			    "%s: '%s' var name is invalid, must "
+			    "match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'",
+			    label(r, "Kustomization", ks), v->names[i]);
 	return 0;
 }
 
@@ -839,8 +854,8 @@ static int subst_node(struct run *r, struct vars *v, struct rg_node **np,
 	}
 	case RG_SEQ:
 		for (size_t i = 0; i < n->u.seq.len && !error; i++)
-			error = subst_node(r, v, &n->u.seq.items[i], b,
-					   depth + 1);
+			error =
+			    subst_node(r, v, &n->u.seq.items[i], b, depth + 1);
 		return error;
 	case RG_MAP:
 		for (size_t i = 0; i < n->u.map.len && !error; i++) {
@@ -850,8 +865,8 @@ static int subst_node(struct run *r, struct vars *v, struct rg_node **np,
 				error = subst_str(r, v, &p->key, b);
 				if (error < 0)
 					return error;
-				p->key.ptr = rg_arena_strndup(r->a, b->ptr,
-							      b->len);
+				p->key.ptr =
+				    rg_arena_strndup(r->a, b->ptr, b->len);
 				p->key.len = b->len;
 			}
 			error = subst_node(r, v, &p->val, b, depth + 1);
@@ -868,9 +883,9 @@ static bool subst_disabled(const struct rg_node *obj)
 	const struct rg_node *md = rg_map_gets(obj, "metadata");
 
 	for (size_t i = 0; i < RG_ARRAY_SIZE(where); i++) {
-		const char *s = rg_node_cstr(rg_map_gets(
-		    rg_map_gets(md, where[i]),
-		    "kustomize.toolkit.fluxcd.io/substitute"));
+		const char *s = rg_node_cstr(
+		    rg_map_gets(rg_map_gets(md, where[i]),
+				"kustomize.toolkit.fluxcd.io/substitute"));
 
 		if (s && !strcmp(s, "disabled"))
 			return true;
@@ -905,7 +920,9 @@ static int post_build(struct run *r, const struct rg_node *ks,
 		if (error < 0)
 			rg_err_prefix(r->err, "%s: post build failed for %s/%s",
 				      label(r, "Kustomization", ks),
-				      rg_flux_str(res->objs[i], "kind") ? rg_flux_str(res->objs[i], "kind") : "?",
+				      rg_flux_str(res->objs[i], "kind")
+					  ? rg_flux_str(res->objs[i], "kind")
+					  : "?",
 				      rg_flux_obj_name(res->objs[i]));
 	}
 	rg_buf_release(&b);
@@ -948,8 +965,8 @@ static void set_meta(struct run *r, struct rg_node *obj, const char *which,
 			   rg_node_clone(r->a, src->u.map.items[i].val));
 }
 
-static void owner_labels(struct run *r, struct rg_node *obj,
-			 const char *group, const char *ns, const char *name)
+static void owner_labels(struct run *r, struct rg_node *obj, const char *group,
+			 const char *ns, const char *name)
 {
 	struct rg_node *m = meta_map(r, obj, "labels");
 	const char *k1 = rg_arena_printf(r->a, "%s/name", group);
@@ -988,8 +1005,7 @@ static int count_unit(struct run *r)
 	return 0;
 }
 
-static int add_output(struct run *r, struct rg_kust_result *res,
-		      unsigned depth)
+static int add_output(struct run *r, struct rg_kust_result *res, unsigned depth)
 {
 	for (size_t i = 0; i < res->len; i++) {
 		struct rg_node *o = res->objs[i];
@@ -1007,13 +1023,14 @@ static int add_output(struct run *r, struct rg_kust_result *res,
 		u.name = rg_flux_obj_name(o);
 		u.depth = depth;
 		if (is_kind(o, KS_GROUP, "Kustomization")) {
-			r->pending = rg_arena_grow(r->a, r->pending, r->npending,
-						   r->npending + 1, sizeof(u));
+			r->pending =
+			    rg_arena_grow(r->a, r->pending, r->npending,
+					  r->npending + 1, sizeof(u));
 			r->pending[r->npending++] = u;
 		} else if (is_kind(o, HR_GROUP, "HelmRelease")) {
-			r->releases = rg_arena_grow(r->a, r->releases,
-						    r->nreleases,
-						    r->nreleases + 1, sizeof(u));
+			r->releases =
+			    rg_arena_grow(r->a, r->releases, r->nreleases,
+					  r->nreleases + 1, sizeof(u));
 			r->releases[r->nreleases++] = u;
 		}
 	}
@@ -1029,7 +1046,8 @@ static int build_ks(struct run *r, struct rg_kust_result *res,
 	int error = build_dir(r, res, path, spec);
 
 	if (error < 0)
-		return rg_err_prefix(r->err, "%s", label(r, "Kustomization", ks));
+		return rg_err_prefix(r->err, "%s",
+				     label(r, "Kustomization", ks));
 	error = post_build(r, ks, res);
 	if (error < 0)
 		return error;
@@ -1139,7 +1157,8 @@ static int values_from(struct run *r, struct rg_node *vals,
 	for (size_t i = 0; from && from->kind == RG_SEQ && i < from->u.seq.len;
 	     i++) {
 		const struct rg_node *ref = from->u.seq.items[i];
-		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"),
+			   *name = rg_flux_str(ref, "name");
 		const char *key = rg_flux_str(ref, "valuesKey");
 		const char *tpath = rg_flux_str(ref, "targetPath");
 		const struct rg_node *opt = rg_map_gets(ref, "optional");
@@ -1162,8 +1181,8 @@ static int values_from(struct run *r, struct rg_node *vals,
 			finding(r, RG_SEV_WARN, "flux.encrypted", ref,
 				"%s: valuesFrom %s %s/%s is SOPS-encrypted; "
 				"rendered without it",
-				label(r, "HelmRelease", hr), kind, rg_flux_obj_ns(hr),
-				name);
+				label(r, "HelmRelease", hr), kind,
+				rg_flux_obj_ns(hr), name);
 			continue;
 		}
 		if (o) {
@@ -1178,31 +1197,35 @@ static int values_from(struct run *r, struct rg_node *vals,
 				"%s: valuesFrom %s %s/%s%s%s is not in the "
 				"rendered output (it may exist only in the "
 				"cluster); rendered without it",
-				label(r, "HelmRelease", hr), kind, rg_flux_obj_ns(hr),
-				name, o ? " key " : "", o ? c.key : "");
+				label(r, "HelmRelease", hr), kind,
+				rg_flux_obj_ns(hr), name, o ? " key " : "",
+				o ? c.key : "");
 			continue;
 		}
 		if (tpath) {
 			size_t n = c.len;
-			bool quoted = n >= 2 && ((c.val[0] == '"' && c.val[n - 1] == '"') ||
-						 (c.val[0] == '\'' && c.val[n - 1] == '\''));
-			const char *arg = quoted
-					      ? rg_arena_printf(r->a, "%s=%.*s", tpath,
-								(int)(n - 2), c.val + 1)
-					      : rg_arena_printf(r->a, "%s=%.*s", tpath,
-								(int)n, c.val);
+			bool quoted =
+			    n >= 2 &&
+			    ((c.val[0] == '"' && c.val[n - 1] == '"') ||
+			     (c.val[0] == '\'' && c.val[n - 1] == '\''));
+			const char *arg =
+			    quoted ? rg_arena_printf(r->a, "%s=%.*s", tpath,
+						     (int)(n - 2), c.val + 1)
+				   : rg_arena_printf(r->a, "%s=%.*s", tpath,
+						     (int)n, c.val);
 
 			error = rg_helm_set(r->a, vals, arg, quoted, r->err);
 			if (error < 0)
-				return rg_err_prefix(r->err, "%s: valuesFrom %s/%s",
-						     label(r, "HelmRelease", hr),
-						     kind, name);
+				return rg_err_prefix(
+				    r->err, "%s: valuesFrom %s/%s",
+				    label(r, "HelmRelease", hr), kind, name);
 			continue;
 		}
-		error = rg_doc_parse_one(&v, r->a,
-					 rg_arena_printf(r->a, "%s/%s/%s:%s", kind,
-							 rg_flux_obj_ns(hr), name, c.key),
-					 c.val, c.len, 0, r->err);
+		error = rg_doc_parse_one(
+		    &v, r->a,
+		    rg_arena_printf(r->a, "%s/%s/%s:%s", kind,
+				    rg_flux_obj_ns(hr), name, c.key),
+		    c.val, c.len, 0, r->err);
 		if (error < 0)
 			return rg_err_prefix(r->err, "%s",
 					     label(r, "HelmRelease", hr));
@@ -1240,8 +1263,10 @@ static int post_render(struct run *r, struct rg_kust_result *res,
 	const struct rg_node *prs = rg_node_path(hr, "spec.postRenderers");
 	int error = 0;
 
-	for (size_t i = 0; prs && prs->kind == RG_SEQ && i < prs->u.seq.len; i++) {
-		const struct rg_node *k = rg_map_gets(prs->u.seq.items[i], "kustomize");
+	for (size_t i = 0; prs && prs->kind == RG_SEQ && i < prs->u.seq.len;
+	     i++) {
+		const struct rg_node *k =
+		    rg_map_gets(prs->u.seq.items[i], "kustomize");
 		struct rg_buf text = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
 		struct rg_buf kt = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
 		struct rg_tree *t;
@@ -1250,12 +1275,14 @@ static int post_render(struct run *r, struct rg_kust_result *res,
 		if (!k || k->kind != RG_MAP)
 			continue;
 		kus = rg_node_map(r->a);
-		set_str(r, kus, "apiVersion", "kustomize.config.k8s.io/v1beta1");
+		set_str(r, kus, "apiVersion",
+			"kustomize.config.k8s.io/v1beta1");
 		set_str(r, kus, "kind", "Kustomization");
 		{
 			struct rg_node *rs = rg_node_seq(r->a);
 
-			rg_seq_push(r->a, rs, rg_node_str(r->a, "helm-output.yaml"));
+			rg_seq_push(r->a, rs,
+				    rg_node_str(r->a, "helm-output.yaml"));
 			rg_map_set(r->a, kus, "resources", 9, rs);
 		}
 		append_list(r, kus, "patches", rg_map_gets(k, "patches"));
@@ -1363,13 +1390,15 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	if (rg_map_gets(spec, "chartRef")) {
 		const struct rg_node *cr = rg_map_gets(spec, "chartRef");
 
-		finding(r, RG_SEV_WARN, "flux.chart-unavailable", cr,
-			"%s: unrenderable: chart from %s %s/%s is not in the "
-			"chart cache",
-			label(r, "HelmRelease", hr),
-			rg_flux_str(cr, "kind") ? rg_flux_str(cr, "kind") : "?",
-			rg_flux_str(cr, "namespace") ? rg_flux_str(cr, "namespace") : rg_flux_obj_ns(hr),
-			rg_flux_str(cr, "name") ? rg_flux_str(cr, "name") : "?");
+		finding(
+		    r, RG_SEV_WARN, "flux.chart-unavailable", cr,
+		    "%s: unrenderable: chart from %s %s/%s is not in the "
+		    "chart cache",
+		    label(r, "HelmRelease", hr),
+		    rg_flux_str(cr, "kind") ? rg_flux_str(cr, "kind") : "?",
+		    rg_flux_str(cr, "namespace") ? rg_flux_str(cr, "namespace")
+						 : rg_flux_obj_ns(hr),
+		    rg_flux_str(cr, "name") ? rg_flux_str(cr, "name") : "?");
 		return 0;
 	}
 	if (!cs || !chart) {
@@ -1390,15 +1419,19 @@ static int render_release(struct run *r, const struct rg_node *hr)
 				"is not in the chart cache",
 				label(r, "HelmRelease", hr), chart,
 				ver ? " " : "", ver ? ver : "", kind,
-				rg_flux_str(ref, "namespace") ? rg_flux_str(ref, "namespace")
-							 : rg_flux_obj_ns(hr),
-				rg_flux_str(ref, "name") ? rg_flux_str(ref, "name") : "?");
+				rg_flux_str(ref, "namespace")
+				    ? rg_flux_str(ref, "namespace")
+				    : rg_flux_obj_ns(hr),
+				rg_flux_str(ref, "name")
+				    ? rg_flux_str(ref, "name")
+				    : "?");
 			return 0;
 		}
 		if (!source_ok(r, ref, hr, label(r, "HelmRelease", hr)))
 			return 0;
 	}
-	error = rg_helm_load(&ch, r->tree, rg_flux_clean_path(r->a, chart), r->a, r->err);
+	error = rg_helm_load(&ch, r->tree, rg_flux_clean_path(r->a, chart),
+			     r->a, r->err);
 	if (error < 0)
 		goto fail;
 	{
@@ -1408,15 +1441,17 @@ static int render_release(struct run *r, const struct rg_node *hr)
 			struct rg_node *cv = rg_node_map(r->a);
 
 			for (size_t i = 0; i < vf->u.seq.len; i++) {
-				const char *p = rg_flux_clean_path(r->a, rg_node_cstr(vf->u.seq.items[i]));
+				const char *p = rg_flux_clean_path(
+				    r->a, rg_node_cstr(vf->u.seq.items[i]));
 				const char *data = NULL;
 				size_t len = 0;
 				struct rg_node *v = NULL;
 
-				error = rg_tree_read(r->tree, p, &data, &len, r->err);
+				error = rg_tree_read(r->tree, p, &data, &len,
+						     r->err);
 				if (!error)
-					error = rg_doc_parse_one(&v, r->a, p, data, len, 0,
-								 r->err);
+					error = rg_doc_parse_one(
+					    &v, r->a, p, data, len, 0, r->err);
 				if (error < 0)
 					goto fail;
 				if (v->kind != RG_MAP)
@@ -1437,10 +1472,12 @@ static int render_release(struct run *r, const struct rg_node *hr)
 		rg_helm_merge_values(r->a, vals, c);
 	}
 	memset(&opts, 0, sizeof(opts));
-	opts.release_name = relname ? relname
-			    : rg_flux_release_name(r->a, rg_flux_obj_name(hr), tns);
+	opts.release_name =
+	    relname ? relname
+		    : rg_flux_release_name(r->a, rg_flux_obj_name(hr), tns);
 	if (strlen(opts.release_name) > 53)
-		opts.release_name = rg_flux_release_name(r->a, opts.release_name, NULL);
+		opts.release_name =
+		    rg_flux_release_name(r->a, opts.release_name, NULL);
 	opts.namespace = tns && tns[0] ? tns : rg_flux_obj_ns(hr);
 	opts.kube_version = r->opts->kube_version;
 	opts.api_versions = r->opts->api_versions;
@@ -1462,8 +1499,9 @@ static int render_release(struct run *r, const struct rg_node *hr)
 		for (size_t d = 0; d < docs.len; d++) {
 			if (docs.docs[d]->kind == RG_NULL)
 				continue;
-			res.objs = rg_arena_grow(r->a, res.objs, res.len,
-						 res.len + 1, sizeof(*res.objs));
+			res.objs =
+			    rg_arena_grow(r->a, res.objs, res.len, res.len + 1,
+					  sizeof(*res.objs));
 			res.objs[res.len++] = docs.docs[d];
 		}
 	}
@@ -1474,7 +1512,8 @@ static int render_release(struct run *r, const struct rg_node *hr)
 		int e2;
 
 		default_namespace(r, res.objs[i], opts.namespace);
-		owner_labels(r, res.objs[i], HR_GROUP, rg_flux_obj_ns(hr), rg_flux_obj_name(hr));
+		owner_labels(r, res.objs[i], HR_GROUP, rg_flux_obj_ns(hr),
+			     rg_flux_obj_name(hr));
 		e2 = rg_objset_add_doc(NULL, r->out, res.objs[i], r->findings,
 				       "flux", r->opts->env, r->err);
 		if (e2 == RG_ELIMIT)
@@ -1507,16 +1546,19 @@ int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
 	r.entry = rg_flux_clean_path(a, entry);
 	error = build_dir(&r, &res, r.entry, NULL);
 	if (error < 0)
-		return rg_err_prefix(err, "Flux entry %s", r.entry[0] ? r.entry : "(root)");
+		return rg_err_prefix(err, "Flux entry %s",
+				     r.entry[0] ? r.entry : "(root)");
 	/* the Kustomization that applies the entry folder itself */
 	for (size_t i = 0; i < res.len && !self; i++) {
 		const struct rg_node *o = res.objs[i];
 		const struct rg_node *ref = rg_node_path(o, "spec.sourceRef");
-		const char *kind = rg_flux_str(ref, "kind"), *name = rg_flux_str(ref, "name");
+		const char *kind = rg_flux_str(ref, "kind"),
+			   *name = rg_flux_str(ref, "name");
 		const char *ns = rg_flux_str(ref, "namespace");
 
 		if (is_kind(o, KS_GROUP, "Kustomization") &&
-		    !strcmp(rg_flux_clean_path(a, rg_flux_str(o, "spec.path")), r.entry) &&
+		    !strcmp(rg_flux_clean_path(a, rg_flux_str(o, "spec.path")),
+			    r.entry) &&
 		    kind && !strcmp(kind, "GitRepository") && name &&
 		    this_repo(&r, ns ? ns : rg_flux_obj_ns(o), name))
 			self = o;
@@ -1524,7 +1566,8 @@ int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
 	if (self) {
 		struct rg_kust_result again = {NULL, 0};
 
-		done_add(&r, rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(self), rg_flux_obj_name(self)));
+		done_add(&r, rg_arena_printf(a, "%s/%s", rg_flux_obj_ns(self),
+					     rg_flux_obj_name(self)));
 		error = count_unit(&r);
 		if (!error)
 			error = build_ks(&r, &again, self);
@@ -1560,8 +1603,8 @@ int rg_flux_render(struct rg_objset *out, struct rg_findings *findings,
 		o.api_versions = env->api_versions;
 		o.napi_versions = env->napi_versions;
 	}
-	return rg_flux_build(out, findings, req->tree, req->path ? req->path : "",
-			     &o, req->arena, err);
+	return rg_flux_build(out, findings, req->tree,
+			     req->path ? req->path : "", &o, req->arena, err);
 }
 
 /* --- URLs ---------------------------------------------------------------- */
