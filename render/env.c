@@ -11,6 +11,7 @@
 #include "rendergate/kust.h"
 #include "rendergate/objects.h"
 #include "rendergate/plain.h"
+#include "rendergate/rcache.h"
 #include "rendergate/tree.h"
 
 static bool has_file(struct rg_tree *tree, const char *dir, const char *name)
@@ -93,10 +94,50 @@ static int run(const struct rg_renderer *r, struct rg_objset *out,
 	return error;
 }
 
+/*
+ * Render one release, through c when its inputs all come from the tree
+ * (a chart from a chart repository does not).
+ */
+static int release(struct rg_objset *out, struct rg_findings *findings,
+		   const struct rg_render_req *req, struct rg_rcache *c,
+		   struct rg_err *err)
+{
+	const struct rg_config_release *rel = req->release;
+	size_t dmark = req->tree->ndeps, omark = out->len,
+	       fmark = findings->len;
+	int error;
+
+	if (rel->repo)
+		c = NULL;
+	error = rg_rcache_get(c, rel, req->tree, out, findings, err);
+	if (error != RG_ENOTFOUND)
+		return error;
+	error = run(rg_env_renderer(rel->kustomize ? RG_CONFIG_KIND_KUSTOMIZE
+						   : RG_CONFIG_KIND_HELM),
+		    out, findings, req, err);
+	/* a findings list that overflowed cannot be replayed exactly */
+	if (!error && !findings->dropped)
+		rg_rcache_put(c, rel, req->tree->deps + dmark,
+			      req->tree->ndeps - dmark, out->items + omark,
+			      out->len - omark, findings->items + fmark,
+			      findings->len - fmark);
+	return error;
+}
+
 int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		  const struct rg_config_repo *repo,
 		  const struct rg_config_env *env, struct rg_tree *tree,
 		  struct rg_arena *a, struct rg_err *err)
+{
+	return rg_env_render_cached(out, findings, repo, env, tree, NULL, a,
+				    err);
+}
+
+int rg_env_render_cached(struct rg_objset *out, struct rg_findings *findings,
+			 const struct rg_config_repo *repo,
+			 const struct rg_config_env *env, struct rg_tree *tree,
+			 struct rg_rcache *c, struct rg_arena *a,
+			 struct rg_err *err)
 {
 	struct rg_render_req req;
 	int error = 0;
@@ -119,10 +160,7 @@ int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		req.path = rel->kustomize ? rel->kustomize
 			   : rel->repo	  ? NULL
 					  : rel->chart;
-		error = run(rg_env_renderer(rel->kustomize
-						? RG_CONFIG_KIND_KUSTOMIZE
-						: RG_CONFIG_KIND_HELM),
-			    out, findings, &req, err);
+		error = release(out, findings, &req, c, err);
 	}
 out:
 	if (error < 0)

@@ -214,7 +214,15 @@ static int mem_stat(void *ctx, const char *path, enum rg_tree_kind *kind,
 		*kind = f->kind;
 		memcpy(id, f->id, RG_SHA1_HEX);
 	} else if (!path[0] || dir_range(m, path, &first, &end)) {
+		/* the listing's id, so a recorded listing can be checked
+		   against a stat (rcache.h) */
+		struct rg_arena *a = rg_arena_new();
+		struct rg_tree_entry *e;
+		size_t n;
+
 		*kind = RG_TREE_DIR;
+		list_dir(m, a, path, &e, &n, id);
+		rg_arena_free(a);
 	} else {
 		*kind = RG_TREE_MISSING;
 	}

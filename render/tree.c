@@ -179,14 +179,29 @@ out:
 
 enum rg_tree_kind rg_tree_stat(struct rg_tree *t, const char *path)
 {
-	enum rg_tree_kind kind = RG_TREE_MISSING;
-	char id[RG_SHA1_HEX] = "";
+	char id[RG_SHA1_HEX];
 
+	return rg_tree_stat_id(t, path, id);
+}
+
+enum rg_tree_kind rg_tree_stat_id(struct rg_tree *t, const char *path,
+				  char id[RG_SHA1_HEX])
+{
+	enum rg_tree_kind kind = RG_TREE_MISSING;
+
+	id[0] = '\0';
 	if (rg_tree_path_check(path, NULL) < 0)
 		return RG_TREE_MISSING;
-	if (t->ops->stat(t->ctx, path, &kind, id) < 0)
+	if (t->ops->stat(t->ctx, path, &kind, id) < 0) {
+		id[0] = '\0';
 		return RG_TREE_MISSING;
+	}
 	return kind;
+}
+
+void rg_tree_deps_add(struct rg_tree *t, const struct rg_tree_dep *d)
+{
+	record(t, d->path, (enum rg_tree_kind)d->kind, d->listed, d->id);
 }
 
 void rg_tree_deps_reset(struct rg_tree *t)

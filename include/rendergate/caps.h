@@ -204,4 +204,10 @@
 /* levels: archives nested in archives (charts/x.tgz holding charts/y.tgz) */
 #define RG_CAP_TGZ_NESTING 16u
 
+/* --- Render cache (rcache.h) ----------------------------------------- */
+
+/* entries: release renders one gate run remembers (3 sides x 1,000
+ * environments' worth of releases is far beyond real repositories) */
+#define RG_CAP_RCACHE_ENTRIES 100000u
+
 #endif

@@ -44,6 +44,7 @@ struct rg_findings;
 struct rg_config_repo;
 struct rg_config_env;
 struct rg_config_release;
+struct rg_rcache;
 
 /*
  * What a renderer is asked to draw. New fields may be added at the end
@@ -107,6 +108,21 @@ int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		  const struct rg_config_repo *repo,
 		  const struct rg_config_env *env, struct rg_tree *tree,
 		  struct rg_arena *a, struct rg_err *err);
+
+/*
+ * rg_env_render through a render cache (rcache.h): a release whose
+ * recorded inputs are all unchanged since a render cached in c is taken
+ * from c instead of rendered, and every release rendered is put in c.
+ * Releases with a chart from a chart repository (release->repo) are
+ * always rendered. tree->deps ends up the same as without the cache. c
+ * must only have seen renders with this same parsed repo config, and
+ * may be NULL (then this is rg_env_render).
+ */
+int rg_env_render_cached(struct rg_objset *out, struct rg_findings *findings,
+			 const struct rg_config_repo *repo,
+			 const struct rg_config_env *env, struct rg_tree *tree,
+			 struct rg_rcache *c, struct rg_arena *a,
+			 struct rg_err *err);
 
 /* --- change scoping -------------------------------------------------- */
 

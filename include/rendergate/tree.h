@@ -109,9 +109,19 @@ int rg_tree_list(struct rg_tree *t, const char *path,
 		 struct rg_tree_entry **out, size_t *n, struct rg_err *err);
 /* Unrecorded existence check. */
 enum rg_tree_kind rg_tree_stat(struct rg_tree *t, const char *path);
+/* The same, also filling id with the object id at path ("" if none). */
+enum rg_tree_kind rg_tree_stat_id(struct rg_tree *t, const char *path,
+				  char id[RG_SHA1_HEX]);
 
 /* Forget the log (start recording a new render). */
 void rg_tree_deps_reset(struct rg_tree *t);
+
+/*
+ * Append a copy of d to the log (path copied), as if the read or listing
+ * had happened: the render cache (rcache.h) replays the dependencies of
+ * a cached render this way. A no-op while recording is off.
+ */
+void rg_tree_deps_add(struct rg_tree *t, const struct rg_tree_dep *d);
 
 /* --- in-memory trees ------------------------------------------------- */
 
