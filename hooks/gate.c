@@ -2,6 +2,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
+#include "rendergate/chartcache.h"
 #include "rendergate/config.h"
 #include "rendergate/diff.h"
 #include "rendergate/drain.h"
@@ -50,6 +51,9 @@ int rg_gate_repo_config_tree(struct rg_config_repo **out, struct rg_gate *g,
 				  &g->report->errors);
 	if (rc)
 		*out = NULL;
+	else if (*out) /* charts of releases with repo: (helm.h) */
+		(*out)->chart_cache = rg_chartcache_open(
+			g->arena, g->server->chart_cache_dir, &err);
 out:
 	return rc;
 }

@@ -1157,6 +1157,8 @@ static int capabilities(struct rg_node **out, struct ctx *x,
 		rg_node_str(a, rg_arena_printf(a, "%llu",
 					       (unsigned long long)v.minor)));
 	map_put(a, kv, "GitVersion", rg_node_str(a, ver));
+	/* KubeVersion.String(): what {{ .Capabilities.KubeVersion }} prints */
+	map_put(a, kv, "String", rg_node_str(a, ver));
 	for (size_t i = 0; i < RG_ARRAY_SIZE(default_apis); i++)
 		map_put(a, apis, default_apis[i], rg_node_bool(a, true));
 	for (size_t i = 0; i < x->opts->napi_versions; i++)
@@ -1719,14 +1721,15 @@ int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 	int error;
 
 	memset(&opts, 0, sizeof(opts));
-	if (!req->path) {
-		return rg_err_set(err, RG_EUNSUPPORTED, rel ? &rel->pos : NULL,
-				  "unrenderable: chart %s from %s is not in the "
-				  "chart cache",
-				  rel && rel->chart ? rel->chart : "?",
-				  rel && rel->repo ? rel->repo : "?");
-	}
-	error = rg_helm_load(&chart, req->tree, req->path, a, err);
+	if (!req->path)
+		error = rg_helm_cache_load(&chart,
+					   req->repo ? req->repo->chart_cache
+						     : NULL,
+					   rel ? rel->repo : NULL,
+					   rel ? rel->chart : NULL,
+					   rel ? rel->version : NULL, a, err);
+	else
+		error = rg_helm_load(&chart, req->tree, req->path, a, err);
 	if (error < 0)
 		return error;
 	for (size_t i = 0; rel && i < rel->nvalues; i++) {

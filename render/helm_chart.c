@@ -16,6 +16,7 @@
 #include "rendergate/doc.h"
 #include "rendergate/funcs.h"
 #include "rendergate/helm.h"
+#include "rendergate/semver.h"
 #include "rendergate/tgz.h"
 #include "rendergate/tree.h"
 
@@ -531,4 +532,155 @@ int rg_helm_load_archive(struct rg_helm_chart **out, const char *label,
 	struct load ld = { RG_CAP_TGZ_BYTES, 0, false };
 
 	return load_archive(out, &ld, label, data, len, a, err);
+}
+
+/* --- the chart cache ------------------------------------------------- */
+
+const char *rg_helm_cache_key(struct rg_arena *a, const char *url)
+{
+	size_t n = strlen(url);
+	char *out, *o;
+
+	while (n && url[n - 1] == '/')
+		n--;
+	out = o = rg_arena_alloc(a, 3 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '~' || c == '-') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = "0123456789ABCDEF"[c >> 4];
+			*o++ = "0123456789ABCDEF"[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A name or version usable as one path component. */
+static bool plain_component(const char *s)
+{
+	if (!*s || *s == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._+-", *s)))
+			return false;
+	return true;
+}
+
+static int cache_missing(struct rg_err *err, const char *url,
+			 const char *name, const char *version,
+			 const char *why)
+{
+	const char *v = version && *version ? version : "VERSION";
+
+	return rg_err_set(err, RG_ENOTFOUND, NULL,
+			  "unrenderable: chart %s %s from %s %s; add it with: "
+			  "rendergate chart-cache add %s %s %s %s-%s.tgz",
+			  name, version && *version ? version : "(any version)",
+			  url, why, url, name, v, name, v);
+}
+
+/* Load <dir>/<entry> (a .tgz file or a chart directory). */
+static int cache_load_entry(struct rg_helm_chart **out, struct rg_tree *cache,
+			    const char *path, enum rg_tree_kind kind,
+			    struct rg_arena *a, struct rg_err *err)
+{
+	const char *data = NULL;
+	size_t len = 0;
+	int error;
+
+	if (kind == RG_TREE_DIR)
+		return rg_helm_load(out, cache, path, a, err);
+	error = rg_tree_read(cache, path, &data, &len, err);
+	if (error < 0)
+		return error;
+	return rg_helm_load_archive(out, path, data, len, a, err);
+}
+
+int rg_helm_cache_load(struct rg_helm_chart **out, struct rg_tree *cache,
+		       const char *url, const char *name, const char *version,
+		       struct rg_arena *a, struct rg_err *err)
+{
+	const char *dir, *best = NULL, *path;
+	struct rg_semver bestv;
+	struct rg_semver_constraints *cons = NULL;
+	struct rg_tree_entry *ents = NULL;
+	size_t n = 0;
+	enum rg_tree_kind kind = RG_TREE_MISSING, bestk = RG_TREE_MISSING;
+	struct rg_err tmp = RG_ERR_INIT;
+	int error;
+
+	if (!url || !*url || !name || !plain_component(name))
+		return rg_err_set(err, RG_EINVALID, NULL,
+				  "chart cache: bad chart name or repository "
+				  "URL (%s from %s)",
+				  name ? name : "(none)", url ? url : "(none)");
+	if (!cache)
+		return cache_missing(err, url, name, version,
+				     "cannot be read: the chart cache is not "
+				     "configured or not a directory "
+				     "(chart_cache_dir in the server config)");
+	dir = rg_arena_printf(a, "%s/%s", rg_helm_cache_key(a, url), name);
+	if (version && plain_component(version)) {
+		path = rg_arena_printf(a, "%s/%s.tgz", dir, version);
+		kind = rg_tree_stat(cache, path);
+		if (kind != RG_TREE_FILE) {
+			path = rg_arena_printf(a, "%s/%s", dir, version);
+			kind = rg_tree_stat(cache, path);
+		}
+		if (kind == RG_TREE_FILE || kind == RG_TREE_DIR) {
+			best = path;
+			bestk = kind;
+		}
+	}
+	if (!best) {
+		/* a constraint (or none): the highest cached version in it */
+		if (version && *version &&
+		    rg_semver_constraints_parse(&cons, a, version,
+						strlen(version), &tmp) < 0)
+			return cache_missing(err, url, name, version,
+					     "is not in the chart cache");
+		if (rg_tree_stat(cache, dir) == RG_TREE_DIR) {
+			error = rg_tree_list(cache, dir, &ents, &n, err);
+			if (error < 0)
+				return error;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const char *e = ents[i].name;
+			size_t l = strlen(e);
+			struct rg_semver v;
+
+			if (ents[i].kind == RG_TREE_FILE && l > 4 &&
+			    !strcmp(e + l - 4, ".tgz"))
+				l -= 4;
+			else if (ents[i].kind != RG_TREE_DIR)
+				continue;
+			if (rg_semver_parse(&v, a, e, l, &tmp) < 0)
+				continue;
+			if (cons && !rg_semver_check(cons, &v))
+				continue;
+			if (best && rg_semver_compare(&v, &bestv) <= 0)
+				continue;
+			best = rg_arena_printf(a, "%s/%s", dir, e);
+			bestk = ents[i].kind;
+			bestv = v;
+		}
+	}
+	if (!best)
+		return cache_missing(err, url, name, version,
+				     "is not in the chart cache");
+	error = cache_load_entry(out, cache, best, bestk, a, err);
+	if (error < 0)
+		return error;
+	if (strcmp((*out)->name, name))
+		return rg_err_set(err, RG_EINVALID, NULL,
+				  "chart cache: %s holds chart %s, not %s",
+				  best, (*out)->name, name);
+	return 0;
 }

@@ -165,6 +165,7 @@ struct rg_config_repo {
 				first stage first; each at most once */
 	size_t nstages;
 	const char *default_branch; /* default "main" */
+	struct rg_tree *chart_cache; /* set by hooks/: chart cache (helm.h) */
 };
 
 #define RG_CONFIG_REPO_FILE ".rendergate.yaml"

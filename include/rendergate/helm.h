@@ -180,12 +180,47 @@ int rg_helm_set(struct rg_arena *a, struct rg_node *values, const char *arg,
 		bool as_string, struct rg_err *err);
 
 /*
+ * The chart cache: charts that are not in the repository, kept in a
+ * directory the server config names (chart_cache_dir), filled by
+ * `rendergate chart-cache add` and only read by the hook. Layout:
+ *
+ *   CACHE/<repo key>/<name>/<version>.tgz   a packaged chart, or
+ *   CACHE/<repo key>/<name>/<version>/      an unpacked chart directory
+ *
+ * where <repo key> is the repository URL without trailing '/', every
+ * byte outside [A-Za-z0-9._~-] written as %XX (upper-case hex):
+ * "https://charts.example.com/stable" is
+ * "https%3A%2F%2Fcharts.example.com%2Fstable"; "oci://r.io/charts" is
+ * "oci%3A%2F%2Fr.io%2Fcharts". <name> and <version> are the chart's own
+ * (Chart.yaml name and version).
+ */
+
+/* The <repo key> of url (arena-owned). */
+const char *rg_helm_cache_key(struct rg_arena *a, const char *url);
+
+/*
+ * Load chart name from repository url out of the cache tree (a view of
+ * CACHE). version is an exact version, a semver constraint ("^1.2",
+ * ">=2.0 <3") or NULL/"" (the highest version cached), as Helm picks the
+ * highest version satisfying it; an exact <version>.tgz or <version>/
+ * is used without listing. The loaded chart's name and version must be
+ * the ones asked for (RG_EINVALID otherwise). A chart that is not there
+ * (or cache NULL: no chart cache configured) is RG_ENOTFOUND:
+ * "unrenderable: chart NAME VERSION from URL is not in the chart cache;
+ * add it with: rendergate chart-cache add URL NAME VERSION FILE.tgz".
+ */
+int rg_helm_cache_load(struct rg_helm_chart **out, struct rg_tree *cache,
+		       const char *url, const char *name, const char *version,
+		       struct rg_arena *a, struct rg_err *err);
+
+/*
  * The renderer for environments (env.h): renders req->path (a chart
  * directory) as release req->release (name, namespace, values files read
  * through the tree, `set` overrides) and adds every manifest and non-test
  * hook as an object. A release whose chart comes from a chart repository
- * (req->path NULL) is RG_EUNSUPPORTED ("chart X from Y is not in the
- * chart cache") until the chart cache exists.
+ * (req->path NULL, release->repo set) is loaded from the chart cache
+ * req->repo->chart_cache (rg_helm_cache_load; hooks/ opens it from the
+ * server config), its values files still read from the repository.
  */
 int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 		       const struct rg_render_req *req, struct rg_err *err);

@@ -7,7 +7,8 @@
  *       [--no-hooks] [--is-upgrade]
  *
  * CHART is a chart directory on disk (read through a directory tree view:
- * symlinks are never followed). Values files are read from the file
+ * symlinks are never followed) or a packaged chart file (.tgz, read with
+ * the bounded archive reader, tgz.h). Values files are read from the file
  * system relative to the current directory, merged in order, then the
  * --set and --set-string arguments are applied, as Helm does. The output
  * is what Helm 3.10.1 prints: "---\n# Source: ...\n" documents, CRDs
