@@ -5,7 +5,9 @@
  * duplicate keys allowed; every document that parses is emitted, the
  * text parsed again, and the two trees compared: emit must produce YAML
  * that reads back to the same tree (floats that are whole numbers come
- * back as ints, as in go-yaml, so those compare by value). Strings with a
+ * back as ints, as in go-yaml, so those compare by value). Then the
+ * top-level mapping is edited (rg_map_del/rg_map_set) and every lookup
+ * checked against a scan, which exercises the mapping index. Strings with a
  * carriage return or U+2028/U+2029 are left out of the comparison:
  * go-yaml v2 writes those characters raw inside quotes and reads them
  * back as line folds, and we reproduce its output (see doc.h).
@@ -81,6 +83,54 @@ out:
 	rg_buf_release(&b);
 }
 
+/* rg_map_get must agree with a scan, whatever the index holds. */
+static void check_lookups(const struct rg_node *m)
+{
+	for (size_t i = 0; i < m->u.map.len; i++) {
+		const struct rg_pair *p = &m->u.map.items[i];
+
+		if (rg_map_get(m, p->key.ptr, p->key.len) != p->val)
+			RG_BUG("lookup of key %zu disagrees with the scan", i);
+	}
+}
+
+/*
+ * Edit the top-level mapping (delete every third key, set them again,
+ * add new ones) and check every lookup, exercising the mapping index.
+ */
+static void edit_map(struct rg_arena *a, struct rg_node *m)
+{
+	size_t n = m->u.map.len;
+	struct rg_str *keys;
+
+	if (m->kind != RG_MAP)
+		return;
+	check_lookups(m);
+	keys = rg_arena_calloc(a, n + 1, sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		keys[i] = m->u.map.items[i].key;
+	for (size_t i = 0; i < n; i += 3)
+		if (!rg_map_del(m, keys[i].ptr, keys[i].len))
+			RG_BUG("key %zu vanished", i);
+	check_lookups(m);
+	for (size_t i = 0; i < n; i += 3)
+		rg_map_set(a, m, keys[i].ptr, keys[i].len, rg_node_int(a, 1));
+	for (int i = 0; i < 40; i++) {
+		char k[24];
+		bool there = false;
+
+		snprintf(k, sizeof(k), "fuzz-extra-%d", i);
+		for (size_t j = 0; j < m->u.map.len; j++)
+			there |= m->u.map.items[j].key.len == strlen(k) &&
+				 !memcmp(m->u.map.items[j].key.ptr, k, strlen(k));
+		rg_map_set(a, m, k, strlen(k), rg_node_null(a));
+		n += !there;
+	}
+	check_lookups(m);
+	if (m->u.map.len != n)
+		RG_BUG("edited mapping has %zu keys, want %zu", m->u.map.len, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned flagsets[] = { 0,
@@ -93,8 +143,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (rg_doc_parse(&docs, a, "fuzz.yaml", (const char *)data, size,
 				 flagsets[f], &err) == 0 && flagsets[f] == 0) {
-			for (size_t i = 0; i < docs.len; i++)
+			for (size_t i = 0; i < docs.len; i++) {
 				roundtrip(a, docs.docs[i]);
+				edit_map(a, docs.docs[i]);
+			}
 		}
 		rg_arena_free(a);
 	}
