@@ -71,6 +71,7 @@ static void build(const char *entry_file, const char *entry_data,
 	rc = rg_flux_build(&set, &f, t, "cluster", &o, a, &err);
 	if (rc > 0 || (rc < 0 && !err.msg[0]))
 		abort();
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
 

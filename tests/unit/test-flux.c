@@ -98,6 +98,7 @@ TEST(overlay_tree)
 	/* reads through the overlay are recorded in the base's log */
 	CHECK(base->ndeps >= 1);
 	rg_tree_free(o);
+	rg_tree_free(base);
 	rg_arena_free(a);
 }
 
@@ -185,6 +186,7 @@ TEST(registry_renders_flux_and_argocd)
 	CHECK(rg_objset_find(&set, "argoproj.io/Application/argocd/web") !=
 	      NULL);
 	CHECK_INT(f.len, 0);
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
 

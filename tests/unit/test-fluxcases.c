@@ -220,6 +220,8 @@ static bool run_case(const char *kind, const char *dir)
 	snprintf(path, sizeof(path), "%s/in", dir);
 	if (load_dir(t, path, "") < 0) {
 		fprintf(stderr, "  cannot load %s\n", path);
+		rg_tree_free(t);
+		rg_arena_free(a);
 		return false;
 	}
 	snprintf(path, sizeof(path), "%s/entry", dir);
@@ -312,6 +314,7 @@ out:
 	free(entry);
 	free(experr);
 	free(opts);
+	rg_tree_free(t);
 	rg_arena_free(a);
 	return ok;
 }
