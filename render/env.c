@@ -248,7 +248,12 @@ static bool reads_outside(const struct rg_config_env *env)
 {
 	/* plain reads exactly the folder; Kustomize bases and components,
 	   Helm file:// dependencies and values files can be anywhere */
-	return env->nreleases || strcmp(env->kind, RG_CONFIG_KIND_PLAIN);
+	for (size_t r = 0; r < env->nreleases; r++)
+		if (env->releases[r].kustomize)
+			return true;
+	/* Helm releases read their chart and values files (first_cut
+	   checks both; templates cannot read other files) */
+	return !env->nreleases && strcmp(env->kind, RG_CONFIG_KIND_PLAIN);
 }
 
 static bool hidden(const char *path)

@@ -198,7 +198,9 @@ struct rg_env_choice {
  *     rendered when a changed path lies below the environment's path
  *     (and is not excluded), or equals or lies below a release's chart,
  *     kustomize directory or values file, or - for environments that can
- *     read outside their folder (any kind but plain, or with releases) -
+ *     read outside their folder (any kind but plain when without releases,
+ *     or with a kustomize release; Helm releases read only their chart
+ *     and values files, checked above) -
  *     lies outside the folder of every environment on the branch and is
  *     not hidden (a shared Kustomize base, a chart): "base/app.yaml
  *     changed outside every environment folder, and prod may read it".
