@@ -460,12 +460,11 @@ static bool could_ref(const struct nr_ctx *c, const struct rg_kust_res *r)
 
 /* Candidates that once had this name and could be referenced, into tmp,
  * in resource order. */
-static size_t candidates(struct nr_ctx *c, const char *name, void *unused)
+static size_t candidates(struct nr_ctx *c, const char *name)
 {
 	const struct byname_slot *sl = byname_get(&c->idx, name);
 	size_t n = 0;
 
-	(void)unused;
 	for (size_t i = 0; sl && i < sl->len; i++)
 		if (could_ref(c, sl->items[i]))
 			c->tmp[n++] = sl->items[i];
@@ -534,7 +533,7 @@ static int set_scalar_ref(struct nr_ctx *c, struct rg_node *parent,
 	if (val->kind != RG_STR)
 		return 0;
 	rc = select_referral(&ref, c, val->u.s.ptr, c->tmp,
-			     candidates(c, val->u.s.ptr, NULL), false, err);
+			     candidates(c, val->u.s.ptr), false, err);
 	if (rc || !ref)
 		return rc;
 	cur = rg_kust_str_at(ref->obj, "metadata.name");
@@ -564,7 +563,7 @@ static int set_mapping_ref(struct nr_ctx *c, struct rg_node *map,
 	if (name->kind != RG_STR)
 		return 0;
 	if (!nsn) {
-		n = candidates(c, name->u.s.ptr, NULL);
+		n = candidates(c, name->u.s.ptr);
 	} else {
 		/* kustomize groups the candidates by original namespace
 		   when any has this one, else by current namespace */
@@ -574,7 +573,7 @@ static int set_mapping_ref(struct nr_ctx *c, struct rg_node *map,
 		for (size_t i = 0; i < c->m->len && !by_org; i++)
 			by_org = could_ref(c, c->m->items[i]) &&
 				 org_ns_is(c, c->m->items[i], ns);
-		n = candidates(c, name->u.s.ptr, NULL);
+		n = candidates(c, name->u.s.ptr);
 		n = sieve(c, c->tmp, n, by_org ? org_ns_is : ns_is, ns);
 	}
 	rc = select_referral(&ref, c, name->u.s.ptr, c->tmp, n, true, err);
