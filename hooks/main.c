@@ -11,6 +11,7 @@
  * a one-line summary for `rendergate --help`.
  */
 #include "rendergate/compat.h"
+#include "rendergate/chartcache.h"
 #include "rendergate/cli.h"
 #include "rendergate/drain.h"
 #include "rendergate/helmcmd.h"
@@ -53,6 +54,8 @@ static const struct command commands[] = {
       "render a chart directory like helm template", false },
     { "tmpl", rg_cmd_tmpl,
       "execute one Go template against values (debugging)", false },
+    {"chart-cache", rg_cmd_chart_cache,
+     "add a chart to the cache that releases with repo: read", false},
 };
 
 static void print_help(FILE *f)
