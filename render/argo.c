@@ -704,6 +704,10 @@ static int render_app(struct run *r, const struct app *ap)
 	}
 	if (error < 0)
 		return error;
+	for (size_t i = 0; i < out.len; i++)
+		rg_flux_default_namespace(
+		    r->a, out.items[i],
+		    rg_flux_str(app, "spec.destination.namespace"));
 	return add_objs(r, &out, ap->depth + 1);
 }
 

@@ -1324,7 +1324,7 @@ static int post_render(struct run *r, struct rg_kust_result *res,
  * server; offline, the built-in ones and a few common CRDs are known.
  * NEEDSWORK: other cluster-scoped custom resources get a namespace too.
  */
-static bool cluster_scoped(const char *kind)
+bool rg_flux_cluster_scoped(const char *kind)
 {
 	static const char *const kinds[] = {
 	    "APIService",
@@ -1361,15 +1361,16 @@ static bool cluster_scoped(const char *kind)
 	return false;
 }
 
-static void default_namespace(struct run *r, struct rg_node *obj,
-			      const char *ns)
+void rg_flux_default_namespace(struct rg_arena *a, struct rg_node *obj,
+			       const char *ns)
 {
 	struct rg_node *md = rg_map_gets(obj, "metadata");
 
-	if (!md || md->kind != RG_MAP || rg_map_gets(md, "namespace") ||
-	    cluster_scoped(rg_flux_str(obj, "kind")))
+	if (!ns || !ns[0] || !md || md->kind != RG_MAP ||
+	    rg_map_gets(md, "namespace") ||
+	    rg_flux_cluster_scoped(rg_flux_str(obj, "kind")))
 		return;
-	set_str(r, md, "namespace", ns);
+	rg_map_set(a, md, "namespace", 9, rg_node_str(a, ns));
 }
 
 static int render_release(struct run *r, const struct rg_node *hr)
@@ -1482,7 +1483,13 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	opts.kube_version = r->opts->kube_version;
 	opts.api_versions = r->opts->api_versions;
 	opts.napi_versions = r->opts->napi_versions;
-	opts.include_crds = true;
+	{
+		const char *crds = rg_flux_str(spec, "install.crds");
+
+		/* helm-controller's install.crds: Create (default),
+		   CreateReplace, or Skip */
+		opts.include_crds = !crds || strcmp(crds, "Skip");
+	}
 	opts.skip_tests = true;
 	opts.values = vals;
 	error = rg_helm_render(&hres, ch, &opts, r->a, r->err);
@@ -1511,7 +1518,7 @@ static int render_release(struct run *r, const struct rg_node *hr)
 	for (size_t i = 0; i < res.len; i++) {
 		int e2;
 
-		default_namespace(r, res.objs[i], opts.namespace);
+		rg_flux_default_namespace(r->a, res.objs[i], opts.namespace);
 		owner_labels(r, res.objs[i], HR_GROUP, rg_flux_obj_ns(hr),
 			     rg_flux_obj_name(hr));
 		e2 = rg_objset_add_doc(NULL, r->out, res.objs[i], r->findings,

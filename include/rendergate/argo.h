@@ -57,10 +57,13 @@
  * itself added to the set: the controller creates it in the cluster).
  * Other generators, and goTemplate: true, are "argo.unsupported" (warn).
  *
+ * Every object an Application renders without metadata.namespace is put
+ * in spec.destination.namespace, as Argo CD applies it, unless its kind
+ * is cluster-scoped (rg_flux_cluster_scoped).
+ *
  * Not done (NEEDSWORK): Argo CD's tracking label/annotation is not added
- * (the diff compares without it); objects without a namespace are not
- * moved into the destination namespace; kustomize.patches with a path
- * and helm fileParameters are ignored.
+ * (the diff compares without it); kustomize.patches with a path and helm
+ * fileParameters are ignored.
  */
 #ifndef RENDERGATE_ARGO_H
 #define RENDERGATE_ARGO_H

@@ -86,7 +86,8 @@
  *     longer than 53 characters shortened to 40 + "-" + 12 hex digits of
  *     its SHA-256 (helm-controller's ShortenName); namespace
  *     spec.targetNamespace or the HelmRelease's namespace;
- *   - rendered with CRDs, without test hooks (rg_helm_render); objects
+ *   - rendered with CRDs (unless spec.install.crds is Skip), without
+ *     test hooks (rg_helm_render); objects
  *     without metadata.namespace get the release namespace, as Helm
  *     installs them, unless their kind is a known cluster-scoped one;
  *     then
@@ -182,6 +183,20 @@ const char *rg_flux_clean_path(struct rg_arena *a, const char *p);
  * or Kustomization, in kustomize's order), or NULL. Unrecorded stat.
  */
 const char *rg_flux_kustomization_file(struct rg_tree *t, const char *dir);
+
+/*
+ * Is kind cluster-scoped? The built-in cluster-scoped kinds and a few
+ * common custom ones (ClusterIssuer, ClusterSecretStore); the API server
+ * would know the rest (NEEDSWORK).
+ */
+bool rg_flux_cluster_scoped(const char *kind);
+/*
+ * Put obj in namespace ns when it has no metadata.namespace and its kind
+ * is not cluster-scoped, as Helm (and Argo CD) install such objects. A
+ * NULL or empty ns does nothing.
+ */
+void rg_flux_default_namespace(struct rg_arena *a, struct rg_node *obj,
+			       const char *ns);
 
 /*
  * Helm release name as helm-controller computes it: name as given, or
