@@ -145,6 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			all.values = v;
 	}
 	render(a, t, &all);
+	rg_tree_free(t);
 	rg_arena_free(a);
 	return 0;
 }

@@ -229,6 +229,7 @@ TEST(kust_depth)
 	CHECK_INT(err.code, RG_ELIMIT);
 	CHECK(names(&err, "RG_CAP_KUST_DEPTH"));
 	rg_buf_release(&path);
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
 
@@ -268,6 +269,7 @@ TEST(kust_builds)
 	CHECK(rg_kust_build(&res, a, t, "l0/a", 0, &err) < 0);
 	CHECK_INT(err.code, RG_ELIMIT);
 	CHECK(names(&err, "RG_CAP_KUST_BUILDS"));
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
 
