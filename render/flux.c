@@ -5,6 +5,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
+#include "rendergate/cfgread.h"
 #include "rendergate/config.h"
 #include "rendergate/doc.h"
 #include "rendergate/encoding.h"
@@ -357,8 +358,90 @@ static bool yaml_name(const char *name)
 }
 
 /* Walk dir (relative rel below root) adding resources to seq. */
+/* .sourceignore patterns (gitignore syntax), each with its folder. */
+struct ignores {
+	const char **pats, **bases;
+	size_t n;
+};
+
+/* Read dir/.sourceignore into ig (a missing file is recorded, not an
+ * error: one appearing later changes the render). */
+static int load_ignores(struct run *r, struct ignores *ig, const char *dir)
+{
+	const char *path = rg_tree_path_join(r->a, dir, ".sourceignore");
+	const char *data = NULL, *p;
+	size_t len = 0;
+	int error = rg_tree_read(r->tree, path, &data, &len, r->err);
+
+	if (error == RG_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return error;
+	for (p = data; p < data + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(data + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(data + len - p);
+
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
+			n--;
+		if (n && p[0] != '#') {
+			ig->pats = rg_arena_grow(r->a, ig->pats, ig->n,
+						 ig->n + 1, sizeof(char *));
+			ig->bases = rg_arena_grow(r->a, ig->bases, ig->n,
+						  ig->n + 1, sizeof(char *));
+			ig->pats[ig->n] = rg_arena_strndup(r->a, p, n);
+			ig->bases[ig->n++] = dir;
+		}
+		p += n + 1;
+		if (nl)
+			p = nl + 1;
+	}
+	return 0;
+}
+
+/* Is path (from the repository root) ignored? The last match wins. */
+static bool ignored(const struct ignores *ig, const char *path, bool dir)
+{
+	bool out = false;
+
+	for (size_t i = 0; i < ig->n; i++) {
+		const char *pat = ig->pats[i], *base = ig->bases[i];
+		const char *rel = path, *name, *slash;
+		size_t bl = strlen(base), pl;
+		bool neg = false, dironly, hit;
+		char buf[RG_CAP_PATH_BYTES];
+
+		if (bl && (strncmp(path, base, bl) || path[bl] != '/'))
+			continue;
+		if (bl)
+			rel = path + bl + 1;
+		if (*pat == '!') {
+			neg = true;
+			pat++;
+		}
+		pl = strlen(pat);
+		dironly = pl && pat[pl - 1] == '/';
+		if (dironly)
+			pl--;
+		if (!pl || pl >= sizeof(buf) || (dironly && !dir))
+			continue;
+		memcpy(buf, pat, pl);
+		buf[pl] = '\0';
+		slash = strchr(buf, '/');
+		name = strrchr(rel, '/');
+		name = name ? name + 1 : rel;
+		if (slash)
+			hit = rg_cfg_glob_match(buf[0] == '/' ? buf + 1 : buf,
+						rel);
+		else
+			hit = rg_cfg_glob_match(buf, name);
+		if (hit)
+			out = !neg;
+	}
+	return out;
+}
+
 static int scan(struct run *r, struct rg_node *seq, const char *root,
-		const char *rel, unsigned depth)
+		const char *rel, struct ignores *ig, unsigned depth)
 {
 	const char *dir = rel[0] ? rg_tree_path_join(r->a, root, rel) : root;
 	struct rg_tree_entry *ents = NULL;
@@ -373,11 +456,19 @@ static int scan(struct run *r, struct rg_node *seq, const char *root,
 	error = rg_tree_list(r->tree, dir, &ents, &n, r->err);
 	if (error < 0)
 		return error;
+	if (dir[0]) {
+		error = load_ignores(r, ig, dir);
+		if (error < 0)
+			return error;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *sub =
 		    rel[0] ? rg_tree_path_join(r->a, rel, ents[i].name)
 			   : ents[i].name;
 
+		if (ignored(ig, rg_tree_path_join(r->a, root, sub),
+			    ents[i].kind == RG_TREE_DIR))
+			continue;
 		if (ents[i].kind == RG_TREE_DIR) {
 			if (never_shipped(ents[i].name, true))
 				continue;
@@ -386,7 +477,7 @@ static int scan(struct run *r, struct rg_node *seq, const char *root,
 				rg_seq_push(r->a, seq, rg_node_str(r->a, sub));
 				continue;
 			}
-			error = scan(r, seq, root, sub, depth + 1);
+			error = scan(r, seq, root, sub, ig, depth + 1);
 			if (error < 0)
 				return error;
 			continue;
@@ -500,11 +591,15 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 		*file = kf;
 	} else {
 		struct rg_node *res = rg_node_seq(r->a);
+		struct ignores ig = {NULL, NULL, 0};
 
 		if (rg_tree_stat(r->tree, dir) != RG_TREE_DIR)
 			return rg_err_set(r->err, RG_ENOTFOUND, NULL,
 					  "path '%s' not found", dir);
-		error = scan(r, res, dir, "", 0);
+		/* the repository root's .sourceignore shapes the artifact */
+		error = load_ignores(r, &ig, "");
+		if (!error)
+			error = scan(r, res, dir, "", &ig, 0);
 		if (error < 0)
 			return error;
 		kus = rg_node_map(r->a);

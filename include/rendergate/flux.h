@@ -32,8 +32,12 @@
  *      .github/, .circleci/, .sops.yaml, .flux.yaml, .goreleaser.yml and
  *      the CI files of sourceignore's defaults). With nothing to list, the
  *      generated kustomization has `namespace: _placeholder` (no objects).
- *      NEEDSWORK: .sourceignore files and the GitRepository's spec.ignore
- *      are not read yet.
+ *      .sourceignore files (gitignore syntax: '#' comments, '!' negation,
+ *      a trailing '/' for folders, a pattern with '/' anchored to the
+ *      file's folder, one without matching a name at any depth; last
+ *      match wins) are honoured from the repository root and from every
+ *      folder the generator walks. NEEDSWORK: the GitRepository's
+ *      spec.ignore is not read.
  *   2. the kustomization file (found or generated) is changed as Flux's
  *      generator does: targetNamespace -> namespace, namePrefix,
  *      nameSuffix (replace), patches, patchesStrategicMerge,
