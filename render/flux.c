@@ -14,6 +14,7 @@
 #include "rendergate/finding.h"
 #include "rendergate/flux.h"
 #include "rendergate/funcs.h"
+#include "rendergate/gitsecrets.h"
 #include "rendergate/hash.h"
 #include "rendergate/helm.h"
 #include "rendergate/kust.h"
@@ -744,7 +745,7 @@ static const struct rg_obj *find_obj(struct run *r, const char *kind,
 
 static bool sops_encrypted(const struct rg_node *doc)
 {
-	return rg_map_gets(doc, "sops") != NULL;
+	return rg_gitsecrets_object(doc) == RG_GITSECRETS_SOPS;
 }
 
 /*
