@@ -29,33 +29,39 @@ struct command {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 	bool by_argv0; /* may be invoked as a link with this name */
+	/*
+	 * needs libgit2. git_libgit2_init() loads the system CA bundle
+	 * (tens of millions of instructions with mbedtls), so commands that
+	 * never open a repository skip it.
+	 */
+	bool git;
 };
 
 static const struct command commands[] = {
     {"pre-receive", rg_gate_cmd_pre_receive,
-     "git hook: gate every ref of a push (refs on stdin)", true},
+     "git hook: gate every ref of a push (refs on stdin)", true, true},
     {"update", rg_gate_cmd_update, "git hook: gate one ref (REF OLD NEW)",
-     true},
+     true, true},
     {"post-receive", rg_gate_cmd_post_receive,
-     "git hook: after the push (refs on stdin)", true},
+     "git hook: after the push (refs on stdin)", true, true},
     {"render", rg_cli_cmd_render, "print the rendered objects of a revision",
-     false},
+     false, true},
     {"diff", rg_cli_cmd_diff,
-     "semantic diff of the rendered objects of two revisions", false},
+     "semantic diff of the rendered objects of two revisions", false, true},
     {"check", rg_cli_cmd_check,
-     "report the findings of a revision (exit 1 on deny)", false},
+     "report the findings of a revision (exit 1 on deny)", false, true},
     {"install", rg_install_cmd, "install the hooks into a bare repository",
-     false},
+     false, true},
     {"drain", rg_cmd_drain,
-     "deliver spooled merge request comments and statuses", false},
+     "deliver spooled merge request comments and statuses", false, false},
     {"kustomize", rg_cmd_kustomize,
-     "render a kustomization directory like kubectl kustomize", false},
+     "render a kustomization directory like kubectl kustomize", false, false},
     { "template", rg_cmd_template,
-      "render a chart directory like helm template", false },
+      "render a chart directory like helm template", false, false },
     { "tmpl", rg_cmd_tmpl,
-      "execute one Go template against values (debugging)", false },
+      "execute one Go template against values (debugging)", false, false },
     {"chart-cache", rg_cmd_chart_cache,
-     "add a chart to the cache that releases with repo: read", false},
+     "add a chart to the cache that releases with repo: read", false, false},
 };
 
 static void print_help(FILE *f)
@@ -116,11 +122,12 @@ int main(int argc, char **argv)
 	int rc = 2;
 
 	base = base ? base + 1 : argc > 0 ? argv[0] : "rendergate";
-	git_libgit2_init();
 	cmd = find(base, true);
 	if (!cmd && argc > 0)
 		cmd = find_by_dir(argv[0], base);
 	if (cmd) {
+		if (cmd->git)
+			git_libgit2_init();
 		rc = cmd->fn(argc, argv);
 		goto out;
 	}
@@ -133,6 +140,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		int maj, min, rev;
 
+		/* git_libgit2_version needs no init */
 		git_libgit2_version(&maj, &min, &rev);
 		printf("rendergate %s (libgit2 %d.%d.%d)\n", RG_VERSION, maj,
 		       min, rev);
@@ -146,9 +154,12 @@ int main(int argc, char **argv)
 		print_help(stderr);
 		goto out;
 	}
+	if (cmd->git)
+		git_libgit2_init();
 	rc = cmd->fn(argc - 1, argv + 1);
 out:
 	fflush(stdout);
-	git_libgit2_shutdown();
+	if (cmd && cmd->git)
+		git_libgit2_shutdown();
 	return rc;
 }
