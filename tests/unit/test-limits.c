@@ -18,6 +18,7 @@
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
+#include "rendergate/diff.h"
 #include "rendergate/doc.h"
 #include "rendergate/funcs.h"
 #include "rendergate/json.h"
@@ -374,6 +375,72 @@ TEST(yaml_alias_nodes_many_small)
 		  RG_ELIMIT);
 	CHECK(names(&err, "RG_CAP_YAML_ALIAS_NODES"));
 	rg_buf_release(&b);
+	rg_arena_free(a);
+}
+
+/* Two texts of n lines each: every line differs when all_differ, else
+ * they are equal but for the last line. */
+static void diff_texts(struct rg_buf *x, struct rg_buf *y, unsigned n,
+		       bool all_differ)
+{
+	for (unsigned i = 0; i < n; i++) {
+		rg_buf_addf(x, "a%u\n", i);
+		rg_buf_addf(y, "%c%u\n",
+			    all_differ || i + 1 == n ? 'b' : 'a', i);
+	}
+}
+
+/* RG_CAP_DIFF_EDITS and RG_CAP_DIFF_LINES cut output, they do not fail:
+ * past them an object is summarised as replaced, with its line counts. */
+TEST(diff_edits)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_buf x = RG_BUF_INIT(1u << 24), y = RG_BUF_INIT(1u << 24);
+	const char *out = NULL;
+	size_t len = 0, add = 0, del = 0;
+	bool rep = false;
+	unsigned n = RG_CAP_DIFF_EDITS / 2 + 1; /* n + n edits > the cap */
+
+	diff_texts(&x, &y, n, true);
+	CHECK_INT(rg_diff_text(&out, &len, &rep, &add, &del, x.ptr, x.len,
+			       y.ptr, y.len, "a", "b", a, &err), 0);
+	CHECK(rep);
+	CHECK(strstr(out, "too large to diff line by line") != NULL);
+	CHECK_INT(add, n);
+	CHECK_INT(del, n);
+	/* the same size with one changed line is shown exactly */
+	rg_buf_reset(&x);
+	rg_buf_reset(&y);
+	diff_texts(&x, &y, n, false);
+	rep = false;
+	CHECK_INT(rg_diff_text(&out, &len, &rep, &add, &del, x.ptr, x.len,
+			       y.ptr, y.len, "a", "b", a, &err), 0);
+	CHECK(!rep);
+	CHECK_INT(add, 1);
+	CHECK_INT(del, 1);
+	rg_buf_release(&x);
+	rg_buf_release(&y);
+	rg_arena_free(a);
+}
+
+TEST(diff_lines)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_buf x = RG_BUF_INIT(1u << 26), y = RG_BUF_INIT(1u << 26);
+	const char *out = NULL;
+	size_t len = 0, add = 0, del = 0;
+	bool rep = false;
+
+	/* one changed line, but more lines than the exact diff works on */
+	diff_texts(&x, &y, RG_CAP_DIFF_LINES + 1, false);
+	CHECK_INT(rg_diff_text(&out, &len, &rep, &add, &del, x.ptr, x.len,
+			       y.ptr, y.len, "a", "b", a, &err), 0);
+	CHECK(rep);
+	CHECK(strstr(out, "too large to diff line by line") != NULL);
+	rg_buf_release(&x);
+	rg_buf_release(&y);
 	rg_arena_free(a);
 }
 
