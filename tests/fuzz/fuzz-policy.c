@@ -113,9 +113,12 @@ static void exercise(struct rg_policy *p, struct rg_arena *a)
 	struct rg_objset set;
 	struct rg_docs d;
 	struct rg_err e = RG_ERR_INIT;
-	struct rg_policy_push push = { RG_POLICY_FORGE_GITLAB, "alice",
-				       "refs/heads/main", true, "prod",
-				       env_web };
+	struct rg_policy_push push = { .forge = RG_POLICY_FORGE_GITLAB,
+				       .user = "alice",
+				       .ref = "refs/heads/main",
+				       .env_branch = true,
+				       .env = "prod",
+				       .environ = env_web };
 
 	rg_finding_init(&f, a);
 	rg_objset_init(&set, a);

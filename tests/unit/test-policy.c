@@ -585,8 +585,11 @@ TEST(push_direct_denied_except_forge_merges_and_bypass)
 				   NULL };
 	const char *bot[] = { "GL_USERNAME=release-bot", "GL_PROTOCOL=ssh",
 			      NULL };
-	struct rg_policy_push c = { RG_POLICY_FORGE_GITLAB, NULL,
-				    "refs/heads/main", true, "prod", gl_web };
+	struct rg_policy_push c = { .forge = RG_POLICY_FORGE_GITLAB,
+				    .ref = "refs/heads/main",
+				    .env_branch = true,
+				    .env = "prod",
+				    .environ = gl_web };
 	const char *why = NULL;
 
 	CHECK(p != NULL);
