@@ -29,6 +29,7 @@
 # on a busy machine) and peak RSS (the largest single process). Prints the
 # median, min and max of each and the ratio of the medians.
 # CASES is a subset of "abc" (default abc). -k keeps the work directory.
+# -p 0 skips the pipeline (its figures do not depend on BINARY).
 set -eu
 
 runs=5 pruns=3 cases=abc keep=
@@ -88,6 +89,7 @@ awk '{ printf "initial push (no state before it: nothing to diff): wall %.0f ms,
 pipe() {
 	c=$1
 	shift
+	[ "$pruns" -gt 0 ] || return 0
 	rm -rf "$tmp/old" "$tmp/new"
 	mkdir -p "$tmp/old" "$tmp/new"
 	git archive HEAD^1 | tar -x -C "$tmp/old"
@@ -162,6 +164,7 @@ for c in a b c; do
 	for w in rendergate pipeline; do
 		f=$tmp/times-$c
 		[ $w = pipeline ] && f=$tmp/times-pipe-$c
+		[ -s "$f" ] || { eval "${w}_wall=0 ${w}_cpu=0"; continue; }
 		set -- $(stats "$f" 1) $(stats "$f" 2) $(stats "$f" 3)
 		printf '%-5s %-10s %4d %8s (%s-%s) %8s (%s-%s) %6s (%s-%s)\n' "$c" $w "$(wc -l <"$f")" "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9"
 		eval "${w}_wall=$1 ${w}_cpu=$4"
