@@ -208,3 +208,29 @@ TEST(config_rejects_bad_flux_source)
 	rg_errlist_release(&errs);
 	rg_arena_free(a);
 }
+
+TEST(contrib_example_loads)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_errlist errs = RG_ERRLIST_INIT;
+	struct rg_config_repo *cfg = NULL;
+	FILE *f = fopen("contrib/gitops.example.yaml", "rb");
+	char buf[16384];
+	size_t len;
+
+	CHECK(f != NULL);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	CHECK_INT(rg_config_repo_parse(&cfg, a, "gitops.example.yaml", buf, len,
+				       &errs),
+		  0);
+	CHECK_INT(cfg->nenvs, 3);
+	CHECK_STR(cfg->envs[1].kind, "flux");
+	CHECK_INT(cfg->envs[1].nflux_sources, 2);
+	CHECK_STR(cfg->envs[2].kind, "argocd");
+	CHECK_INT(cfg->envs[2].nrepo_urls, 2);
+	CHECK(rg_env_renderer("flux")->render != NULL);
+	CHECK(rg_env_renderer("argocd")->render != NULL);
+	rg_errlist_release(&errs);
+	rg_arena_free(a);
+}
