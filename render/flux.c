@@ -18,6 +18,7 @@
 #include "rendergate/hash.h"
 #include "rendergate/helm.h"
 #include "rendergate/kust.h"
+#include "rendergate/kustint.h"
 #include "rendergate/objects.h"
 #include "rendergate/tree.h"
 
@@ -555,6 +556,16 @@ static void merge_images(struct run *r, struct rg_node *kus,
 	}
 }
 
+/* Does component path c (relative to dir, ".." allowed) exist? */
+static bool component_exists(struct run *r, const char *dir, const char *c)
+{
+	const char *p = NULL;
+
+	if (rg_kust_path_join(&p, r->a, dir, c, NULL) < 0)
+		return false;
+	return rg_tree_stat(r->tree, p) != RG_TREE_MISSING;
+}
+
 static void set_str(struct run *r, struct rg_node *map, const char *key,
 		    const char *val)
 {
@@ -635,12 +646,7 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 				if (!c)
 					continue;
 				if (ign && ign->kind == RG_BOOL && ign->u.b &&
-				    rg_tree_stat(
-					r->tree,
-					rg_tree_path_join(
-					    r->a, dir,
-					    rg_flux_clean_path(r->a, c))) ==
-					RG_TREE_MISSING)
+				    !component_exists(r, dir, c))
 					continue;
 				rg_seq_push(r->a, keep, v->u.seq.items[i]);
 			}
