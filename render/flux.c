@@ -1621,6 +1621,10 @@ static int render_release(struct run *r, const struct rg_node *hr)
 		int e2;
 
 		rg_flux_default_namespace(r->a, res.objs[i], opts.namespace);
+		set_meta(r, res.objs[i], "labels",
+			 rg_node_path(spec, "commonMetadata.labels"));
+		set_meta(r, res.objs[i], "annotations",
+			 rg_node_path(spec, "commonMetadata.annotations"));
 		owner_labels(r, res.objs[i], HR_GROUP, rg_flux_obj_ns(hr),
 			     rg_flux_obj_name(hr));
 		e2 = rg_objset_add_doc(NULL, r->out, res.objs[i], r->findings,

@@ -96,8 +96,9 @@
  *     installs them, unless their kind is a known cluster-scoped one;
  *     then
  *     spec.postRenderers[].kustomize (patches, images, and the legacy
- *     patchesStrategicMerge/patchesJson6902) through kust.h, then the
- *     origin labels helm.toolkit.fluxcd.io/name and
+ *     patchesStrategicMerge/patchesJson6902) through kust.h, then
+ *     spec.commonMetadata labels and annotations, then the origin labels
+ *     helm.toolkit.fluxcd.io/name and
  *     helm.toolkit.fluxcd.io/namespace.
  *
  * Errors (the environment is unrenderable): whatever the Kustomize and
