@@ -11,6 +11,7 @@
 #include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
+#include "rendergate/mrflow.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
 #include "rendergate/push.h"
@@ -793,6 +794,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 		rg_fs_write_all(2, out.ptr, out.len);
 	}
 	rc = rg_report_exit_code(&rep);
+	rg_mrflow_spool_push(srv, h->config, hook, &push, &rep, a);
 out:
 	git_repository_free(repo);
 	rg_policy_free(policy);

@@ -100,9 +100,13 @@ static void add_object(struct rg_buf *b, const struct rg_mdreport_object *o)
 	rg_buf_adds(b, "\n\n</details>\n\n");
 }
 
-static void add_env_head(struct rg_buf *b, const struct rg_mdreport_env *e)
+static void add_env_head(struct rg_buf *b, const struct rg_mdreport_env *e,
+			 bool summary_only)
 {
 	size_t i;
+
+	if (summary_only && !e->error && !e->nnotes && !e->nfinding_lines)
+		return;
 
 	rg_buf_adds(b, "#### ");
 	add_escaped(b, e->name ? e->name : "(environment)", true);
@@ -128,7 +132,7 @@ static void add_env_head(struct rg_buf *b, const struct rg_mdreport_env *e)
 		}
 		rg_buf_addch(b, '\n');
 	}
-	if (!e->nobjects && !e->error)
+	if (!e->nobjects && !e->error && !summary_only)
 		rg_buf_adds(b, "No rendered object changes.\n\n");
 }
 
@@ -162,8 +166,17 @@ static void add_header(struct rg_buf *b, const struct rg_mdreport *r,
 		}
 		rg_buf_adds(b, "\n\n");
 	}
+	for (i = 0; i < r->nnotes; i++) {
+		rg_buf_adds(b, "- ");
+		add_escaped(b, r->notes[i], true);
+		rg_buf_addch(b, '\n');
+	}
+	if (r->nnotes)
+		rg_buf_addch(b, '\n');
 	if (!r->nenvs) {
-		rg_buf_adds(b,
+		if (!r->nnotes)
+			rg_buf_adds(
+			    b,
 			    "No environment is affected by this change.\n\n");
 		return;
 	}
@@ -225,13 +238,13 @@ int rg_mdreport_render(const char **out, size_t *len,
 		total += e->nobjects;
 		if (!full) {
 			rg_buf_reset(&sec);
-			add_env_head(&sec, e);
+			add_env_head(&sec, e, r->summary_only);
 			if (b.len + sec.len + TRAILER_RESERVE > limit)
 				full = true;
 			else
 				rg_buf_add(&b, sec.ptr, sec.len);
 		}
-		for (j = 0; j < e->nobjects && !full; j++) {
+		for (j = 0; j < e->nobjects && !full && !r->summary_only; j++) {
 			rg_buf_reset(&sec);
 			add_object(&sec, &e->objects[j]);
 			if (b.len + sec.len + TRAILER_RESERVE > limit) {
@@ -241,6 +254,8 @@ int rg_mdreport_render(const char **out, size_t *len,
 			rg_buf_add(&b, sec.ptr, sec.len);
 			shown++;
 		}
+		if (r->summary_only && !full)
+			continue; /* leaving the diffs out is not a cut */
 		if (shown < e->nobjects || (full && !e->nobjects)) {
 			cut += e->nobjects - shown;
 			if (cutenvs.len)

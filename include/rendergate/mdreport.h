@@ -7,6 +7,8 @@
  *   ### rendergate: <title>
  *   **<verdict>** · head `abc1234` into `main`
  *
+ *   - report notes (a conflict, problems not tied to an environment)
+ *
  *   | Environment | Added | Removed | Changed | Images changed | Findings |
  *   ...one row per environment...
  *
@@ -70,6 +72,13 @@ struct rg_mdreport {
 	const struct rg_mdreport_env *envs;
 	size_t nenvs;
 	size_t limit; /* bytes; 0: RG_CAP_COMMENT_GITEA_CHARS */
+	/* one-line remarks for the whole report, shown under the header;
+	   with none and no environment, "No environment is affected" */
+	const char *const *notes;
+	size_t nnotes;
+	/* the short form (the "merged" summary): the table, and per
+	   environment only its error, notes and findings; no object diffs */
+	bool summary_only;
 };
 
 /* The comment limit of a forge kind (GitLab 1,000,000; Gitea 65,000). */
