@@ -170,6 +170,7 @@ struct run {
 	struct rg_arena *a;
 	struct rg_err *err;
 	const char *entry;
+	const char *ks_ns; /* namespace of the Kustomization being built */
 	/* Kustomizations waiting, and done; HelmReleases found */
 	struct unit *pending;
 	size_t npending;
@@ -368,17 +369,12 @@ struct ignores {
 
 /* Read dir/.sourceignore into ig (a missing file is recorded, not an
  * error: one appearing later changes the render). */
-static int load_ignores(struct run *r, struct ignores *ig, const char *dir)
+/* Add the gitignore lines of data[0..len) to ig, relative to dir. */
+static void add_patterns(struct run *r, struct ignores *ig, const char *dir,
+			 const char *data, size_t len)
 {
-	const char *path = rg_tree_path_join(r->a, dir, ".sourceignore");
-	const char *data = NULL, *p;
-	size_t len = 0;
-	int error = rg_tree_read(r->tree, path, &data, &len, r->err);
+	const char *p;
 
-	if (error == RG_ENOTFOUND)
-		return 0;
-	if (error < 0)
-		return error;
 	for (p = data; p < data + len;) {
 		const char *nl = memchr(p, '\n', (size_t)(data + len - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(data + len - p);
@@ -397,7 +393,51 @@ static int load_ignores(struct run *r, struct ignores *ig, const char *dir)
 		if (nl)
 			p = nl + 1;
 	}
+}
+
+static int load_ignores(struct run *r, struct ignores *ig, const char *dir)
+{
+	const char *path = rg_tree_path_join(r->a, dir, ".sourceignore");
+	const char *data = NULL;
+	size_t len = 0;
+	int error = rg_tree_read(r->tree, path, &data, &len, r->err);
+
+	if (error == RG_ENOTFOUND)
+		return 0;
+	if (error < 0)
+		return error;
+	add_patterns(r, ig, dir, data, len);
 	return 0;
+}
+
+/*
+ * The spec.ignore patterns of the GitRepository a Kustomization's spec
+ * names, when that object is in the rendered output.
+ */
+static void source_ignores(struct run *r, struct ignores *ig,
+			   const struct rg_node *spec, const char *ks_ns)
+{
+	const struct rg_node *ref = rg_map_gets(spec, "sourceRef");
+	const char *name = rg_flux_str(ref, "name");
+	const char *ns = rg_flux_str(ref, "namespace");
+
+	if (!name)
+		return;
+	if (!ns)
+		ns = ks_ns;
+	for (size_t i = 0; i < r->out->len; i++) {
+		const struct rg_obj *o = &r->out->items[i];
+		const char *text;
+
+		if (strcmp(o->kind, "GitRepository") ||
+		    strcmp(o->group, SRC_GROUP) || strcmp(o->name, name) ||
+		    strcmp(o->namespace, ns))
+			continue;
+		text = rg_flux_str(o->doc, "spec.ignore");
+		if (text)
+			add_patterns(r, ig, "", text, strlen(text));
+		return;
+	}
 }
 
 /* Is path (from the repository root) ignored? The last match wins. */
@@ -609,6 +649,8 @@ static int generate(struct run *r, const char **file, struct rg_buf *text,
 			return rg_err_set(r->err, RG_ENOTFOUND, NULL,
 					  "path '%s' not found", dir);
 		/* the repository root's .sourceignore shapes the artifact */
+		if (spec)
+			source_ignores(r, &ig, spec, r->ks_ns);
 		error = load_ignores(r, &ig, "");
 		if (!error)
 			error = scan(r, res, dir, "", &ig, 0);
@@ -1145,7 +1187,10 @@ static int build_ks(struct run *r, struct rg_kust_result *res,
 {
 	const struct rg_node *spec = rg_map_gets(ks, "spec");
 	const char *path = rg_flux_clean_path(r->a, rg_flux_str(spec, "path"));
-	int error = build_dir(r, res, path, spec);
+	int error;
+
+	r->ks_ns = rg_flux_obj_ns(ks);
+	error = build_dir(r, res, path, spec);
 
 	if (error < 0)
 		return rg_err_prefix(r->err, "%s",

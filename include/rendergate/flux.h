@@ -36,8 +36,9 @@
  *      a trailing '/' for folders, a pattern with '/' anchored to the
  *      file's folder, one without matching a name at any depth; last
  *      match wins) are honoured from the repository root and from every
- *      folder the generator walks. NEEDSWORK: the GitRepository's
- *      spec.ignore is not read.
+ *      folder the generator walks, and so are the spec.ignore patterns
+ *      of the Kustomization's GitRepository when that object is in the
+ *      rendered output (relative to the repository root).
  *   2. the kustomization file (found or generated) is changed as Flux's
  *      generator does: targetNamespace -> namespace, namePrefix,
  *      nameSuffix (replace), patches, patchesStrategicMerge,
