@@ -24,6 +24,18 @@ static int git_fail(struct rg_err *err, int gitrc, const char *fmt,
 static void tune(void)
 {
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/*
+	 * libgit2 caches no blobs by default, and only trees up to 4 KiB;
+	 * the releases of an environment read the same chart files and
+	 * templates directories again and again, so let both stay in the
+	 * object cache, whose total stays bounded well below the memory
+	 * budget of a push.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB,
+			 (size_t)256 * 1024);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)1024 * 1024);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 * 1024 * 1024);
 }
 
 int rg_repo_open_env(git_repository **out, struct rg_err *err)

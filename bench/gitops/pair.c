@@ -7,7 +7,8 @@
  *
  * Usage: pair [-n] [-v] GITDIR OLD NEW [ENV...]
  *   -n: no render cache; -v: libgit2's strict hash verification on (its
- *   default; hooks/repo.c turns it off)
+ *   default; hooks/repo.c turns it off). The repository is opened as the
+ *   hook opens it (rg_repo_open_discover), with the same libgit2 settings.
  * Built by bench/gitops/profile.sh.
  */
 #include <git2.h>
@@ -22,6 +23,7 @@
 #include "rendergate/gittree.h"
 #include "rendergate/objects.h"
 #include "rendergate/rcache.h"
+#include "rendergate/repo.h"
 #include "rendergate/tree.h"
 
 static struct rg_tree *tree_at(struct rg_arena *a, git_repository *repo,
@@ -71,13 +73,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, verify);
 	a = rg_arena_new();
 	memset(&errs, 0, sizeof(errs));
-	if (git_repository_open(&repo, argv[i]) < 0) {
+	/* the hook's libgit2 settings (hooks/repo.c) */
+	if (rg_repo_open_discover(&repo, argv[i], NULL) < 0) {
 		fprintf(stderr, "pair: cannot open %s\n", argv[i]);
 		return 2;
 	}
+	if (verify)
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	told = tree_at(a, repo, argv[i + 1]);
 	tnew = tree_at(a, repo, argv[i + 2]);
 	if (!told || !tnew ||
