@@ -464,3 +464,50 @@ TEST(tgz_helm_load_archive)
 	free(t.p);
 	rg_arena_free(a);
 }
+
+/* A chart "c" whose charts/ holds the previous level (or nothing). */
+static unsigned char *nested(unsigned levels, size_t *n)
+{
+	unsigned char *z = NULL;
+
+	*n = 0;
+	for (unsigned l = 0; l < levels; l++) {
+		struct tarb t = { 0 };
+		unsigned char *next;
+
+		tb_file(&t, "c/Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+		if (z) {
+			tb_header(&t, "c/charts/c.tgz", NULL, '0', *n);
+			tb_raw(&t, z, *n);
+			tb_pad(&t);
+		}
+		tb_end(&t);
+		next = gz(t.p, t.len, n);
+		free(t.p);
+		free(z);
+		z = next;
+	}
+	return z;
+}
+
+TEST(tgz_nesting_cap)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_helm_chart *c = NULL;
+	size_t n = 0;
+	unsigned char *z = nested(RG_CAP_TGZ_NESTING, &n);
+
+	CHECK_INT(rg_helm_load_archive(&c, "c.tgz", (const char *)z, n, a,
+				       &err),
+		  0);
+	CHECK_INT(c->ncharts, 1);
+	free(z);
+	z = nested(RG_CAP_TGZ_NESTING + 1, &n);
+	CHECK_INT(rg_helm_load_archive(&c, "c.tgz", (const char *)z, n, a,
+				       &err),
+		  RG_ELIMIT);
+	CHECK(strstr(err.msg, "RG_CAP_TGZ_NESTING"));
+	free(z);
+	rg_arena_free(a);
+}
