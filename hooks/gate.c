@@ -10,6 +10,7 @@
 #include "rendergate/finding.h"
 #include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
+#include "rendergate/gatepolicy.h"
 #include "rendergate/gittree.h"
 #include "rendergate/mrflow.h"
 #include "rendergate/objects.h"
@@ -172,7 +173,8 @@ static int default_tip(const char **ref, git_oid *tip, struct rg_gate *g)
 }
 
 static int find_config(struct rg_config_repo **out, const char **from,
-		       struct rg_gate *g, const struct rg_push_update *u)
+		       git_oid *cfg_tree, struct rg_gate *g,
+		       const struct rg_push_update *u)
 {
 	git_oid tree, tip;
 	const char *defref = NULL;
@@ -188,6 +190,8 @@ static int find_config(struct rg_config_repo **out, const char **from,
 			goto out;
 		}
 		rc = rg_gate_repo_config(out, g, &tree);
+		if (!rc && *out)
+			git_oid_cpy(cfg_tree, &tree);
 		if (rc || *out)
 			goto out;
 	}
@@ -209,6 +213,7 @@ static int find_config(struct rg_config_repo **out, const char **from,
 	if (!rc && *out) {
 		char hex[8];
 
+		git_oid_cpy(cfg_tree, &tree);
 		rg_repo_short_id(hex, &tip);
 		*from = rg_arena_printf(g->arena, "%s@%s", defref, hex);
 	}
@@ -505,6 +510,9 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	git_oid old_tree, new_tree;
 	struct judge j = {NULL, NULL, false};
 	struct rg_err err = RG_ERR_INIT;
+	const struct rg_policy *admin = g->policy;
+	struct rg_policy *repo_policy = NULL;
+	git_oid cfg_tree;
 	int rc = 0;
 
 	if (!rg_config_ref_gated(g->server, u->ref)) {
@@ -513,7 +521,7 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 				  "server's ref_include are)");
 		goto out;
 	}
-	rc = find_config(&cfg, &from, g, u);
+	rc = find_config(&cfg, &from, &cfg_tree, g, u);
 	if (rc)
 		goto out;
 	if (!cfg) {
@@ -526,6 +534,12 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	if (from)
 		rg_report_note(g->report, "%s: using %s from %s", u->ref,
 			       RG_CONFIG_REPO_FILE, from);
+	/* the repository's policy, read from the same pre-push state */
+	rc = rg_gatepolicy_for_update(&repo_policy, g, &cfg_tree);
+	if (rc)
+		goto out;
+	if (repo_policy)
+		g->policy = repo_policy;
 	if (u->kind == RG_PUSH_DELETE) {
 		deletion(g, cfg, u);
 		goto out;
@@ -540,6 +554,7 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 		rg_report_error(g->report, &err);
 		goto out;
 	}
+	rg_gatepolicy_check_push(g, cfg, u, paths, npaths);
 	rg_env_select(&choices, &nchoices, cfg, u->ref,
 		      u->kind == RG_PUSH_UPDATE ? paths : NULL, npaths, NULL,
 		      g->arena);
@@ -555,6 +570,8 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	    !strncmp(u->ref, "refs/heads/", 11))
 		rc = preview(g, cfg, u);
 out:
+	rg_policy_free(repo_policy);
+	g->policy = admin;
 	return rc;
 }
 
