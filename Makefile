@@ -23,10 +23,15 @@ DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
 	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time \
 	python3-yaml
 
-# On a fresh machine, say what is missing before the compiler does.
+# On a fresh machine, install what is missing before the compiler needs
+# it: `make demo` and `make check` then work from a clean Debian install.
 ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
 ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v git >/dev/null && echo ok),ok)
-$(error build dependencies are missing (pkg-config, git or the -dev packages of $(PKGS)); run 'make deps' first, which installs them with apt-get (as root or through sudo), then run make again)
+$(info rendergate: build dependencies are missing; running 'make deps' first (apt-get, as root or through sudo))
+DEPS_STATUS := $(shell $(MAKE) --no-print-directory deps 1>&2; echo $$?)
+ifneq ($(DEPS_STATUS),0)
+$(error 'make deps' failed: install the packages it names (see README.md) and run make again)
+endif
 endif
 endif
 
