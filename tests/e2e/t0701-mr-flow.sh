@@ -226,6 +226,37 @@ test_expect_success 'GitLab down: the push is unchanged, the jobs wait, a later 
 	test "$(state "[x[\"sha\"] for x in s[\"statuses\"]][-1]")" = "$(cat head4)"
 '
 
+test_expect_success 'GitLab: -o merge_request.create: the MR appears later, a retry finds it' '
+	git -C work checkout -q -b feature2 main &&
+	deployment work/envs/b/web.yaml web nginx:2.0 &&
+	commit_all work "b: 2.0" &&
+	git -C work push -o merge_request.create -o merge_request.target=main \
+		origin feature2 2>err &&
+	test_grep "push accepted" err &&
+	drain server >out 2>&1 &&
+	test "$(jobs_in server)" = 1 &&
+	test_grep "no open merge request for branch feature2" "$TRASH"/spool-server/*.json &&
+	ctl POST /_ctl/seed "{\"gitlab\": {\"group/app\": {\"mrs\": [{\"iid\": 5, \"source_branch\": \"feature2\", \"target_branch\": \"main\"}]}}}" &&
+	drain server >out 2>&1 &&
+	test "$(jobs_in server)" = 0 &&
+	test "$(state "len(s[\"gitlab\"][\"group/app\"][\"notes\"][\"5\"])")" = 1 &&
+	state "s[\"gitlab\"][\"group/app\"][\"notes\"][\"5\"][0][\"body\"]" >body &&
+	test_grep "^\+ *- image: nginx:2\.0" body
+'
+
+test_expect_success 'a spool that cannot be written is a note; the verdict stands' '
+	server_config server gitlab "$URL" &&
+	sed "s|^spool_dir:.*|spool_dir: /dev/null/spool|" server.yaml >s.yaml &&
+	mv s.yaml server.yaml &&
+	chmod 644 server.yaml &&
+	deployment work/envs/b/web.yaml web nginx:2.1 &&
+	commit_all work "b: 2.1" &&
+	git -C work push origin feature2 2>err &&
+	test_grep "rendergate: note: pre-receive: refs/heads/feature2: the merge request report was not queued" err &&
+	test_grep "push accepted" err &&
+	server_config server gitlab "$URL"
+'
+
 test_expect_success 'setup: a Gitea server with the same history' '
 	server_config gitea gitea "$URL" &&
 	git init -q --bare gtserver.git &&
@@ -281,6 +312,28 @@ test_expect_success 'Gitea: a PR merge (GITEA_PR_ID) posts the merged summary' '
 	test_grep "^\| a \| 1 \| 0 \| 1 \| 1 \| 0 \|" body &&
 	state "$gt_comments[0][\"body\"]" >report &&
 	test_grep "^<!-- rendergate:report -->" report
+'
+
+test_expect_success 'Gitea: a report over 64 KiB is cut at object boundaries' '
+	ctl POST /_ctl/seed "{\"gitea\": {\"org/repo\": {\"id\": 3, \"pulls\": [{\"number\": 10, \"head\": \"big\", \"base\": \"main\"}]}}}" &&
+	git -C work checkout -q -b big gtmain &&
+	long=$(printf "%0400d" 7) &&
+	for i in $(seq 1 300); do
+		configmap work/envs/a/big-$i.yaml big-$i k "$long" || return 1
+	done &&
+	commit_all work "a: 300 configmaps" &&
+	GITEA_REPO_USER_NAME=org GITEA_REPO_NAME=repo \
+		git -C work push "$TRASH/gtserver.git" big 2>err &&
+	drain gitea >out 2>&1 &&
+	test "$(jobs_in gitea)" = 0 &&
+	test "$(state "len(s[\"gitea\"][\"org/repo\"][\"comments\"][\"10\"])")" = 1 &&
+	state "s[\"gitea\"][\"org/repo\"][\"comments\"][\"10\"][0][\"body\"]" >body &&
+	test "$(wc -c <body)" -le 65001 &&
+	test_grep "^\| a \| 300 \| 0 \| 0 \| 0 \| 0 \|" body &&
+	test_grep "of 300 changed objects are not shown \(a\)" body &&
+	test_grep "rendergate diff" body &&
+	test "$(grep -c "<details>" body)" = "$(grep -c "</details>" body)" &&
+	test $(($(grep -c "^\`\`\`" body) % 2)) = 0
 '
 
 test_done
