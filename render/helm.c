@@ -1521,7 +1521,8 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 	map_put(a, top, "Values", vals);
 	rec_all(&x, chart, top, chart->name, true);
 
-	qsort(x.tpls, x.ntpls, sizeof(*x.tpls), tpl_cmp);
+	if (x.ntpls) /* qsort(NULL, 0, ...) is undefined */
+		qsort(x.tpls, x.ntpls, sizeof(*x.tpls), tpl_cmp);
 	for (size_t i = 0; i < x.ntpls; i++) {
 		error = rg_tmpl_parse(x.set, x.tpls[i].name,
 				      x.tpls[i].file->data, x.tpls[i].file->len,
@@ -1646,7 +1647,8 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 		}
 	}
 	/* a stable sort: seq breaks ties */
-	qsort(items, nitems, sizeof(*items), item_cmp);
+	if (nitems)
+		qsort(items, nitems, sizeof(*items), item_cmp);
 	out->items = rg_arena_calloc(a, nitems + 1, sizeof(*out->items));
 	if (opts->include_crds) {
 		/* crds/ of the root first, then the dependencies' */
