@@ -1682,6 +1682,53 @@ fail:
 	return rg_err_prefix(r->err, "%s", label(r, "HelmRelease", hr));
 }
 
+/*
+ * A Kustomization or HelmRelease whose dependsOn names an object of its
+ * kind that is not in the rendered output never becomes ready in Flux.
+ */
+static void check_depends(struct run *r)
+{
+	size_t n = r->out->len;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rg_obj *o = &r->out->items[i];
+		const struct rg_node *deps = rg_node_path(o->doc, "spec.dependsOn");
+		bool ks = !strcmp(o->group, KS_GROUP) &&
+			  !strcmp(o->kind, "Kustomization");
+		bool hr = !strcmp(o->group, HR_GROUP) &&
+			  !strcmp(o->kind, "HelmRelease");
+
+		if (!(ks || hr) || !deps || deps->kind != RG_SEQ)
+			continue;
+		for (size_t k = 0; k < deps->u.seq.len; k++) {
+			const struct rg_node *d = deps->u.seq.items[k];
+			const char *name = rg_flux_str(d, "name");
+			const char *ns = rg_flux_str(d, "namespace");
+			bool found = false;
+
+			if (!name)
+				continue;
+			if (!ns)
+				ns = o->namespace;
+			for (size_t j = 0; j < n && !found; j++) {
+				const struct rg_obj *t = &r->out->items[j];
+
+				found = !strcmp(t->group, o->group) &&
+					!strcmp(t->kind, o->kind) &&
+					!strcmp(t->name, name) &&
+					!strcmp(t->namespace, ns);
+			}
+			if (!found)
+				finding(r, RG_SEV_WARN, "flux.missing-dependency", d,
+					"%s %s/%s depends on %s %s/%s, which is not "
+					"in the rendered output; Flux waits for it "
+					"forever",
+					o->kind, o->namespace, o->name, o->kind, ns,
+					name);
+		}
+	}
+}
+
 /* --- the entry point ---------------------------------------------------- */
 
 int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
@@ -1741,6 +1788,8 @@ int rg_flux_build(struct rg_objset *out, struct rg_findings *findings,
 		if (!error)
 			error = render_release(&r, r.releases[i].obj);
 	}
+	if (!error)
+		check_depends(&r);
 	return error;
 }
 

@@ -102,6 +102,10 @@
  *     helm.toolkit.fluxcd.io/name and
  *     helm.toolkit.fluxcd.io/namespace.
  *
+ * A Kustomization or HelmRelease whose spec.dependsOn names one of its
+ * kind that is not in the rendered output is "flux.missing-dependency"
+ * (warn): Flux would wait for it forever.
+ *
  * Errors (the environment is unrenderable): whatever the Kustomize and
  * Helm renderers return, prefixed with the Kustomization or HelmRelease
  * ("Kustomization flux-system/apps: ..."), RG_EPARSE for a broken
