@@ -1601,7 +1601,8 @@ int rg_tmpl_call_template(struct rg_str *out, struct rg_tmpl_call *c,
 	if (cnt > RG_CAP_TMPL_INCLUDE_DEPTH) {
 		rg_err_set(c->err, RG_ELIMIT, NULL,
 			   "rendering template has a nested reference name: "
-			   "%s: unable to execute template",
+			   "%s: unable to execute template "
+			   "(RG_CAP_TMPL_INCLUDE_DEPTH)",
 			   name);
 		c->err_raw = 0;
 		return RG_ELIMIT;
