@@ -103,6 +103,12 @@ static struct rg_regex *compile(struct loader *L, const char *text,
 			     RG_CAP_POLICY_PATTERNS);
 		return NULL;
 	}
+	if (strlen(text) > RG_CAP_POLICY_STRING_BYTES) {
+		errf(L, pos,
+		     "%s longer than %u bytes (RG_CAP_POLICY_STRING_BYTES)",
+		     what, RG_CAP_POLICY_STRING_BYTES);
+		return NULL;
+	}
 	if (rg_regex_compile(&re, text, strlen(text), &e) < 0) {
 		errf(L, pos, "bad %s '%s': %s", what, text, e.msg);
 		return NULL;
