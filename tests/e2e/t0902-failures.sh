@@ -66,7 +66,7 @@ done
 
 test_expect_success 'at least one kill landed mid-run' '
 	cp pre-receive.real server.git/hooks/pre-receive &&
-	killing_hook 0.05 &&
+	killing_hook 0.01 &&
 	sed "s/replicas: [0-9]*/replicas: 40/" work/envs/env-2/part-0000.yaml >x &&
 	mv x work/envs/env-2/part-0000.yaml &&
 	commit_all work "change k" &&
