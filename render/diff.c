@@ -3,6 +3,7 @@
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/diff.h"
+#include "rendergate/gitsecrets.h"
 #include "rendergate/doc.h"
 #include "rendergate/hash.h"
 #include "rendergate/objects.h"
@@ -820,7 +821,15 @@ static void walk_node(struct walk *w, const struct rg_node *x,
 					  N_NONE);
 		}
 	} else if (!same(x, y)) {
-		add_field(w, path, RG_DIFF_CHANGED, NULL, NULL);
+		/* SOPS ciphertext, SealedSecret data and Vault placeholders
+		   change wholesale: say so instead of a meaningless edit */
+		bool enc = (x->kind == RG_STR &&
+			    rg_gitsecrets_value(x->u.s.ptr, x->u.s.len)) ||
+			   (y->kind == RG_STR &&
+			    rg_gitsecrets_value(y->u.s.ptr, y->u.s.len));
+
+		add_field(w, path, RG_DIFF_CHANGED,
+			  enc ? "encrypted value changed" : NULL, NULL);
 	}
 }
 

@@ -688,3 +688,40 @@ TEST(huge_added_object_is_summarised)
 	rg_buf_release(&x);
 	rg_arena_free(a);
 }
+
+TEST(encrypted_values_are_named_as_such)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_objset o, n;
+	struct rg_diff *d = NULL;
+	const struct rg_diff_obj *x;
+	const char *note = NULL, *plain_note = "unset";
+
+	load(&o, a,
+	     "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
+	     "metadata:\n  name: db\n  namespace: prod\n"
+	     "spec:\n  encryptedData:\n    password: "
+	     "\"ENC[AES256_GCM,data:Zm9v,iv:YWJj,tag:eHl6,type:str]\"\n"
+	     "  template:\n    metadata:\n      labels: {app: db}\n");
+	load(&n, a,
+	     "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
+	     "metadata:\n  name: db\n  namespace: prod\n"
+	     "spec:\n  encryptedData:\n    password: "
+	     "\"ENC[AES256_GCM,data:YmFy,iv:ZGVm,tag:dXZ3,type:str]\"\n"
+	     "  template:\n    metadata:\n      labels: {app: db2}\n");
+	CHECK_INT(rg_diff_objsets(&d, &o, &n, NULL, a, &err), 0);
+	x = find(d, "bitnami.com/SealedSecret/prod/db");
+	CHECK(x != NULL);
+	for (size_t i = 0; i < x->nfields; i++) {
+		if (!strcmp(x->fields[i].path, "spec.encryptedData.password"))
+			note = x->fields[i].note;
+		if (!strcmp(x->fields[i].path,
+			    "spec.template.metadata.labels.app"))
+			plain_note = x->fields[i].note;
+	}
+	CHECK_STR(note, "encrypted value changed");
+	/* an ordinary field keeps its plain change */
+	CHECK(plain_note == NULL);
+	rg_arena_free(a);
+}
