@@ -374,6 +374,16 @@ size_t rg_mrflow_spool_push(const struct rg_config_server *srv,
 	project = rg_forge_project_from_env(a, srv->forge.kind);
 	if (srv->forge.project)
 		project = NULL;
+	if (!project && !srv->forge.project) {
+		/* the drainer could only move such jobs to failed/ */
+		fprintf(stderr,
+			"rendergate: note: no merge request report: the forge "
+			"project is unknown (set forge.project in %s, or run "
+			"the hook under %s)\n",
+			srv->file ? srv->file : "the server config",
+			rg_forge_kind_name(srv->forge.kind));
+		return 0;
+	}
 	for (i = 0; i < push->len; i++)
 		jobs += spool_ref(srv, hook, &push->updates[i], rep, spool,
 				  project, a);

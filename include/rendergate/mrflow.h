@@ -33,6 +33,10 @@
  * conflicting preview leaves the note "<ref>: no preview: merging it into
  * <target> conflicts".
  *
+ * The project is the server config's forge.project, else the hook
+ * environment's (rg_forge_project_from_env); with neither, nothing is
+ * spooled and a note says why.
+ *
  * Spooling never changes the verdict and never touches the network: a
  * failure to write a job is one "rendergate: note: ..." line on stderr.
  * When the push is rejected and a job was written, the drainer is started

@@ -296,6 +296,17 @@ test_expect_success 'Gitea: a second push updates the comment in place' '
 	test_grep "^\| a \| 1 \| 0 \| 1 \| 1 \| 0 \|" body
 '
 
+test_expect_success 'Gitea: without a known project nothing is spooled, with a note' '
+	git -C work checkout -q gtfeature &&
+	configmap work/envs/a/cm3.yaml cm3 k v &&
+	commit_all work "a: cm3" &&
+	git -C work push "$TRASH/gtserver.git" gtfeature:feature 2>err &&
+	test_grep "push accepted" err &&
+	test_grep "rendergate: note: no merge request report: the forge project is unknown" err &&
+	test "$(jobs_in gitea)" = 0 &&
+	git -C work reset -q --hard HEAD~1
+'
+
 test_expect_success 'Gitea: a PR merge (GITEA_PR_ID) posts the merged summary' '
 	git -C work checkout -q -b gtmain main~2 &&
 	git -C work merge -q --no-ff -m "Merge pull request 9" gtfeature &&
