@@ -12,6 +12,7 @@
 
 struct dirtree {
 	int rootfd; /* O_DIRECTORY descriptor of the root */
+	bool no_ids; /* rg_dirtree_skip_ids: leave blob ids empty */
 };
 
 /* fstatat without following a final symlink; "" is the root itself. */
@@ -130,7 +131,8 @@ static int dt_read(void *ctx, struct rg_arena *a, const char *path,
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
-	rg_git_blob_id(buf, got, id);
+	if (!d->no_ids)
+		rg_git_blob_id(buf, got, id);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -276,4 +278,9 @@ struct rg_tree *rg_dirtree_new(struct rg_arena *a, const char *root,
 			rg_arena_strdup(a, label ? label : root));
 out:
 	return t;
+}
+
+void rg_dirtree_skip_ids(struct rg_tree *t)
+{
+	((struct dirtree *)t->ctx)->no_ids = true;
 }

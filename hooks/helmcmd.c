@@ -219,6 +219,7 @@ int rg_cmd_template(int argc, char **argv)
 		t = rg_dirtree_new(a, abs, pos[npos - 1], &err);
 		if (!t)
 			goto fail;
+		rg_dirtree_skip_ids(t); /* nothing keys on them here */
 		if (rg_helm_load(&chart, t, "", a, &err) < 0)
 			goto fail;
 	}

@@ -102,6 +102,7 @@ int rg_cmd_kustomize(int argc, char **argv)
 	t = rg_dirtree_new(a, root, root, &err);
 	if (!t)
 		goto fail;
+	rg_dirtree_skip_ids(t); /* nothing keys on them in a one-shot render */
 	rc = rg_kust_build(&res, a, t, rel, flags, &err);
 	if (rc)
 		goto fail;

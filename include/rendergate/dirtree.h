@@ -14,4 +14,12 @@
 struct rg_tree *rg_dirtree_new(struct rg_arena *a, const char *root,
 			       const char *label, struct rg_err *err);
 
+/*
+ * Do not compute blob ids for files read from now on (ids stay ""): for
+ * one-shot renders (rendergate template, kustomize) where nothing keys a
+ * cache on them, saving a SHA-1 of every byte read. Never for trees whose
+ * dependency log feeds change scoping or the render cache.
+ */
+void rg_dirtree_skip_ids(struct rg_tree *t);
+
 #endif
