@@ -48,28 +48,6 @@ struct rg_rcache *rg_rcache_new(struct rg_arena *a)
 	return c;
 }
 
-/* Is every dependency of e still what tree holds? */
-static bool still_valid(struct rg_rcache *c, const struct entry *e,
-			struct rg_tree *tree)
-{
-	for (size_t i = 0; i < e->ndeps; i++) {
-		const struct rg_tree_dep *d = &e->deps[i];
-		char id[RG_SHA1_HEX];
-		enum rg_tree_kind kind;
-
-		/* an id-less record (a listing on disk) proves nothing */
-		if (d->kind != RG_TREE_MISSING && !d->id[0])
-			return false;
-		c->stats.deps_checked++;
-		kind = rg_tree_stat_id(tree, d->path, id);
-		if (kind != (enum rg_tree_kind)d->kind)
-			return false;
-		if (kind != RG_TREE_MISSING && strcmp(id, d->id))
-			return false;
-	}
-	return true;
-}
-
 int rg_rcache_get(struct rg_rcache *c, const void *key, struct rg_tree *tree,
 		  struct rg_objset *out, struct rg_findings *findings,
 		  struct rg_err *err)
@@ -80,7 +58,8 @@ int rg_rcache_get(struct rg_rcache *c, const void *key, struct rg_tree *tree,
 	if (!c)
 		goto out;
 	for (e = c->buckets[bucket(key)]; e; e = e->next)
-		if (e->key == key && still_valid(c, e, tree))
+		if (e->key == key && rg_tree_deps_hold(tree, e->deps, e->ndeps,
+						       &c->stats.deps_checked))
 			break;
 	if (!e) {
 		c->stats.misses++;

@@ -204,6 +204,27 @@ void rg_tree_deps_add(struct rg_tree *t, const struct rg_tree_dep *d)
 	record(t, d->path, (enum rg_tree_kind)d->kind, d->listed, d->id);
 }
 
+bool rg_tree_deps_hold(struct rg_tree *t, const struct rg_tree_dep *deps,
+		       size_t n, size_t *checked)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct rg_tree_dep *d = &deps[i];
+		char id[RG_SHA1_HEX];
+		enum rg_tree_kind kind;
+
+		if (d->kind != RG_TREE_MISSING && !d->id[0])
+			return false;
+		if (checked)
+			(*checked)++;
+		kind = rg_tree_stat_id(t, d->path, id);
+		if (kind != (enum rg_tree_kind)d->kind)
+			return false;
+		if (kind != RG_TREE_MISSING && strcmp(id, d->id))
+			return false;
+	}
+	return true;
+}
+
 void rg_tree_deps_reset(struct rg_tree *t)
 {
 	t->ndeps = 0;

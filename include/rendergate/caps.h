@@ -209,5 +209,8 @@
 /* entries: release renders one gate run remembers (3 sides x 1,000
  * environments' worth of releases is far beyond real repositories) */
 #define RG_CAP_RCACHE_ENTRIES 100000u
+/* bytes: one environment's stored dependency log (depstore.h); a
+ * 5,000-object environment's is about 100 KiB */
+#define RG_CAP_DEPSTORE_BYTES (16u * 1024 * 1024)
 
 #endif

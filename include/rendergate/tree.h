@@ -123,6 +123,17 @@ void rg_tree_deps_reset(struct rg_tree *t);
  */
 void rg_tree_deps_add(struct rg_tree *t, const struct rg_tree_dep *d);
 
+/*
+ * Does t still hold exactly what deps[0..n) recorded: at every path the
+ * same kind and, unless missing, the same object id (unrecorded stats)?
+ * Then a render that recorded deps would read the same bytes from t and
+ * record the same log. An entry without an id (a listing on disk) proves
+ * nothing and makes the answer false. *checked (may be NULL) is
+ * increased by the number of stats made.
+ */
+bool rg_tree_deps_hold(struct rg_tree *t, const struct rg_tree_dep *deps,
+		       size_t n, size_t *checked);
+
 /* --- in-memory trees ------------------------------------------------- */
 
 /*
