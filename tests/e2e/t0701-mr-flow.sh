@@ -285,15 +285,17 @@ test_expect_success 'Gitea: a feature push gives one comment and a status' '
 	test "$(state "[x[\"sha\"] for x in s[\"statuses\"] if x[\"forge\"] == \"gitea\"][-1]")" = "$(cat gthead)"
 '
 
-test_expect_success 'Gitea: a second push updates the comment in place' '
-	configmap work/envs/a/cm2.yaml cm2 k v &&
+test_expect_success 'Gitea: a second push updates the comment in place, credentials masked' '
+	configmap work/envs/a/cm2.yaml cm2 api_token tok-0701-not-for-eyes &&
 	commit_all work "a: cm2" &&
 	GITEA_REPO_USER_NAME=org GITEA_REPO_NAME=repo \
 		git -C work push "$TRASH/gtserver.git" gtfeature:feature 2>err &&
 	drain gitea >out 2>&1 &&
 	test "$(state "len($gt_comments)")" = 1 &&
 	state "$gt_comments[0][\"body\"]" >body &&
-	test_grep "^\| a \| 1 \| 0 \| 1 \| 1 \| 0 \|" body
+	test_grep "^\| a \| 1 \| 0 \| 1 \| 1 \| 0 \|" body &&
+	test_grep "ConfigMap apps/cm2 \(values masked\)" body &&
+	test_grep ! "tok-0701-not-for-eyes" body
 '
 
 test_expect_success 'Gitea: without a known project nothing is spooled, with a note' '
