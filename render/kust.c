@@ -780,14 +780,23 @@ static int apply_patch_entry(struct kbuild *b, struct acc *ra, const char *dir,
 				return rc;
 			if (!sel)
 				continue;
+			const char *kind = rg_kust_str_at(r->obj, "kind");
+			const char *name = rg_kust_str_at(r->obj,
+							  "metadata.name");
+
 			rg_kust_res_store_prev(b->a, r);
 			rc = rg_kust_json6902(&r->obj, b->a, docs[0], b->err);
 			if (rc)
 				return rg_err_prefix(b->err, "%s patch on %s %s",
-						     field,
-						     rg_kust_str_at(r->obj, "kind"),
-						     rg_kust_str_at(r->obj,
-								    "metadata.name"));
+						     field, kind, name);
+			/* an op on the root ("path": "") may replace the
+			 * object with a scalar or a list */
+			if (!r->obj || r->obj->kind != RG_MAP)
+				return rg_err_set(b->err, RG_EINVALID,
+						  &entry->pos,
+						  "%s patch on %s %s: the "
+						  "result is not an object",
+						  field, kind, name);
 		}
 		return 0;
 	}
