@@ -9,7 +9,9 @@
 #
 # Usage: tests/fuzz/build.sh [NAME...]    (default: every harness)
 # Environment: FUZZ_BUILD (default build-fuzz), FUZZ_CC (default clang),
-# JOBS (make -j, default 2).
+# JOBS (make -j, default 2), FUZZ_SAN_EXTRA (more sanitizer flags, e.g.
+# -fno-sanitize=nonnull-attribute to fuzz past a known finding; use
+# another FUZZ_BUILD then, since make does not notice changed flags).
 set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -17,7 +19,7 @@ out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 jobs=${JOBS:-2}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-san="$san -fno-omit-frame-pointer -DRG_ARENA_MALLOC"
+san="$san -fno-omit-frame-pointer -DRG_ARENA_MALLOC ${FUZZ_SAN_EXTRA:-}"
 
 if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "build.sh: $cc not found (libFuzzer needs clang)" >&2
