@@ -800,6 +800,13 @@ static int apply_patch_entry(struct kbuild *b, struct acc *ra, const char *dir,
 		}
 		return 0;
 	}
+	for (size_t k = 0; k < nd; k++)
+		if (docs[k] && docs[k]->kind != RG_MAP &&
+		    docs[k]->kind != RG_NULL)
+			return rg_err_set(b->err, RG_EINVALID, &entry->pos,
+					  "%s: a strategic merge patch must be "
+					  "a mapping",
+					  field);
 	if (target) {
 		if (nd > 1)
 			return rg_err_set(b->err, RG_EINVALID, &entry->pos,
