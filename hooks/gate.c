@@ -4,6 +4,7 @@
 #include "rendergate/caps.h"
 #include "rendergate/chartcache.h"
 #include "rendergate/config.h"
+#include "rendergate/depstore.h"
 #include "rendergate/diff.h"
 #include "rendergate/drain.h"
 #include "rendergate/env.h"
@@ -16,6 +17,7 @@
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
 #include "rendergate/push.h"
+#include "rendergate/rcache.h"
 #include "rendergate/repo.h"
 #include "rendergate/report.h"
 #include "rendergate/serverconf.h"
@@ -94,9 +96,14 @@ int rg_gate_render_tree(struct rg_objset **out, struct rg_findings *findings,
 		goto out;
 	set = rg_arena_alloc(g->arena, sizeof(*set));
 	rg_objset_init(set, g->arena);
-	rc = rg_env_render(set, findings, cfg, env, t, g->arena, err);
+	rc = rg_env_render_cached(set, findings, cfg, env, t, g->rcache,
+				  g->arena, err);
 	if (!rc)
 		*out = set;
+	/* the last render wins: normally the state after the push, which
+	   the next push starts from */
+	if (!rc && g->depdir)
+		rg_depstore_save(g->depdir, env->name, t->deps, t->ndeps, NULL);
 out:
 	return rc;
 }
@@ -353,6 +360,7 @@ void rg_gate_refine_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
 		const char *why = NULL;
 		struct rg_findings tmp;
 		struct rg_objset set;
+		struct rg_env_deplog log = {NULL, 0};
 
 		if (ch->render || !b || strcmp(b, branch))
 			continue;
@@ -368,20 +376,31 @@ void rg_gate_refine_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
 		r = rg_env_detect(t, env);
 		if (r && !strcmp(r->name, RG_CONFIG_KIND_PLAIN))
 			continue; /* reads nothing outside its path */
-		rg_finding_init(&tmp, g->arena);
-		rg_objset_init(&set, g->arena);
-		rg_err_init(&err);
-		if (rg_env_render(&set, &tmp, cfg, env, t, g->arena, &err)) {
-			ch->render = true;
-			ch->reason = rg_arena_printf(
-			    g->arena,
-			    "its state before the push could not be rendered "
-			    "to see what it reads (%s)",
-			    err.msg);
-			continue;
+		/* a stored log that still holds is what a render would
+		   record; otherwise render to learn it, and store it */
+		if (!g->depdir ||
+		    rg_depstore_load(&log, g->arena, g->depdir, env->name, t)) {
+			rg_finding_init(&tmp, g->arena);
+			rg_objset_init(&set, g->arena);
+			rg_err_init(&err);
+			if (rg_env_render_cached(&set, &tmp, cfg, env, t,
+						 g->rcache, g->arena, &err)) {
+				ch->render = true;
+				ch->reason = rg_arena_printf(
+				    g->arena,
+				    "its state before the push could not be "
+				    "rendered to see what it reads (%s)",
+				    err.msg);
+				continue;
+			}
+			log.deps = t->deps;
+			log.ndeps = t->ndeps;
+			if (g->depdir)
+				rg_depstore_save(g->depdir, env->name, t->deps,
+						 t->ndeps, NULL);
 		}
-		if (rg_env_affected(&why, env, t->deps, t->ndeps, paths, npaths,
-				    g->arena)) {
+		if (rg_env_affected(&why, env, log.deps, log.ndeps, paths,
+				    npaths, g->arena)) {
 			ch->render = true;
 			ch->reason = why;
 		} else {
@@ -783,6 +802,9 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	g.server = srv;
 	g.report = &rep;
 	g.policy = policy;
+	g.rcache = rg_rcache_new(a);
+	g.depdir =
+	    rg_arena_printf(a, "%srendergate-deps", git_repository_path(repo));
 	g.user = getenv("GL_USERNAME");
 	if (!g.user)
 		g.user = getenv("GITEA_PUSHER_NAME");

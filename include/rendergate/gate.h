@@ -62,6 +62,7 @@ struct rg_tree;
 struct rg_config_env;
 
 struct rg_policy;
+struct rg_rcache;
 
 struct rg_gate {
 	struct rg_arena *arena;
@@ -73,6 +74,11 @@ struct rg_gate {
 	/* the admin policy (server config policy_files), or NULL when the
 	   server names none: then no policy checks run */
 	const struct rg_policy *policy;
+	/* renders of this run by release and inputs (rcache.h), or NULL */
+	struct rg_rcache *rcache;
+	/* where environments' dependency logs are kept between pushes
+	   (depstore.h), or NULL */
+	const char *depdir;
 };
 
 /*
