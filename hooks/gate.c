@@ -22,6 +22,8 @@
 #include "rendergate/report.h"
 #include "rendergate/serverconf.h"
 
+#include <signal.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -323,6 +325,80 @@ out:
 	return rc;
 }
 
+/*
+ * The watchdog. The gate checks the clock between environments, but one
+ * environment can run long on its own (a slow template loop stays well
+ * inside the step budget). The hook arms SIGALRM for the deadline; before
+ * each environment it prepares the rejection that names it, and the
+ * handler only writes that text and exits (async-signal-safe), so the
+ * push is rejected near the deadline instead of being killed by the forge
+ * mid-way. Nothing is spooled and nothing half-written is left: spooling
+ * happens after the verdict, and files are written to temporary names.
+ * These statics are the one piece of process-wide state a signal handler
+ * needs.
+ */
+static char watchdog_msg[2048];
+static volatile sig_atomic_t watchdog_len;
+static int watchdog_exit = RG_EXIT_INTERNAL;
+static bool watchdog_web;
+
+static void watchdog_fire(int sig)
+{
+	(void)sig;
+	if (watchdog_len > 0)
+		(void)!write(2, watchdog_msg, (size_t)watchdog_len);
+	_exit(watchdog_exit);
+}
+
+static void watchdog_prepare(const struct rg_gate *g, const char *what)
+{
+	unsigned long long d = g->server->deadline_ms;
+	int n;
+
+	watchdog_len = 0;
+	n = snprintf(watchdog_msg, sizeof(watchdog_msg),
+		     "rendergate: rendergate ran out of time after %llu ms "
+		     "while rendering %s (deadline %llu ms)\n"
+		     "%srendergate: push rejected: out of time\n",
+		     d, what, d,
+		     watchdog_web ? "GL-HOOK-ERR: rendergate ran out of time "
+				    "while rendering; ask the administrator "
+				    "to raise the deadline\n"
+				  : "");
+	if (n > 0)
+		watchdog_len = n < (int)sizeof(watchdog_msg)
+				   ? n
+				   : (int)sizeof(watchdog_msg) - 1;
+}
+
+/* Arm the watchdog for what is left of the deadline (hooks only). */
+static void watchdog_arm(const struct rg_gate *g, bool warn_mode, bool web)
+{
+	uint64_t elapsed = rg_gate_now_ms() - g->start_ms;
+	uint64_t left = g->server->deadline_ms > elapsed
+			    ? g->server->deadline_ms - elapsed
+			    : 1;
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	watchdog_exit = warn_mode ? RG_EXIT_OK : RG_EXIT_INTERNAL;
+	watchdog_web = web;
+	watchdog_prepare(g, "the push");
+	it.it_value.tv_sec = (time_t)(left / 1000);
+	it.it_value.tv_usec = (suseconds_t)(left % 1000) * 1000;
+	signal(SIGALRM, watchdog_fire);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void watchdog_disarm(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+}
+
 /* Render and diff every chosen environment; RG_ETIMEOUT past the deadline. */
 static int gate_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
 			const struct judge *j,
@@ -336,6 +412,7 @@ static int gate_choices(struct rg_gate *g, const struct rg_config_repo *cfg,
 					  choices[i].reason);
 			continue;
 		}
+		watchdog_prepare(g, choices[i].env->name);
 		gate_env(g, cfg, j, &choices[i], old_tree, new_tree);
 		if (out_of_time(g, choices[i].env->name))
 			return RG_ETIMEOUT;
@@ -808,7 +885,9 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	g.user = getenv("GL_USERNAME");
 	if (!g.user)
 		g.user = getenv("GITEA_PUSHER_NAME");
+	watchdog_arm(&g, rep.warn_mode, proto && !strcmp(proto, "web"));
 	rg_gate_run(&g, &push);
+	watchdog_disarm();
 	rg_finding_sort(&rep.findings);
 	if (g.user && rg_config_user_bypasses(srv, g.user) &&
 	    rg_report_problems(&rep)) {
