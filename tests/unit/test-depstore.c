@@ -70,5 +70,8 @@ TEST(depstore_round_trip_and_staleness)
 	unlink(path);
 	rmdir(sub);
 	rmdir(dir);
+	rg_tree_free(t1);
+	rg_tree_free(t2);
+	rg_tree_free(t3);
 	rg_arena_free(a);
 }

@@ -103,6 +103,8 @@ TEST(rcache_hits_when_every_read_is_unchanged)
 	CHECK_INT(st.hits, 1);
 	CHECK_INT(st.misses, 1);
 	CHECK_INT(st.puts, 1);
+	rg_tree_free(t1);
+	rg_tree_free(t2);
 	rg_arena_free(a);
 }
 
@@ -133,6 +135,9 @@ TEST(rcache_misses_on_a_changed_or_new_file)
 	CHECK_INT(render(c, &key, t1, &s, &f, a), 0);
 	CHECK_INT(render(c, &key, t2, &s, &f, a), 0);
 	CHECK_INT(render(c, &key, t3, &s, &f, a), 0);
+	rg_tree_free(t1);
+	rg_tree_free(t2);
+	rg_tree_free(t3);
 	rg_arena_free(a);
 }
 
@@ -165,6 +170,8 @@ TEST(rcache_missing_input_that_appears_is_a_miss)
 	d.id[0] = '\0';
 	rg_rcache_put(c, &id_less, &d, 1, NULL, 0, NULL, 0);
 	CHECK_INT(rg_rcache_get(c, &id_less, t1, &s, &f, NULL), RG_ENOTFOUND);
+	rg_tree_free(t1);
+	rg_tree_free(t2);
 	rg_arena_free(a);
 }
 
@@ -183,5 +190,6 @@ TEST(rcache_null_is_always_a_miss)
 	CHECK_INT(rg_rcache_get(NULL, &key, t, &s, &f, NULL), RG_ENOTFOUND);
 	rg_rcache_stats(&st, NULL);
 	CHECK_INT(st.hits, 0);
+	rg_tree_free(t);
 	rg_arena_free(a);
 }
