@@ -74,17 +74,13 @@ static struct rg_finding *finding(struct run *r, enum rg_severity sev,
 				  const char *rule, const struct rg_node *at,
 				  const char *fmt, ...)
 {
-	va_list ap;
-	char *msg;
 	struct rg_finding *fd;
+	va_list ap;
 
 	va_start(ap, fmt);
-	msg = rg_arena_vprintf(r->a, fmt, ap);
+	fd = rg_finding_vadd(r->findings, r->opts->env, sev, rule,
+			     at ? &at->pos : NULL, fmt, ap);
 	va_end(ap);
-	fd = rg_finding_add(r->findings, sev, rule, at ? &at->pos : NULL, "%s",
-			    msg);
-	if (fd)
-		fd->env = r->opts->env;
 	return fd;
 }
 

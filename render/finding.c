@@ -37,24 +37,37 @@ static struct rg_finding *slot(struct rg_findings *f, enum rg_severity sev)
 	return &f->items[f->len++];
 }
 
-struct rg_finding *rg_finding_add(struct rg_findings *f, enum rg_severity sev,
-				  const char *rule, const struct rg_pos *origin,
-				  const char *fmt, ...)
+struct rg_finding *rg_finding_vadd(struct rg_findings *f, const char *env,
+				   enum rg_severity sev, const char *rule,
+				   const struct rg_pos *origin, const char *fmt,
+				   va_list ap)
 {
 	struct rg_finding *fd = slot(f, sev);
-	va_list ap;
 
 	if (!fd)
 		return NULL;
 	fd->severity = (uint8_t)sev;
 	fd->rule = rg_arena_strdup(f->arena, rule ? rule : "");
-	va_start(ap, fmt);
 	fd->message = rg_arena_vprintf(f->arena, fmt, ap);
-	va_end(ap);
 	if (origin) {
 		fd->origin = *origin;
 		fd->origin.file = rg_arena_strdup(f->arena, origin->file);
 	}
+	if (env)
+		fd->env = env;
+	return fd;
+}
+
+struct rg_finding *rg_finding_add(struct rg_findings *f, enum rg_severity sev,
+				  const char *rule, const struct rg_pos *origin,
+				  const char *fmt, ...)
+{
+	struct rg_finding *fd;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fd = rg_finding_vadd(f, NULL, sev, rule, origin, fmt, ap);
+	va_end(ap);
 	return fd;
 }
 

@@ -65,6 +65,15 @@ struct rg_finding *rg_finding_add(struct rg_findings *f, enum rg_severity sev,
 				  const char *fmt, ...) RG_PRINTF(5, 6);
 
 /* Set fd->hint to a formatted arena string. fd may be NULL (no-op). */
+/*
+ * rg_finding_add with a va_list, also setting the finding's environment
+ * (borrowed; NULL leaves it unset): for renderers that wrap it.
+ */
+struct rg_finding *rg_finding_vadd(struct rg_findings *f, const char *env,
+				   enum rg_severity sev, const char *rule,
+				   const struct rg_pos *origin, const char *fmt,
+				   va_list ap);
+
 void rg_finding_set_hint(struct rg_findings *f, struct rg_finding *fd,
 			 const char *fmt, ...) RG_PRINTF(3, 4);
 
