@@ -36,7 +36,23 @@ endif
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libgit2 and libcurl are not linked: hooks/dynload.c opens them by soname
+# when first called, so commands that need neither (template, kustomize)
+# start without mapping their 30-odd dependencies.
+DYN_PKGS = libgit2 libcurl
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DYN_PKGS),$(PKGS)) 2>/dev/null)
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/null | \
+	sed -n 's/^ *SONAME *//p')
+LIBGIT2_SONAME := $(call soname,libgit2,libgit2.so)
+LIBCURL_SONAME := $(call soname,libcurl,libcurl.so)
+ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
+ifeq ($(LIBGIT2_SONAME),)
+$(error cannot read the soname of libgit2.so (objdump -p); is libgit2-dev installed?)
+endif
+ifeq ($(LIBCURL_SONAME),)
+$(error cannot read the soname of libcurl.so (objdump -p); is libcurl4-openssl-dev installed?)
+endif
+endif
 
 WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
 	-Wpointer-arith -Wcast-qual -Wsign-compare -Wno-unused-parameter \
@@ -48,7 +64,7 @@ WARN += -Werror
 endif
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(SAN_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_CFLAGS) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -ldl -pthread
 
 LIB_SRCS := $(wildcard lib/*.c render/*.c policy/*.c) \
 	$(filter-out hooks/main.c,$(wildcard hooks/*.c))
@@ -75,6 +91,9 @@ $(BUILD)/rendergate: $(MAIN_OBJ) $(BUILD)/librendergate.a
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hooks/dynload.o: ALL_CFLAGS += -DRG_LIBGIT2_SONAME='"$(LIBGIT2_SONAME)"' \
+	-DRG_LIBCURL_SONAME='"$(LIBCURL_SONAME)"'
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/librendergate.a
 	@mkdir -p $(dir $@)
