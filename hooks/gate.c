@@ -13,6 +13,7 @@
 #include "rendergate/gate.h"
 #include "rendergate/gatepolicy.h"
 #include "rendergate/gittree.h"
+#include "rendergate/helmrun.h"
 #include "rendergate/mrflow.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
@@ -57,9 +58,13 @@ int rg_gate_repo_config_tree(struct rg_config_repo **out, struct rg_gate *g,
 				  &g->report->errors);
 	if (rc)
 		*out = NULL;
-	else if (*out) /* charts of releases with repo: (helm.h) */
+	else if (*out) { /* charts of releases with repo: (helm.h) */
 		(*out)->chart_cache = rg_chartcache_open(
-			g->arena, g->server->chart_cache_dir, &err);
+		    g->arena, g->server->chart_cache_dir, &err);
+		/* releases with engine: helm (helmexec.h) */
+		(*out)->helm_exec =
+		    rg_helmrun_new(g->arena, g->server, g->start_ms);
+	}
 out:
 	return rc;
 }

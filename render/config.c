@@ -14,6 +14,7 @@ void rg_config_server_defaults(struct rg_config_server *c)
 	c->mode = RG_MODE_ENFORCE;
 	c->deadline_ms = RG_CAP_DEADLINE_MS_DEFAULT;
 	c->protect_env_branch_deletion = true;
+	c->helm_timeout_ms = RG_CAP_HELM_TIMEOUT_MS_DEFAULT;
 }
 
 static void check_globs(struct rg_cfg *c, const struct rg_node *map,
@@ -86,6 +87,8 @@ int rg_config_server_parse(struct rg_config_server **out, struct rg_arena *a,
 					   "feature_branches",
 					   "bypass_users",
 					   "protect_env_branch_deletion",
+					   "helm_binary",
+					   "helm_timeout",
 					   NULL};
 	static const char *const ref_keys[] = {"include", NULL};
 	static const char *const fb_keys[] = {"target", "fail_early", NULL};
@@ -147,6 +150,13 @@ int rg_config_server_parse(struct rg_config_server **out, struct rg_arena *a,
 		       "bypass_users", RG_CFG_NONEMPTY);
 	rg_cfg_bool(&s->protect_env_branch_deletion, &c, root,
 		    "protect_env_branch_deletion", 0);
+	rg_cfg_str(&s->helm_binary, &c, root, "helm_binary", RG_CFG_NONEMPTY);
+	server_absolute(&c, root, "helm_binary", s->helm_binary);
+	if (rg_cfg_duration(&s->helm_timeout_ms, &c, root, "helm_timeout", 0) ==
+		0 &&
+	    s->helm_timeout_ms < 100)
+		rg_cfg_errorf(&c, &rg_cfg_get(&c, root, "helm_timeout", 0)->pos,
+			      "'helm_timeout' must be at least 100ms");
 out:
 	if (errs->len + errs->dropped > before)
 		return error < 0 ? error : RG_EINVALID;
@@ -216,10 +226,13 @@ static void parse_set(struct rg_config_release *r, struct rg_cfg *c,
 static void parse_release(struct rg_config_release *r, struct rg_cfg *c,
 			  const struct rg_node *n)
 {
-	static const char *const keys[] = {"name",    "chart",	   "repo",
-					   "version", "kustomize", "namespace",
-					   "values",  "set",	   NULL};
+	static const char *const keys[] = {
+	    "name",	 "chart",  "repo", "version", "kustomize",
+	    "namespace", "values", "set",  "engine",  NULL};
+	static const char *const engines[] = {RG_CONFIG_ENGINE_BUILTIN,
+					      RG_CONFIG_ENGINE_HELM, NULL};
 	const struct rg_node *v;
+	int engine = 0;
 
 	r->pos = n->pos;
 	if (rg_cfg_expect(c, n, RG_MAP, "release entry") < 0)
@@ -243,6 +256,13 @@ static void parse_release(struct rg_config_release *r, struct rg_cfg *c,
 	rg_cfg_strlist(&r->values, &r->nvalues, c, n, "values",
 		       RG_CFG_NONEMPTY | RG_CFG_REPO_PATH);
 	parse_set(r, c, n);
+	r->engine = RG_CONFIG_ENGINE_BUILTIN;
+	if (rg_cfg_enum(&engine, c, n, "engine", engines, 0) == 0)
+		r->engine = engines[engine];
+	if (r->kustomize && engine)
+		rg_cfg_errorf(c, &rg_cfg_get(c, n, "engine", 0)->pos,
+			      "'engine' applies to charts, not to 'kustomize' "
+			      "releases");
 	if (!r->chart && !r->kustomize && !rg_cfg_get(c, n, "chart", 0) &&
 	    !rg_cfg_get(c, n, "kustomize", 0))
 		rg_cfg_errorf(c, &n->pos,

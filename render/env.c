@@ -8,6 +8,7 @@
 #include "rendergate/finding.h"
 #include "rendergate/flux.h"
 #include "rendergate/helm.h"
+#include "rendergate/helmexec.h"
 #include "rendergate/kust.h"
 #include "rendergate/objects.h"
 #include "rendergate/plain.h"
@@ -94,6 +95,10 @@ static int run(const struct rg_renderer *r, struct rg_objset *out,
 	return error;
 }
 
+/* Chart releases with `engine: helm` (helmexec.h); never detected. */
+static const struct rg_renderer helm_binary = {RG_CONFIG_KIND_HELM, NULL,
+					       rg_helmexec_render};
+
 /*
  * Render one release, through c when its inputs all come from the tree
  * (a chart from a chart repository does not).
@@ -103,6 +108,7 @@ static int release(struct rg_objset *out, struct rg_findings *findings,
 		   struct rg_err *err)
 {
 	const struct rg_config_release *rel = req->release;
+	const struct rg_renderer *r = rg_env_renderer(RG_CONFIG_KIND_HELM);
 	size_t dmark = req->tree->ndeps, omark = out->len,
 	       fmark = findings->len;
 	int error;
@@ -112,9 +118,11 @@ static int release(struct rg_objset *out, struct rg_findings *findings,
 	error = rg_rcache_get(c, rel, req->tree, out, findings, err);
 	if (error != RG_ENOTFOUND)
 		return error;
-	error = run(rg_env_renderer(rel->kustomize ? RG_CONFIG_KIND_KUSTOMIZE
-						   : RG_CONFIG_KIND_HELM),
-		    out, findings, req, err);
+	if (rel->kustomize)
+		r = rg_env_renderer(RG_CONFIG_KIND_KUSTOMIZE);
+	else if (rel->engine && !strcmp(rel->engine, RG_CONFIG_ENGINE_HELM))
+		r = &helm_binary;
+	error = run(r, out, findings, req, err);
 	/* a findings list that overflowed cannot be replayed exactly */
 	if (!error && !findings->dropped)
 		rg_rcache_put(c, rel, req->tree->deps + dmark,

@@ -213,4 +213,16 @@
  * 5,000-object environment's is about 100 KiB */
 #define RG_CAP_DEPSTORE_BYTES (16u * 1024 * 1024)
 
+/* --- engine: helm (helmexec.h, helmrun.h) ---------------------------- */
+
+/* milliseconds: one helm run when helm_timeout is not configured (the
+ * hook's deadline bounds it as well) */
+#define RG_CAP_HELM_TIMEOUT_MS_DEFAULT 10000u
+/* bytes: helm's standard output (the rendered manifests); more kills it */
+#define RG_CAP_HELM_OUTPUT_BYTES (64u * 1024 * 1024)
+/* bytes: helm's standard error kept; the rest is read and dropped */
+#define RG_CAP_HELM_STDERR_BYTES (64u * 1024)
+/* bytes: the part of helm's standard error an error message shows */
+#define RG_CAP_HELM_STDERR_SHOWN 600u
+
 #endif

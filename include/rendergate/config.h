@@ -30,6 +30,7 @@
 
 struct rg_arena;
 struct rg_node;
+struct rg_helmexec;
 
 /* --- server config --------------------------------------------------- */
 
@@ -77,6 +78,16 @@ struct rg_config_server {
 				      (still reported) */
 	size_t nbypass_users;
 	bool protect_env_branch_deletion; /* default true */
+	/*
+	 * The helm binary that releases with `engine: helm` run (helmexec.h),
+	 * an absolute path, or NULL (none configured: such releases are
+	 * unrenderable). Only the server config names it: a pusher must not
+	 * choose what runs on the server.
+	 */
+	const char *helm_binary;
+	uint64_t helm_timeout_ms; /* per helm run, default
+				     RG_CAP_HELM_TIMEOUT_MS_DEFAULT; the
+				     hook's deadline bounds it too */
 };
 
 /* Fill c with the defaults (for a server without a config file). */
@@ -109,6 +120,10 @@ bool rg_config_user_bypasses(const struct rg_config_server *c,
 #define RG_CONFIG_KIND_FLUX	 "flux"
 #define RG_CONFIG_KIND_ARGOCD	 "argocd"
 
+/* How a chart release is rendered (rg_config_release.engine). */
+#define RG_CONFIG_ENGINE_BUILTIN "builtin"
+#define RG_CONFIG_ENGINE_HELM	 "helm" /* the server's helm binary */
+
 /*
  * One release of an environment: a Helm chart with layered values, or a
  * Kustomize directory. Exactly one of chart and kustomize is set.
@@ -128,6 +143,8 @@ struct rg_config_release {
 				      overrides (keys may be dotted paths,
 				      values scalars), applied last */
 	struct rg_pos pos;	   /* where the entry starts */
+	const char *engine;	   /* RG_CONFIG_ENGINE_*, default builtin; chart
+				      releases only */
 };
 
 struct rg_config_env {
@@ -166,6 +183,9 @@ struct rg_config_repo {
 	size_t nstages;
 	const char *default_branch; /* default "main" */
 	struct rg_tree *chart_cache; /* set by hooks/: chart cache (helm.h) */
+	/* set by hooks/: runs helm for `engine: helm` releases (helmexec.h),
+	   or NULL */
+	const struct rg_helmexec *helm_exec;
 };
 
 #define RG_CONFIG_REPO_FILE ".rendergate.yaml"
