@@ -1617,6 +1617,7 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 			}
 			it.m.source = x.tpls[i].name;
 			it.m.text = docs[d];
+			it.m.doc = head;
 			it.m.kind = "";
 			if (is_table(head)) {
 				const char *kd = rg_node_cstr(map_get(head, "kind"));
@@ -1702,8 +1703,12 @@ int rg_helm_print(struct rg_buf *out, const struct rg_helm_result *res)
 	for (size_t i = 0; i < res->len && !error; i++) {
 		const struct rg_helm_manifest *m = &res->items[i];
 
-		error = rg_buf_addf(out, "---\n# Source: %s\n%s\n", m->source,
-				    m->text);
+		/* no format: a manifest can run to megabytes */
+		if (!(error = rg_buf_adds(out, "---\n# Source: ")) &&
+		    !(error = rg_buf_adds(out, m->source)) &&
+		    !(error = rg_buf_adds(out, "\n")) &&
+		    !(error = rg_buf_adds(out, m->text)))
+			error = rg_buf_adds(out, "\n");
 	}
 	return error;
 }
@@ -1783,10 +1788,16 @@ int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 		struct rg_docs docs;
 		const struct rg_helm_manifest *m = &res.items[i];
 
-		error = rg_doc_parse(&docs, a, m->source, m->text,
-				     strlen(m->text), 0, err);
-		if (error < 0)
-			return error;
+		if (m->doc) {
+			/* rg_helm_render parsed it already, in this arena */
+			docs = (struct rg_docs){ .docs = &res.items[i].doc,
+						 .len = 1 };
+		} else {
+			error = rg_doc_parse(&docs, a, m->source, m->text,
+					     strlen(m->text), 0, err);
+			if (error < 0)
+				return error;
+		}
 		for (size_t d = 0; d < docs.len; d++) {
 			if (docs.docs[d]->kind == RG_NULL)
 				continue;

@@ -526,18 +526,25 @@ struct rg_tmpl_set *rg_tmpl_set_clone(const struct rg_tmpl_set *set)
 void rg_tmpl_strip_no_value(struct rg_buf *b)
 {
 	static const char nv[] = "<no value>";
-	size_t j = 0;
+	const size_t nvlen = sizeof(nv) - 1;
+	char *hit = b->len ? memmem(b->ptr, b->len, nv, nvlen) : NULL;
+	size_t i, j;
 
-	for (size_t i = 0; i < b->len;) {
-		if (b->len - i >= sizeof(nv) - 1 &&
-		    !memcmp(b->ptr + i, nv, sizeof(nv) - 1)) {
-			i += sizeof(nv) - 1;
-			continue;
-		}
-		b->ptr[j++] = b->ptr[i++];
+	if (!hit)
+		return;
+	/* move the runs between occurrences down, one memmove each */
+	i = j = (size_t)(hit - b->ptr);
+	while (i < b->len) {
+		size_t run;
+
+		i += nvlen;
+		hit = memmem(b->ptr + i, b->len - i, nv, nvlen);
+		run = (hit ? (size_t)(hit - b->ptr) : b->len) - i;
+		memmove(b->ptr + j, b->ptr + i, run);
+		i += run;
+		j += run;
 	}
-	if (j != b->len)
-		rg_buf_truncate(b, j);
+	rg_buf_truncate(b, j);
 }
 
 /* --- errors ---------------------------------------------------------- */

@@ -141,6 +141,8 @@ struct rg_helm_manifest {
 	const char *kind;   /* from its head ("" when it has none) */
 	bool hook;	    /* a Helm hook (printed after the manifests) */
 	bool crd;	    /* from crds/ (with include_crds) */
+	/* the text parsed (in the render's arena), or NULL (crds/ files) */
+	struct rg_node *doc;
 };
 
 struct rg_helm_result {

@@ -50,6 +50,33 @@ TEST(exec_strip_no_value)
 	rg_arena_free(a);
 }
 
+TEST(strip_no_value_runs)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "", "" },
+		{ "plain", "plain" },
+		{ "<no value>", "" },
+		{ "<no value><no value>", "" },
+		{ "a<no value>b<no value><no value>c", "abc" },
+		{ "<no value>x", "x" },
+		{ "x<no value>", "x" },
+		{ "<no valu", "<no valu" },
+		{ "<no <no value>value>", "<no value>" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rg_buf b = RG_BUF_INIT(1 << 10);
+
+		(void)rg_buf_adds(&b, cases[i].in);
+		rg_tmpl_strip_no_value(&b);
+		CHECK_INT((int)b.len, (int)strlen(cases[i].out));
+		CHECK_STR(b.len ? b.ptr : "", cases[i].out);
+		rg_buf_release(&b);
+	}
+}
+
 TEST(missingkey_error)
 {
 	struct rg_arena *a = rg_arena_new();
