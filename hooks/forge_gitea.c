@@ -48,6 +48,7 @@ static void pull_from(struct rg_forge_mr *m, struct rg_arena *a, json_t *o)
 		       ? rg_arena_strdup(a, "merged")
 		       : jstr(a, o, "state");
 	m->web_url = jstr(a, o, "html_url");
+	m->author = jstr(a, json_object_get(o, "user"), "login");
 }
 
 static bool same_repo(json_t *o)

@@ -42,6 +42,7 @@ static void mr_from(struct rg_forge_mr *m, struct rg_arena *a, json_t *o)
 	m->squash_sha = jstr(a, o, "squash_commit_sha");
 	m->state = jstr(a, o, "state");
 	m->web_url = jstr(a, o, "web_url");
+	m->author = jstr(a, json_object_get(o, "author"), "username");
 }
 
 int rg_forge_gitlab_parse_mrs(struct rg_forge_mr **items, size_t *n,
@@ -166,10 +167,9 @@ static int gl_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 {
 	struct mr_acc acc = {a, NULL, 0, 0};
 	char *path = rg_arena_printf(
-	    a,
-	    "/projects/%s/"
-	    "merge_requests?state=opened&source_branch=%s%s%s&per_page=%d",
-	    f->proj_enc, rg_forge_escape(a, branch),
+	    a, "/projects/%s/merge_requests?state=opened%s%s%s%s&per_page=%d",
+	    f->proj_enc, branch ? "&source_branch=" : "",
+	    branch ? rg_forge_escape(a, branch) : "",
 	    target ? "&target_branch=" : "",
 	    target ? rg_forge_escape(a, target) : "", PER_PAGE);
 	size_t i, k = 0;
@@ -181,7 +181,8 @@ static int gl_find_open_mrs(struct rg_forge_mr **out, size_t *n,
 	for (i = 0; i < acc.n; i++) {
 		const struct rg_forge_mr *m = &acc.items[i];
 
-		if (!m->source_branch || strcmp(m->source_branch, branch) ||
+		if ((branch && (!m->source_branch ||
+				strcmp(m->source_branch, branch))) ||
 		    (target &&
 		     (!m->target_branch || strcmp(m->target_branch, target))) ||
 		    (m->state && strcmp(m->state, "opened")))

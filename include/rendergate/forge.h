@@ -71,6 +71,7 @@ struct rg_forge_mr {
 	const char *squash_sha;	   /* GitLab squash commit, or NULL */
 	const char *state;	   /* "opened"/"open", "merged", "closed" */
 	const char *web_url;	   /* may be NULL */
+	const char *author;	   /* username of its author, or NULL */
 };
 
 struct rg_forge_approval {

@@ -263,3 +263,26 @@ test_done() {
 	[ "$test_failed" = 0 ]
 	exit $?
 }
+
+# start_forge [TOKEN]: the loopback fake forge (tests/forge/server.py) in
+# the background, stopped at exit; sets FORGE_URL and FORGE_PID, and
+# forge_ctl METHOD PATH [JSON] talks to its control endpoints.
+start_forge() {
+	python3 "$RG_TOP/tests/forge/server.py" --port-file "$TRASH/forge.port" \
+		--token "${1:-e2e-token}" --max-seconds 300 >"$TRASH/forge.log" 2>&1 &
+	FORGE_PID=$!
+	trap 'kill $FORGE_PID 2>/dev/null; test_cleanup' EXIT
+	n=0
+	while [ ! -s "$TRASH/forge.port" ] && [ $n -lt 300 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	FORGE_URL=http://127.0.0.1:$(cat "$TRASH/forge.port")
+	printf '%s\n' "${1:-e2e-token}" >"$TRASH/forge.token"
+	chmod 600 "$TRASH/forge.token"
+}
+
+forge_ctl() {
+	curl -sf -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data-binary "$3"} "$FORGE_URL$2"
+}

@@ -13,21 +13,12 @@ test_description='merge request comments and statuses from pushes'
 TOKEN=e2e-token-0701
 SECRET_VALUE=hunter2-do-not-print
 
-python3 "$RG_TOP/tests/forge/server.py" --port-file "$TRASH/port" \
-	--token "$TOKEN" --max-seconds 300 >"$TRASH/forge.log" 2>&1 &
-srv_pid=$!
-trap 'kill $srv_pid 2>/dev/null; test_cleanup' EXIT
-i=0
-while [ ! -s "$TRASH/port" ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(cat "$TRASH/port")
-URL=http://127.0.0.1:$PORT
+start_forge "$TOKEN"
+URL=$FORGE_URL
+PORT=${FORGE_URL##*:}
 
 ctl() { # METHOD PATH [JSON]
-	curl -sf -X "$1" -H 'Content-Type: application/json' \
-		${3:+--data-binary "$3"} "$URL$2"
+	forge_ctl "$@"
 }
 
 # A Python expression over the fake forge's /_ctl/state as s.

@@ -11,21 +11,12 @@ TOKEN=e2e-token-7c1d9
 SHA=0123456789abcdef0123456789abcdef01234567
 
 # The fake forge, stopped when the script ends (and after 300 s anyway).
-python3 "$RG_TOP/tests/forge/server.py" --port-file "$TRASH/port" \
-	--token "$TOKEN" --max-seconds 300 >"$TRASH/server.log" 2>&1 &
-srv_pid=$!
-trap 'kill $srv_pid 2>/dev/null; test_cleanup' EXIT
-i=0
-while [ ! -s "$TRASH/port" ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-PORT=$(cat "$TRASH/port")
-URL=http://127.0.0.1:$PORT
+start_forge "$TOKEN"
+URL=$FORGE_URL
+PORT=${FORGE_URL##*:}
 
 ctl() { # METHOD PATH [JSON]
-	curl -sf -X "$1" -H 'Content-Type: application/json' \
-		${3:+--data-binary "$3"} "$URL$2"
+	forge_ctl "$@"
 }
 
 state_field() { # python expression over the /_ctl/state JSON as s

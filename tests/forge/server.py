@@ -25,11 +25,11 @@ Control endpoints (no auth; tests use them):
 
 Seed shapes:
   gitlab project: {"id": 42, "mrs": [{"iid", "source_branch", "target_branch",
-    "sha", "state", "merge_commit_sha", "squash_commit_sha"}], "approvals":
+    "sha", "state", "merge_commit_sha", "squash_commit_sha", "author"}], "approvals":
     {"<iid>": ["alice"]}, "approvals_api": true, "notes": {"<iid>": [{"body",
     "author", "system"}]}, "commit_mrs": {"<sha>": [iid, ...]}}
   gitea repo: {"id": 7, "pulls": [{"number", "head", "base", "head_sha",
-    "state", "merged", "merge_commit_sha", "fork"}], "reviews": {"<n>":
+    "state", "merged", "merge_commit_sha", "fork", "user"}], "reviews": {"<n>":
     [{"user", "state", "stale", "dismissed", "official", "commit_id"}]},
     "comments": {"<n>": [{"body", "user"}]}}
 """
@@ -362,6 +362,7 @@ class Handler(BaseHTTPRequestHandler):
                 "source_project_id": proj["id"], "target_project_id": proj["id"],
                 "sha": m.get("sha"), "merge_commit_sha": m.get("merge_commit_sha"),
                 "squash_commit_sha": m.get("squash_commit_sha"),
+                "author": {"id": 1, "username": m.get("author", "alice")},
                 "web_url": "http://127.0.0.1/%s/-/merge_requests/%s" % (proj["path"], m["iid"])}
 
     def gitlab(self, method, path, query, body):
@@ -475,7 +476,7 @@ class Handler(BaseHTTPRequestHandler):
                 "title": p.get("title", "PR %s" % p["number"]),
                 "state": p.get("state", "closed" if merged else "open"), "merged": merged,
                 "merge_commit_sha": p.get("merge_commit_sha"),
-                "user": {"id": 1, "login": "alice"},
+                "user": {"id": 1, "login": p.get("user", "alice")},
                 "head": {"label": p["head"], "ref": p["head"], "sha": p.get("head_sha"), "repo_id": head_repo},
                 "base": {"label": p.get("base", "main"), "ref": p.get("base", "main"),
                          "sha": "0" * 40, "repo_id": repo["id"]},

@@ -522,6 +522,44 @@ TEST(gitlab_open_mrs_for_branch)
 	rg_arena_free(a);
 }
 
+/* the approvals lookup (gateforge.h) lists every open merge request
+ * into a branch, whatever its source, and needs each one's author */
+TEST(open_mrs_into_a_target_from_any_branch_with_authors)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_forge *f;
+	struct rg_forge_mr *mrs = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0;
+	json_t *all;
+
+	CHECK_INT(setup(GL_SEED), 0);
+	f = mkforge(RG_FORGE_GITLAB, "group/app", TOKEN);
+	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, NULL, "main", &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(mrs[0].iid, 1);
+	CHECK_INT(mrs[1].iid, 2);
+	CHECK_STR(mrs[1].source_branch, "other");
+	CHECK_STR(mrs[0].author, "alice");
+	all = requests();
+	CHECK(json_object_get(json_object_get(json_array_get(all, 0), "query"),
+			      "source_branch") == NULL);
+	CHECK_STR(json_string_value(json_object_get(
+			  json_object_get(json_array_get(all, 0), "query"),
+			  "target_branch")),
+		  "main");
+	json_decref(all);
+	rg_forge_free(f);
+	CHECK_INT(setup(GT_SEED), 0);
+	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
+	CHECK_INT(rg_forge_find_open_mrs(&mrs, &n, f, a, NULL, "main", &err), 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(mrs[2].iid, 7);
+	CHECK_STR(mrs[2].author, "alice");
+	rg_forge_free(f);
+	rg_arena_free(a);
+}
+
 TEST(gitlab_pagination_follows_all_pages)
 {
 	struct rg_arena *a = rg_arena_new();
