@@ -316,11 +316,35 @@ static void finish(struct proc *p)
 
 /* --- messages -------------------------------------------------------- */
 
+/* Append line [p, e) to b: the work directory's path dropped, control
+   characters replaced. */
+static void add_line(struct rg_buf *b, const char *p, const char *e,
+		     const char *repo, const char *wk)
+{
+	size_t rl = strlen(repo), wl = strlen(wk);
+
+	while (p < e) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((size_t)(e - p) >= rl && !memcmp(p, repo, rl)) {
+			p += rl;
+			continue;
+		}
+		if ((size_t)(e - p) >= wl && !memcmp(p, wk, wl)) {
+			p += wl;
+			continue;
+		}
+		if (rg_buf_addch(b, c < 0x20 || c == 0x7f ? '?' : (char)c) < 0)
+			return;
+		p++;
+	}
+}
+
 /*
  * helm's standard error for a message: from its last "Error: " line on
- * (warnings before it are noise), the work directory's path dropped,
- * control characters replaced, trimmed, at most RG_CAP_HELM_STDERR_SHOWN
- * bytes.
+ * (warnings before it are noise), blank lines and helm's "Use --debug"
+ * advice (a pusher cannot pass flags) dropped, lines joined with spaces,
+ * at most RG_CAP_HELM_STDERR_SHOWN bytes.
  */
 static const char *shown_stderr(struct rg_arena *a, const char *s, size_t n,
 				const char *work, const char *cwd)
@@ -334,26 +358,21 @@ static const char *shown_stderr(struct rg_arena *a, const char *s, size_t n,
 		if ((p == s || p[-1] == '\n') && !memcmp(p, "Error: ", 7))
 			start = p;
 	for (const char *p = start; p < end;) {
-		size_t rl = strlen(repo), wl = strlen(wk);
-		unsigned char c = (unsigned char)*p;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
 
-		if ((size_t)(end - p) >= rl && !memcmp(p, repo, rl)) {
-			p += rl;
-			continue;
+		while (p < le && strchr(" \t\r", *p))
+			p++;
+		while (le > p && strchr(" \t\r", le[-1]))
+			le--;
+		if (le > p && ((size_t)(le - p) < 16 ||
+			       memcmp(p, "Use --debug flag", 16))) {
+			if (b.len)
+				(void)rg_buf_addch(&b, ' ');
+			add_line(&b, p, le, repo, wk);
 		}
-		if ((size_t)(end - p) >= wl && !memcmp(p, wk, wl)) {
-			p += wl;
-			continue;
-		}
-		if (rg_buf_addch(&b, c < 0x20 && c != '\n' && c != '\t' ? '?'
-				     : c == 0x7f			? '?'
-						 : (char)c) < 0)
-			break;
-		p++;
+		p = nl ? nl + 1 : end;
 	}
-	while (b.len && strchr(" \t\n", b.ptr[b.len - 1]))
-		b.len--;
-	b.ptr[b.len] = '\0';
 	res = b.len ? rg_arena_printf(a, "%s%s", b.ptr,
 				      b.len == b.cap ? " ..." : "")
 		    : "(no message)";

@@ -183,6 +183,8 @@ TEST(helm_failing_is_unrenderable_with_its_error)
 	    ">&2\n"
 	    "printf 'Error: template: c/templates/x.yaml:3:4: bad \\033[31m "
 	    "in %s/values/v.yaml\\n\\n' \"$(pwd)\" >&2\n"
+	    "echo '  second line ' >&2\n"
+	    "echo 'Use --debug flag to render out invalid YAML' >&2\n"
 	    "exit 1\n",
 	    0755);
 	const char *sig = script(a, "sig-helm", "kill -9 $$\n", 0755);
@@ -196,7 +198,7 @@ TEST(helm_failing_is_unrenderable_with_its_error)
 	CHECK_INT(rg_helmrun_exec(&out, &len, &o, &j, a, &err), RG_EINVALID);
 	CHECK_STR(err.msg, "unrenderable: helm template exited with status 1: "
 			   "Error: template: c/templates/x.yaml:3:4: bad ?[31m "
-			   "in values/v.yaml");
+			   "in values/v.yaml second line");
 	CHECK(out == NULL);
 	CHECK_INT(leftovers(), 0);
 	o.binary = sig;
