@@ -202,6 +202,7 @@ int rg_mdreport_render(const char **out, size_t *len,
 		       struct rg_err *err)
 {
 	size_t limit = r->limit ? r->limit : RG_CAP_COMMENT_GITEA_CHARS;
+	size_t reserve = TRAILER_RESERVE + r->link_reserve, hdr_len;
 	const char *marker = r->marker ? r->marker : RG_FORGE_MARKER_DEFAULT;
 	/* the buffers may hold one section over the limit before we measure */
 	struct rg_buf b = RG_BUF_INIT(SIZE_MAX / 2),
@@ -212,15 +213,16 @@ int rg_mdreport_render(const char **out, size_t *len,
 	int ret = 0;
 
 	*out = NULL;
-	if (limit < 1024) {
-		ret = rg_err_set(
-		    err, RG_EINVALID, NULL,
-		    "mdreport: comment limit %zu is too small (at least 1024)",
-		    limit);
+	if (limit < 1024 + r->link_reserve) {
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "mdreport: comment limit %zu is too small (at "
+				 "least %zu)",
+				 limit, 1024 + r->link_reserve);
 		goto out;
 	}
 	add_header(&b, r, marker);
-	if (b.len + TRAILER_RESERVE > limit) {
+	hdr_len = b.len;
+	if (b.len + reserve > limit) {
 		rg_buf_reset(&b);
 		rg_buf_adds(&b, marker);
 		rg_buf_addf(
@@ -229,6 +231,8 @@ int rg_mdreport_render(const char **out, size_t *len,
 		    "%zu environments are affected; run `rendergate diff` to "
 		    "see the whole report.\n",
 		    r->nenvs);
+		if (r->link_reserve)
+			rg_buf_adds(&b, "\n" RG_MDREPORT_FULL_REPORT "\n");
 		goto done;
 	}
 	for (i = 0; i < r->nenvs; i++) {
@@ -239,7 +243,7 @@ int rg_mdreport_render(const char **out, size_t *len,
 		if (!full) {
 			rg_buf_reset(&sec);
 			add_env_head(&sec, e, r->summary_only);
-			if (b.len + sec.len + TRAILER_RESERVE > limit)
+			if (b.len + sec.len + reserve > limit)
 				full = true;
 			else
 				rg_buf_add(&b, sec.ptr, sec.len);
@@ -247,7 +251,7 @@ int rg_mdreport_render(const char **out, size_t *len,
 		for (j = 0; j < e->nobjects && !full && !r->summary_only; j++) {
 			rg_buf_reset(&sec);
 			add_object(&sec, &e->objects[j]);
-			if (b.len + sec.len + TRAILER_RESERVE > limit) {
+			if (b.len + sec.len + reserve > limit) {
 				full = true;
 				break;
 			}
@@ -268,7 +272,7 @@ int rg_mdreport_render(const char **out, size_t *len,
 		rg_buf_adds(&b, "---\n\n");
 		rg_buf_addf(&b, "_%zu of %zu changed objects are not shown (",
 			    cut, total);
-		if (cutenvs.len + b.len + 200 < limit)
+		if (cutenvs.len + b.len + 200 + r->link_reserve < limit)
 			rg_buf_add(&b, cutenvs.ptr, cutenvs.len);
 		else
 			rg_buf_adds(&b, "several environments");
@@ -277,6 +281,15 @@ int rg_mdreport_render(const char **out, size_t *len,
 			    "comment limit; "
 			    "run `rendergate diff` to see the whole diff._\n",
 			    limit);
+		if (r->link_reserve) {
+			/* under the summary table, where a reviewer looks */
+			rg_buf_reset(&sec);
+			rg_buf_add(&sec, b.ptr, hdr_len);
+			rg_buf_adds(&sec, RG_MDREPORT_FULL_REPORT "\n\n");
+			rg_buf_add(&sec, b.ptr + hdr_len, b.len - hdr_len);
+			rg_buf_reset(&b);
+			rg_buf_add(&b, sec.ptr, sec.len);
+		}
 	}
 done:
 	if (b.len > limit) /* cannot happen with the reserve; never post over */
@@ -290,6 +303,70 @@ out:
 	rg_buf_release(&sec);
 	rg_buf_release(&cutenvs);
 	return ret;
+}
+
+bool rg_mdreport_is_cut(const char *body)
+{
+	return body && strstr(body, RG_MDREPORT_FULL_REPORT) != NULL;
+}
+
+/*
+ * url as a Markdown link target: nothing that ends the link or a line.
+ * False for a URL we do not link to (relative without '/', another
+ * scheme, "//host", too long once encoded).
+ */
+static bool add_link_target(struct rg_buf *b, const char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(url);
+
+	if (!n || n > RG_MDREPORT_LINK_URL_MAX ||
+	    !(url[0] == '/' || !strncmp(url, "https://", 8) ||
+	      !strncmp(url, "http://", 7)) ||
+	    !strncmp(url, "//", 2))
+		return false;
+	for (; *url; url++) {
+		unsigned char c = (unsigned char)*url;
+
+		if (c <= ' ' || c >= 0x7f || strchr("()<>[]\\\"'`", c))
+			rg_buf_addf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+		else
+			rg_buf_addch(b, (char)c);
+	}
+	return b->len <= RG_MDREPORT_LINK_URL_MAX;
+}
+
+const char *rg_mdreport_link_full(struct rg_arena *a, const char *body,
+				  const char *url, const char *why)
+{
+	const char *at = body ? strstr(body, RG_MDREPORT_FULL_REPORT) : NULL;
+	struct rg_buf line = RG_BUF_INIT(RG_MDREPORT_LINK_RESERVE),
+		      target = RG_BUF_INIT(RG_MDREPORT_LINK_URL_MAX * 3 + 1);
+	const char *res = body;
+
+	if (!at)
+		return body;
+	if (url && add_link_target(&target, url)) {
+		rg_buf_adds(&line, "**Full report:** [every object, side by "
+				   "side (HTML)](");
+		rg_buf_add(&line, target.ptr, target.len);
+		rg_buf_adds(&line, ") (this comment is cut to the forge's "
+				   "comment limit)");
+	} else {
+		char reason[301];
+
+		snprintf(reason, sizeof(reason), "%s",
+			 why ? why : "the forge gave no usable link");
+		rg_buf_adds(&line, "**Full report:** not attached (");
+		add_escaped(&line, reason, true);
+		rg_buf_adds(&line, "); run `rendergate diff --format html` "
+				   "to see every object");
+	}
+	res = rg_arena_printf(a, "%.*s%s%s", (int)(at - body), body, line.ptr,
+			      at + strlen(RG_MDREPORT_FULL_REPORT));
+	rg_buf_release(&line);
+	rg_buf_release(&target);
+	return res;
 }
 
 static bool is_image_path(const char *p)

@@ -30,6 +30,13 @@
  * shows everything. Text from the input (names, findings, notes) is
  * escaped so it cannot break the table or open HTML.
  *
+ * The full report: with link_reserve set, a cut body (and the "too large"
+ * body) also holds the line RG_MDREPORT_FULL_REPORT right under the
+ * summary table, and link_reserve bytes stay free for what replaces it:
+ * rg_mdreport_link_full writes the link to the uploaded HTML page
+ * (htmlreport.h) there, or says why there is none. Escaped input can
+ * never contain "<!--", so the placeholder is always ours.
+ *
  * Everything the caller passes is borrowed; the result is in the arena.
  */
 #ifndef RENDERGATE_MDREPORT_H
@@ -79,18 +86,44 @@ struct rg_mdreport {
 	/* the short form (the "merged" summary): the table, and per
 	   environment only its error, notes and findings; no object diffs */
 	bool summary_only;
+	/* bytes kept free for the full-report link when the body is cut
+	   (0: no placeholder); RG_MDREPORT_LINK_RESERVE for a forge */
+	size_t link_reserve;
 };
+
+/* The hidden line a cut body holds where the full-report link goes. */
+#define RG_MDREPORT_FULL_REPORT "<!-- rendergate:full-report -->"
+/* Room for the line rg_mdreport_link_full writes (URL included). */
+#define RG_MDREPORT_LINK_RESERVE 1024u
+/* Longest URL rg_mdreport_link_full links to. */
+#define RG_MDREPORT_LINK_URL_MAX 600u
 
 /* The comment limit of a forge kind (GitLab 1,000,000; Gitea 65,000). */
 size_t rg_mdreport_limit(enum rg_config_forge kind);
 
 /*
  * Render the comment. *out is an arena string of *len bytes (len may be
- * NULL). RG_EINVALID for a limit under 1024 bytes.
+ * NULL). RG_EINVALID for a limit under 1024 + link_reserve bytes.
  */
 int rg_mdreport_render(const char **out, size_t *len,
 		       const struct rg_mdreport *r, struct rg_arena *a,
 		       struct rg_err *err);
+
+/* True when body holds the full-report placeholder (it was cut). */
+bool rg_mdreport_is_cut(const char *body);
+
+/*
+ * body with its placeholder replaced (an arena copy; body itself when it
+ * has none): with url, a bold "Full report" line linking to it ("/..."
+ * or http(s)://, at most RG_MDREPORT_LINK_URL_MAX bytes; characters that
+ * could end a Markdown link are percent-encoded); without, or for a URL
+ * that is not one of those, a line saying the full report could not be
+ * attached because of `why` (a short phrase, escaped, cut to 300 bytes)
+ * and that `rendergate diff --format html` shows it. The line is shorter
+ * than RG_MDREPORT_LINK_RESERVE.
+ */
+const char *rg_mdreport_link_full(struct rg_arena *a, const char *body,
+				  const char *url, const char *why);
 
 /*
  * Fill an environment from a semantic diff (diff.h): counts, and one

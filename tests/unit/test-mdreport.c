@@ -13,24 +13,13 @@
 
 #include "test.h"
 
-static size_t count(const char *s, const char *needle)
-{
-	size_t n = 0, l = strlen(needle);
-
-	while ((s = strstr(s, needle))) {
-		n++;
-		s += l;
-	}
-	return n;
-}
-
 /* Every fence that opens a block is closed, and <details> are balanced. */
 static bool well_formed(const char *s)
 {
 	size_t open_fence = 0;
 	const char *line = s;
 
-	if (count(s, "<details>") != count(s, "</details>"))
+	if (test_count(s, "<details>") != test_count(s, "</details>"))
 		return false;
 	while (*line) {
 		const char *nl = strchr(line, '\n');
@@ -255,7 +244,7 @@ TEST(cut_at_object_boundaries_under_the_limit)
 		CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
 		CHECK(len <= limit);
 		CHECK(well_formed(out));
-		shown = count(out, "<details>");
+		shown = test_count(out, "<details>");
 		if (shown < 40) {
 			char want[128];
 
@@ -266,12 +255,12 @@ TEST(cut_at_object_boundaries_under_the_limit)
 			CHECK(strstr(out, shown < 20 ? "(dev, prod)" : "(prod)"));
 		}
 		/* whole objects only: each shown object has its whole diff */
-		CHECK_INT(count(out, "```diff\n"), shown);
+		CHECK_INT(test_count(out, "```diff\n"), shown);
 	}
 	r.limit = 0; /* Gitea default */
 	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
 	CHECK(len <= RG_CAP_COMMENT_GITEA_CHARS);
-	CHECK_INT(count(out, "<details>"), 40);
+	CHECK_INT(test_count(out, "<details>"), 40);
 	free(diff);
 	rg_arena_free(a);
 }
@@ -372,5 +361,120 @@ TEST(env_from_semantic_diff)
 	CHECK_STR(e.notes[0], "8 changed lines hidden by rule helm-chart-label");
 	CHECK_STR(e.notes[1], "2 changed lines hidden by rule checksum-annotation");
 	CHECK_STR(e.notes[2], "1 object changed only in hidden fields (not shown)");
+	rg_arena_free(a);
+}
+
+TEST(cut_body_keeps_room_and_a_place_for_the_full_report)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_mdreport r;
+	struct rg_mdreport_env env, many[30];
+	struct rg_mdreport_object objs[30];
+	char *diff = rg_xmalloc(2001);
+	const char *out = NULL, *filled;
+	size_t len = 0, i;
+
+	memset(diff, 'x', 2000);
+	diff[0] = '+';
+	diff[2000] = 0;
+	for (i = 0; i < 30; i++) {
+		objs[i].label = rg_arena_printf(a, "ConfigMap ns/cm-%02zu", i);
+		objs[i].change = "added";
+		objs[i].diff = diff;
+		objs[i].diff_len = 2000;
+		objs[i].masked = objs[i].replaced = false;
+	}
+	memset(&env, 0, sizeof(env));
+	memset(many, 0, sizeof(many));
+	env.name = "prod";
+	env.added = 30;
+	env.objects = objs;
+	env.nobjects = 30;
+	memset(&r, 0, sizeof(r));
+	r.envs = &env;
+	r.nenvs = 1;
+	r.limit = 20000;
+	/* without a reserve: no placeholder */
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(!rg_mdreport_is_cut(out));
+	CHECK(strstr(out, "changed objects are not shown"));
+	r.link_reserve = RG_MDREPORT_LINK_RESERVE;
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(rg_mdreport_is_cut(out));
+	CHECK(len + RG_MDREPORT_LINK_RESERVE <= r.limit);
+	/* right under the summary table */
+	CHECK(strstr(out, "| prod | 30 | 0 | 0 | 0 | 0 |\n\n"
+			  RG_MDREPORT_FULL_REPORT "\n\n#### prod\n"));
+	CHECK(well_formed(out));
+	filled = rg_mdreport_link_full(
+	    a, out, "/uploads/0123abcd/rendergate-report-0123456789ab.html",
+	    NULL);
+	CHECK(!rg_mdreport_is_cut(filled));
+	CHECK(strstr(filled, "| prod | 30 | 0 | 0 | 0 | 0 |\n\n**Full report:** "
+			     "[every object, side by side (HTML)](/uploads/"
+			     "0123abcd/rendergate-report-0123456789ab.html) "
+			     "(this comment is cut to the forge's comment "
+			     "limit)\n\n#### prod\n"));
+	CHECK(strlen(filled) <= r.limit);
+	/* nothing cut: nothing to fill */
+	r.limit = 0;
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(!rg_mdreport_is_cut(out));
+	CHECK(rg_mdreport_link_full(a, out, "/x", NULL) == out);
+	/* a report too large even for its summary still links */
+	for (i = 0; i < 30; i++) {
+		many[i].name = rg_arena_printf(a, "environment-%02zu-with-a-"
+						  "long-name", i);
+		many[i].objects = objs;
+		many[i].nobjects = 1;
+	}
+	r.envs = many;
+	r.nenvs = 30;
+	r.limit = 2100;
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), 0);
+	CHECK(strstr(out, "report too large for a comment"));
+	CHECK(rg_mdreport_is_cut(out));
+	CHECK(len + RG_MDREPORT_LINK_RESERVE <= r.limit);
+	r.limit = 2000; /* under 1024 + the reserve */
+	CHECK_INT(rg_mdreport_render(&out, &len, &r, a, NULL), RG_EINVALID);
+	free(diff);
+	rg_arena_free(a);
+}
+
+TEST(full_report_link_is_safe_markdown)
+{
+	struct rg_arena *a = rg_arena_new();
+	const char *body = "head\n\n" RG_MDREPORT_FULL_REPORT "\n\ntail\n";
+	char *longurl = rg_xmalloc(RG_MDREPORT_LINK_URL_MAX + 10);
+	const char *s;
+
+	s = rg_mdreport_link_full(a, body,
+				  "https://gitea.example/attachments/1a2b", NULL);
+	CHECK_STR(s, "head\n\n**Full report:** [every object, side by side "
+		     "(HTML)](https://gitea.example/attachments/1a2b) (this "
+		     "comment is cut to the forge's comment limit)\n\ntail\n");
+	/* characters that would end the link or the line are encoded */
+	s = rg_mdreport_link_full(a, body, "/uploads/a b)c](d<e>\"\n", NULL);
+	CHECK(strstr(s, "](/uploads/a%20b%29c%5D%28d%3Ce%3E%22%0A) "));
+	/* other schemes, protocol-relative and bare paths are not linked */
+	s = rg_mdreport_link_full(a, body, "javascript:alert(1)", NULL);
+	CHECK(!strstr(s, "javascript"));
+	CHECK(strstr(s, "**Full report:** not attached (the forge gave no "
+			"usable link); run `rendergate diff --format html` to "
+			"see every object\n"));
+	s = rg_mdreport_link_full(a, body, "//evil.example/x", NULL);
+	CHECK(!strstr(s, "evil"));
+	s = rg_mdreport_link_full(a, body, "uploads/x", NULL);
+	CHECK(strstr(s, "not attached"));
+	memset(longurl, 'a', RG_MDREPORT_LINK_URL_MAX + 9);
+	longurl[0] = '/';
+	longurl[RG_MDREPORT_LINK_URL_MAX + 9] = 0;
+	s = rg_mdreport_link_full(a, body, longurl, NULL);
+	CHECK(strstr(s, "not attached"));
+	/* the reason is text, escaped */
+	s = rg_mdreport_link_full(a, body, NULL, "type *not* <allowed> | x");
+	CHECK(strstr(s, "not attached (type \\*not\\* &lt;allowed&gt; \\| x)"));
+	CHECK(!rg_mdreport_is_cut(s));
+	free(longurl);
 	rg_arena_free(a);
 }

@@ -70,6 +70,18 @@ static size_t rg_ntests_;
 			      #got, (size_t)(glen), #want, (size_t)(wlen));   \
 	} while (0)
 
+/* How many times needle occurs in s, not overlapping. */
+static inline size_t test_count(const char *s, const char *needle)
+{
+	size_t n = 0, l = strlen(needle);
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += l;
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *filter = getenv("RG_TEST_FILTER");
