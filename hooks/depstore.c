@@ -71,8 +71,9 @@ int rg_depstore_save(const char *dir, const char *env,
 	rc = rg_env_deplog_write(&b, deps, n);
 	if (rc) {
 		rc = rg_err_set(err, rc, NULL,
-				"dependency log of %s: over %u bytes", env,
-				RG_CAP_DEPSTORE_BYTES);
+				"dependency log of %s: over %u bytes "
+				"(RG_CAP_DEPSTORE_BYTES)",
+				env, RG_CAP_DEPSTORE_BYTES);
 		goto out;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {

@@ -368,9 +368,15 @@ int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		if (!rc)
 			rc = add_env_diff(out, d, &budget, &cut);
 	}
-	if (!rc && cut)
+	if (!rc && cut && diff_cap)
 		rc = rg_buf_addf(out, "\xe2\x80\xa6 %zu more lines not shown\n",
 				 cut);
+	else if (!rc && cut)
+		rc = rg_buf_addf(out,
+				 "\xe2\x80\xa6 %zu more lines not shown (the "
+				 "diff is cut at %u bytes, "
+				 "RG_CAP_REPORT_TERM_BYTES)\n",
+				 cut, RG_CAP_REPORT_TERM_BYTES);
 	if (!rc)
 		rc = add_problems(out, r);
 	if (!rc && !r->cli)

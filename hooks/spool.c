@@ -2,6 +2,7 @@
  * spool.c - delivery jobs as crash-safe JSON files (see spool.h).
  */
 #include "rendergate/compat.h"
+#include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/hash.h"
 #include "rendergate/spool.h"
@@ -526,12 +527,22 @@ int rg_spool_requeue(bool *moved, const char *dir, struct rg_spool_job *job,
 
 	if (moved)
 		*moved = false;
-	if (!max_attempts)
-		max_attempts = RG_CAP_SPOOL_ATTEMPTS;
 	job->attempts++;
 	job->last_error = why;
-	if (job->attempts >= max_attempts) {
-		ret = rg_spool_fail(dir, job->id, job, why, err);
+	if (job->attempts >= (max_attempts ? max_attempts
+					   : RG_CAP_SPOOL_ATTEMPTS)) {
+		/* the failed job says why it was given up on */
+		if (!max_attempts) {
+			struct rg_buf b = RG_BUF_INIT(RG_CAP_SPOOL_JOB_BYTES);
+
+			rg_buf_addf(&b,
+				    "%s (gave up after %u attempts, "
+				    "RG_CAP_SPOOL_ATTEMPTS)",
+				    why ? why : "failed", job->attempts);
+			json = rg_buf_detach(&b, NULL);
+		}
+		ret = rg_spool_fail(dir, job->id, job, json ? json : why, err);
+		job->last_error = why;
 		if (ret == 0 && moved)
 			*moved = true;
 		goto out;

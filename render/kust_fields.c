@@ -606,12 +606,16 @@ static int walk_field(struct fswalk *w, struct rg_node *map, char **seg,
 	size_t len = strlen(name);
 	bool is_seq = len > 2 && !strcmp(name + len - 2, "[]");
 	struct rg_node *v;
-	char key[RG_CAP_KUST_FS_SEGMENT];
+	char key[RG_CAP_KUST_FS_SEGMENT + 1];
 
 	if (is_seq)
 		len -= 2;
 	if (len >= sizeof(key))
-		return 0;
+		/* an error, not a miss: kustomize would find such a field */
+		return rg_err_set(w->err, RG_ELIMIT, NULL,
+				  "fieldSpec path step '%.40s...' is longer "
+				  "than %u bytes (RG_CAP_KUST_FS_SEGMENT)",
+				  name, RG_CAP_KUST_FS_SEGMENT);
 	memcpy(key, name, len);
 	key[len] = 0;
 	v = rg_map_get(map, key, len);

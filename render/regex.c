@@ -246,8 +246,15 @@ static int translate(struct rg_buf *o, const char *p, size_t n,
 			size_t l = repeat_len(p + i, n - i, &lo, &hi);
 
 			if (l) {
-				if (lo > (long)RG_CAP_REGEX_REPEAT || hi > (long)RG_CAP_REGEX_REPEAT ||
-				    (hi >= 0 && hi < lo)) {
+				if (lo > (long)RG_CAP_REGEX_REPEAT || hi > (long)RG_CAP_REGEX_REPEAT) {
+					/* Go's words, then the cap RE2 has too */
+					rc = rg_err_set(err, RG_EPARSE, NULL,
+							"error parsing regexp: invalid repeat count: "
+							"`%.*s` (more than %u, RG_CAP_REGEX_REPEAT)",
+							(int)l, p + i, RG_CAP_REGEX_REPEAT);
+					goto out;
+				}
+				if (hi >= 0 && hi < lo) {
 					rc = perr(err, p, n, "invalid repeat count", p + i, l);
 					goto out;
 				}

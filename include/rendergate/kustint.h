@@ -129,7 +129,9 @@ bool rg_kust_fs_selects(const struct rg_kust_fs *fs, const char *group,
  * Call fn on every node the fieldSpec's path reaches in obj (creating
  * missing mappings along the way when fs->create; the last step is
  * created as create_kind, RG_MAP or RG_STR, or not at all when 0).
- * fn gets the parent map and key so it can replace the value.
+ * fn gets the parent map and key so it can replace the value. A path
+ * step longer than RG_CAP_KUST_FS_SEGMENT bytes is RG_ELIMIT (err set)
+ * when the walk reaches it.
  */
 typedef int (*rg_kust_fs_fn)(void *ctx, struct rg_node *parent,
 			     const char *key, struct rg_node *val,

@@ -98,7 +98,9 @@ int rg_report_exit_for(int errcode);
 /*
  * Pusher text into out. diff_cap bounds the bytes of diff text (the
  * summaries, notes and problems are always written); 0 means
- * RG_CAP_REPORT_TERM_BYTES. Returns 0 or RG_ELIMIT (out's cap).
+ * RG_CAP_REPORT_TERM_BYTES. The lines left out are counted ("... N more
+ * lines not shown", naming RG_CAP_REPORT_TERM_BYTES when that was the
+ * bound). Returns 0 or RG_ELIMIT (out's cap).
  */
 int rg_report_text(struct rg_buf *out, const struct rg_report *r,
 		   size_t diff_cap);

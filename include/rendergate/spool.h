@@ -118,7 +118,8 @@ int rg_spool_remove(const char *dir, const char *id, struct rg_err *err);
  * now + backoff (60 s * 2^(attempts-1), jittered by the id, capped at
  * RG_CAP_SPOOL_BACKOFF_S_MAX), rewritten in place. After max_attempts
  * (0: RG_CAP_SPOOL_ATTEMPTS) the job moves to failed/ instead, and *moved
- * (may be NULL) is set to true.
+ * (may be NULL) is set to true; with the default, the failed job's
+ * last_error adds "(gave up after N attempts, RG_CAP_SPOOL_ATTEMPTS)".
  */
 int rg_spool_requeue(bool *moved, const char *dir, struct rg_spool_job *job,
 		     int64_t now, const char *why, unsigned max_attempts,

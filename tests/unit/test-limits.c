@@ -15,15 +15,24 @@
  */
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/argo.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
+#include "rendergate/depstore.h"
 #include "rendergate/diff.h"
 #include "rendergate/doc.h"
+#include "rendergate/env.h"
+#include "rendergate/finding.h"
+#include "rendergate/flux.h"
 #include "rendergate/funcs.h"
 #include "rendergate/json.h"
 #include "rendergate/kust.h"
+#include "rendergate/objects.h"
 #include "rendergate/policy.h"
+#include "rendergate/policy-rules.h"
+#include "rendergate/rcache.h"
+#include "rendergate/report.h"
 #include "rendergate/regex.h"
 #include "rendergate/semver.h"
 #include "rendergate/spool.h"
@@ -32,6 +41,7 @@
 #include "test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -94,6 +104,18 @@ TEST(regex_repeat)
 
 	CHECK(rg_regex_compile(&re, "a{1001}", 7, &err) < 0);
 	CHECK(strstr(err.msg, "invalid repeat count") != NULL);
+	CHECK(names(&err, "RG_CAP_REGEX_REPEAT"));
+	rg_regex_free(re);
+	re = NULL;
+	rg_err_init(&err);
+	CHECK(rg_regex_compile(&re, "a{2,1001}", 9, &err) < 0);
+	CHECK(names(&err, "RG_CAP_REGEX_REPEAT"));
+	/* a reversed range is Go's error, not the cap's */
+	rg_regex_free(re);
+	re = NULL;
+	rg_err_init(&err);
+	CHECK(rg_regex_compile(&re, "a{3,2}", 6, &err) < 0);
+	CHECK_STR(err.msg, "error parsing regexp: invalid repeat count: `{3,2}`");
 	rg_regex_free(re);
 	re = NULL;
 	rg_err_init(&err);
@@ -533,4 +555,565 @@ TEST(spool_disk_full)
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		CHECK_INT(system(cmd), 0);
 	}
+}
+
+/* --- caps that had no test (doc/HARDENING.md) --------------------------- */
+
+/*
+ * The few tests below that push a few seconds and hundreds of MB of
+ * input through the parsers natively would take many minutes under
+ * valgrind (make valgrind sets RG_VALGRIND); there they return at once,
+ * saying so. make check and make asan run them.
+ */
+static bool skip_under_valgrind(const char *name)
+{
+	if (!getenv("RG_VALGRIND"))
+		return false;
+	printf("# %s: skipped under valgrind (too slow there)\n", name);
+	return true;
+}
+
+static void run_yaml_nodes(int *rg_failed_)
+{
+	/* a flow sequence of RG_CAP_YAML_NODES zeros: with the sequence
+	 * itself one node over (8 MB of text; about 2 s and 260 MB) */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_docs docs;
+	size_t n = RG_CAP_YAML_NODES;
+	char *s = rg_xmalloc(2 * n + 1);
+
+	s[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + 1 + 2 * i, "0,", 2);
+	s[2 * n] = ']';
+	CHECK_INT(rg_doc_parse(&docs, a, "x.yaml", s, 2 * n + 1, 0, &err),
+		  RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_YAML_NODES"));
+	CHECK_INT(err.line, 1);
+	free(s);
+	rg_arena_free(a);
+}
+
+TEST(yaml_nodes)
+{
+	if (!skip_under_valgrind("yaml_nodes"))
+		run_yaml_nodes(rg_failed_);
+}
+
+static void run_yaml_emit_bytes(int *rg_failed_)
+{
+	/* two references to one 32 MiB string: toYaml writes it twice */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_buf out = RG_BUF_INIT(1u << 20);
+	char text[160];
+
+	snprintf(text, sizeof(text),
+		 "{{ $s := repeat %u \"x\" }}{{ list $s $s | toYaml | len }}",
+		 RG_CAP_YAML_EMIT_BYTES / 2);
+	CHECK_INT(exec_tmpl(a, text, &out, NULL, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_YAML_EMIT_BYTES"));
+	/* one copy fits */
+	rg_buf_reset(&out);
+	rg_err_init(&err);
+	snprintf(text, sizeof(text),
+		 "{{ $s := repeat %u \"x\" }}{{ list $s | toYaml | len }}",
+		 RG_CAP_YAML_EMIT_BYTES / 2);
+	CHECK_INT(exec_tmpl(a, text, &out, NULL, &err), 0);
+	rg_buf_release(&out);
+	rg_arena_free(a);
+}
+
+TEST(yaml_emit_bytes)
+{
+	if (!skip_under_valgrind("yaml_emit_bytes"))
+		run_yaml_emit_bytes(rg_failed_);
+}
+
+TEST(env_objects)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_objset s;
+	struct rg_obj o;
+	int rc = 0;
+
+	rg_objset_init(&s, a);
+	memset(&o, 0, sizeof(o));
+	o.group = "";
+	o.version = "v1";
+	o.kind = "ConfigMap";
+	o.namespace = "";
+	o.name = "c";
+	o.key = "/ConfigMap//c";
+	o.origin.file = "envs/big/all.yaml";
+	o.origin.line = 7;
+	for (unsigned i = 0; i < RG_CAP_ENV_OBJECTS && !rc; i++)
+		rc = rg_objset_add(&s, &o, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(s.len, RG_CAP_ENV_OBJECTS);
+	CHECK_INT(rg_objset_add(&s, &o, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_ENV_OBJECTS"));
+	CHECK_STR(err.file, "envs/big/all.yaml");
+	CHECK_INT(s.len, RG_CAP_ENV_OBJECTS);
+	rg_arena_free(a);
+}
+
+TEST(report_term_bytes)
+{
+	/* 100 added objects of 50 diff lines (about 130 KB): the pusher
+	 * sees RG_CAP_REPORT_TERM_BYTES of it, cut at a line, and a count */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_buf out = RG_BUF_INIT(1u << 22);
+	struct rg_report r;
+	struct rg_diff *d = rg_arena_calloc(a, 1, sizeof(*d));
+	size_t shown = 0, lines = 0, cut = 0;
+	const char *p, *more;
+
+	d->len = d->nadded = 100;
+	d->objs = rg_arena_calloc(a, d->len, sizeof(*d->objs));
+	for (size_t i = 0; i < d->len; i++) {
+		struct rg_buf b = RG_BUF_INIT(1u << 20);
+
+		for (size_t k = 0; k < 50; k++)
+			rg_buf_addf(&b, "+line %zu of object %zu\n", k, i);
+		d->objs[i].status = RG_DIFF_ADDED;
+		d->objs[i].key = rg_arena_printf(a, "/ConfigMap/ns/cm-%03zu", i);
+		d->objs[i].label = d->objs[i].key;
+		d->objs[i].unified = rg_arena_strdup(a, b.ptr);
+		d->objs[i].unified_len = b.len;
+		rg_buf_release(&b);
+	}
+	rg_report_init(&r, a);
+	rg_report_add_env(&r, "refs/heads/main", "big", true, "changed")->diff = d;
+	CHECK_INT(rg_report_text(&out, &r, 0), 0);
+	for (p = out.ptr; (p = strstr(p, "+line ")) != NULL; p++) {
+		shown += strlen("+line ");
+		shown += (size_t)(strchr(p, '\n') - p) + 1 - strlen("+line ");
+		lines++;
+	}
+	CHECK(shown <= RG_CAP_REPORT_TERM_BYTES);
+	CHECK(shown > RG_CAP_REPORT_TERM_BYTES - 64);
+	more = strstr(out.ptr, " more lines not shown");
+	CHECK(more != NULL);
+	CHECK(strstr(more, "RG_CAP_REPORT_TERM_BYTES") != NULL);
+	for (p = more; p > out.ptr && p[-1] != ' '; p--)
+		;
+	cut = strtoul(p, NULL, 10);
+	CHECK_INT(lines + cut, 100 * 50);
+	/* the verdict line is never lost */
+	CHECK(strstr(out.ptr, "rendergate: push accepted\n") != NULL);
+	rg_buf_release(&out);
+	rg_report_release(&r);
+	rg_arena_free(a);
+}
+
+TEST(policy_rules)
+{
+	/* RG_CAP_POLICY_RULES + 1 rules over two files (the cap counts all
+	 * files together): one error naming the cap, at the first rule over */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_errlist errs = RG_ERRLIST_INIT;
+	struct rg_policy *p = NULL;
+	struct rg_policy_file f[2];
+	struct rg_buf b[2] = { RG_BUF_INIT(RG_CAP_CONFIG_BYTES),
+			       RG_BUF_INIT(RG_CAP_CONFIG_BYTES) };
+	size_t hits = 0;
+
+	memset(f, 0, sizeof(f));
+	for (unsigned i = 0; i <= RG_CAP_POLICY_RULES; i++) {
+		struct rg_buf *o = &b[i % 2];
+
+		if (!o->len)
+			rg_buf_adds(o, "rules:\n");
+		rg_buf_addf(o,
+			    "  - {id: r%u, match: {kinds: [Pod]}, any: [{path: "
+			    "spec.x, absent: true}], message: m}\n",
+			    i);
+	}
+	for (int i = 0; i < 2; i++) {
+		f[i].name = i ? "b.yaml" : "a.yaml";
+		f[i].data = b[i].ptr;
+		f[i].len = b[i].len;
+	}
+	CHECK(rg_policy_load(&p, a, f, 2, &errs) < 0);
+	CHECK(p == NULL);
+	for (size_t i = 0; i < errs.len; i++)
+		hits += strstr(errs.items[i].msg, "RG_CAP_POLICY_RULES") != NULL;
+	CHECK_INT(hits, 1);
+	CHECK_INT(errs.len, 1);
+	/* at the cap: loads */
+	rg_errlist_release(&errs);
+	{
+		const char *last = strrchr(b[0].ptr, '\n');
+
+		while (last > b[0].ptr && last[-1] != '\n')
+			last--;
+		f[0].len = (size_t)(last - b[0].ptr);
+	}
+	CHECK_INT(rg_policy_load(&p, a, f, 2, &errs), 0);
+	rg_policy_free(p);
+	rg_errlist_release(&errs);
+	rg_buf_release(&b[0]);
+	rg_buf_release(&b[1]);
+	rg_arena_free(a);
+}
+
+TEST(policy_patterns)
+{
+	struct rg_buf b = RG_BUF_INIT(RG_CAP_CONFIG_BYTES);
+
+	rg_buf_adds(&b, "images:\n  allow:\n");
+	for (unsigned i = 0; i <= RG_CAP_POLICY_PATTERNS; i++)
+		rg_buf_addf(&b, "    - \"^registry.example/team%u/\"\n", i);
+	CHECK(policy_fails(b.ptr, "RG_CAP_POLICY_PATTERNS"));
+	rg_buf_release(&b);
+}
+
+TEST(policy_message_bytes)
+{
+	/* a 4,000-byte message (under RG_CAP_POLICY_STRING_BYTES) expands
+	 * to at most RG_CAP_POLICY_MESSAGE_BYTES, ending in "..." */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_rules_vars v;
+	char *t = repeat("m", 4000);
+	const char *out;
+
+	memset(&v, 0, sizeof(v));
+	v.name = "web";
+	memcpy(t, "{name}: ", 8);
+	out = rg_rules_expand(a, t, &v);
+	CHECK_INT(strlen(out), RG_CAP_POLICY_MESSAGE_BYTES);
+	CHECK(!strncmp(out, "web: mmm", 8));
+	CHECK_STR(out + RG_CAP_POLICY_MESSAGE_BYTES - 3, "...");
+	/* the longest text kept whole leaves room for the "..." */
+	t[RG_CAP_POLICY_MESSAGE_BYTES] = '\0'; /* "{name}" is 6 bytes, "web" 3 */
+	out = rg_rules_expand(a, t, &v);
+	CHECK_INT(strlen(out), RG_CAP_POLICY_MESSAGE_BYTES - 3);
+	CHECK(out[strlen(out) - 1] == 'm');
+	free(t);
+	rg_arena_free(a);
+}
+
+/* Put NUL-terminated text at path of t. */
+static int put(struct rg_tree *t, const char *path, const char *text)
+{
+	return rg_tree_mem_put(t, path, text, strlen(text), RG_TREE_FILE);
+}
+
+TEST(kust_fs_segment)
+{
+	/* a custom fieldSpec (configurations:) whose one step is longer
+	 * than the cap fails instead of silently matching nothing */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_kust_result res;
+	struct rg_buf cfg = RG_BUF_INIT(1u << 16);
+	char *step = repeat("s", RG_CAP_KUST_FS_SEGMENT + 1);
+
+	CHECK_INT(put(t, "kustomization.yaml",
+		      "resources: [cm.yaml]\ncommonLabels: {team: a}\n"
+		      "configurations: [cfg.yaml]\n"), 0);
+	CHECK_INT(put(t, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+				    "metadata: {name: c}\ndata: {k: v}\n"), 0);
+	rg_buf_addf(&cfg, "commonLabels:\n- path: data/%s\n  kind: ConfigMap\n",
+		    step);
+	CHECK_INT(put(t, "cfg.yaml", cfg.ptr), 0);
+	CHECK(rg_kust_build(&res, a, t, "", 0, &err) < 0);
+	CHECK_INT(err.code, RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_KUST_FS_SEGMENT"));
+	/* a step of exactly the cap is walked (and creates nothing here) */
+	step[RG_CAP_KUST_FS_SEGMENT] = '\0';
+	rg_buf_reset(&cfg);
+	rg_buf_addf(&cfg, "commonLabels:\n- path: data/%s\n  kind: ConfigMap\n",
+		    step);
+	CHECK_INT(put(t, "cfg.yaml", cfg.ptr), 0);
+	rg_err_init(&err);
+	CHECK_INT(rg_kust_build(&res, a, t, "", 0, &err), 0);
+	CHECK_INT(res.len, 1);
+	rg_buf_release(&cfg);
+	free(step);
+	rg_tree_free(t);
+	rg_arena_free(a);
+}
+
+TEST(kust_resources)
+{
+	/* RG_CAP_KUST_RESOURCES + 1 ConfigMaps in two files (one stream may
+	 * hold RG_CAP_YAML_DOCS documents, fewer than the resource cap) */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_kust_result res;
+	struct rg_buf f[2] = { RG_BUF_INIT(RG_CAP_BLOB_BYTES),
+			       RG_BUF_INIT(RG_CAP_BLOB_BYTES) };
+
+	for (unsigned i = 0; i <= RG_CAP_KUST_RESOURCES; i++)
+		rg_buf_addf(&f[i % 2],
+			    "---\n{apiVersion: v1, kind: ConfigMap, metadata: "
+			    "{name: c%u}}\n",
+			    i);
+	CHECK_INT(put(t, "kustomization.yaml", "resources: [a.yaml, b.yaml]\n"),
+		  0);
+	CHECK_INT(rg_tree_mem_put(t, "a.yaml", f[0].ptr, f[0].len, RG_TREE_FILE),
+		  0);
+	CHECK_INT(rg_tree_mem_put(t, "b.yaml", f[1].ptr, f[1].len, RG_TREE_FILE),
+		  0);
+	CHECK(rg_kust_build(&res, a, t, "", 0, &err) < 0);
+	CHECK_INT(err.code, RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_KUST_RESOURCES"));
+	rg_buf_release(&f[0]);
+	rg_buf_release(&f[1]);
+	rg_tree_free(t);
+	rg_arena_free(a);
+}
+
+#define KS_FMT                                                                 \
+	"---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n" \
+	"metadata: {name: k%u, namespace: flux-system}\n"                      \
+	"spec: {path: ./%s, sourceRef: {kind: GitRepository, name: "           \
+	"flux-system}}\n"
+
+#define APP_FMT                                                                \
+	"---\napiVersion: argoproj.io/v1alpha1\nkind: Application\n"           \
+	"metadata: {name: a%u, namespace: argocd}\n"                          \
+	"spec: {destination: {namespace: d}, source: {repoURL: "               \
+	"'https://git.example/r.git', path: %s}}\n"
+
+/*
+ * Render a Flux (argo false) or Argo CD entry folder "l0" of t; the
+ * error code, err set.
+ */
+static int gitops_build(struct rg_arena *a, struct rg_tree *t, bool argo,
+			struct rg_err *err)
+{
+	struct rg_objset out;
+	struct rg_findings fs;
+	static const char *const urls[] = { "https://git.example/r.git" };
+
+	rg_objset_init(&out, a);
+	rg_finding_init(&fs, a);
+	if (argo) {
+		struct rg_argo_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.repo_urls = urls;
+		o.nrepo_urls = 1;
+		return rg_argo_build(&out, &fs, t, "l0", &o, a, err);
+	} else {
+		struct rg_flux_opts o;
+
+		memset(&o, 0, sizeof(o));
+		return rg_flux_build(&out, &fs, t, "l0", &o, a, err);
+	}
+}
+
+/* Folders l0 .. l<levels>: each holds the unit rendering the next. */
+static struct rg_tree *gitops_chain(struct rg_arena *a, unsigned levels,
+				    bool argo)
+{
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+
+	for (unsigned i = 0; i < levels; i++) {
+		char path[64], next[32], body[512];
+
+		snprintf(path, sizeof(path), "l%u/unit.yaml", i);
+		snprintf(next, sizeof(next), "l%u", i + 1);
+		snprintf(body, sizeof(body), argo ? APP_FMT : KS_FMT, i + 1,
+			 next);
+		put(t, path, body);
+	}
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "l%u/cm.yaml", levels);
+		put(t, path, "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n");
+	}
+	return t;
+}
+
+TEST(gitops_depth)
+{
+	for (int argo = 0; argo < 2; argo++) {
+		struct rg_arena *a = rg_arena_new();
+		struct rg_err err = RG_ERR_INIT;
+		struct rg_tree *t = gitops_chain(a, RG_CAP_GITOPS_DEPTH + 2, argo);
+
+		CHECK_INT(gitops_build(a, t, argo, &err), RG_ELIMIT);
+		CHECK(names(&err, "RG_CAP_GITOPS_DEPTH"));
+		rg_tree_free(t);
+		/* a chain well inside the cap renders */
+		t = gitops_chain(a, RG_CAP_GITOPS_DEPTH - 2, argo);
+		rg_err_init(&err);
+		CHECK_INT(gitops_build(a, t, argo, &err), 0);
+		rg_tree_free(t);
+		rg_arena_free(a);
+	}
+}
+
+static void run_gitops_units(int *rg_failed_)
+{
+	/* RG_CAP_GITOPS_UNITS + 1 units in one folder, each rendering an
+	 * empty one */
+	for (int argo = 0; argo < 2; argo++) {
+		struct rg_arena *a = rg_arena_new();
+		struct rg_err err = RG_ERR_INIT;
+		struct rg_tree *t = rg_tree_mem_new(a, "limits");
+		struct rg_buf b = RG_BUF_INIT(RG_CAP_BLOB_BYTES);
+
+		for (unsigned i = 0; i <= RG_CAP_GITOPS_UNITS; i++)
+			rg_buf_addf(&b, argo ? APP_FMT : KS_FMT, i, "leaf");
+		CHECK_INT(rg_tree_mem_put(t, "l0/units.yaml", b.ptr, b.len,
+					  RG_TREE_FILE), 0);
+		CHECK_INT(put(t, "leaf/README.md", "empty\n"), 0);
+		CHECK_INT(gitops_build(a, t, argo, &err), RG_ELIMIT);
+		CHECK(names(&err, "RG_CAP_GITOPS_UNITS"));
+		rg_buf_release(&b);
+		rg_tree_free(t);
+		rg_arena_free(a);
+	}
+}
+
+TEST(gitops_units)
+{
+	if (!skip_under_valgrind("gitops_units"))
+		run_gitops_units(rg_failed_);
+}
+
+TEST(rcache_entries)
+{
+	/* puts past RG_CAP_RCACHE_ENTRIES are dropped and counted; a
+	 * dropped release is a miss (rendered again), never a wrong hit */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_rcache *c = rg_rcache_new(a);
+	struct rg_rcache_stats st;
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_objset out;
+	struct rg_findings fs;
+	char *keys = rg_xmalloc(RG_CAP_RCACHE_ENTRIES + 1);
+
+	for (unsigned i = 0; i <= RG_CAP_RCACHE_ENTRIES; i++)
+		rg_rcache_put(c, keys + i, NULL, 0, NULL, 0, NULL, 0);
+	rg_rcache_stats(&st, c);
+	CHECK_INT(st.puts, RG_CAP_RCACHE_ENTRIES);
+	CHECK_INT(st.dropped, 1);
+	rg_objset_init(&out, a);
+	rg_finding_init(&fs, a);
+	CHECK_INT(rg_rcache_get(c, keys, t, &out, &fs, &err), 0);
+	CHECK_INT(rg_rcache_get(c, keys + RG_CAP_RCACHE_ENTRIES, t, &out, &fs,
+				&err),
+		  RG_ENOTFOUND);
+	free(keys);
+	rg_tree_free(t);
+	rg_arena_free(a);
+}
+
+TEST(spool_jobs)
+{
+	/* one drain pass looks at the RG_CAP_SPOOL_JOBS oldest jobs; the
+	 * rest wait for the next pass (a cut, not an error) */
+	char dir[] = "/tmp/rg-limits-jobs-XXXXXX";
+	struct rg_arena *a = rg_arena_new();
+	const char **ids = NULL;
+	size_t n = 0;
+	char path[128], cmd[128];
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (unsigned i = 0; i <= RG_CAP_SPOOL_JOBS; i++) {
+		int fd;
+
+		/* ids sort by creation time; the listing reads names only */
+		snprintf(path, sizeof(path), "%s/%010u-job.json", dir,
+			 RG_CAP_SPOOL_JOBS - i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		CHECK(fd >= 0);
+		close(fd);
+	}
+	CHECK_INT(rg_spool_list(&ids, &n, dir, a, NULL), 0);
+	CHECK_INT(n, RG_CAP_SPOOL_JOBS);
+	CHECK_STR(ids[0], "0000000000-job");
+	CHECK_STR(ids[n - 1], "0000009999-job");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+	rg_arena_free(a);
+}
+
+TEST(spool_attempts)
+{
+	char dir[] = "/tmp/rg-limits-attempts-XXXXXX";
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_spool_job j, k;
+	const char *id = NULL;
+	bool moved = false;
+	char cmd[128];
+	unsigned i;
+
+	CHECK(mkdtemp(dir) != NULL);
+	memset(&j, 0, sizeof(j));
+	j.kind = RG_SPOOL_COMMENT;
+	j.mr = 7;
+	j.body = "<!-- rendergate:report -->\nx";
+	CHECK_INT(rg_spool_write(&id, dir, a, &j, &err), 0);
+	/* max_attempts 0: RG_CAP_SPOOL_ATTEMPTS failed deliveries */
+	for (i = 1; i <= RG_CAP_SPOOL_ATTEMPTS && !moved; i++) {
+		CHECK_INT(rg_spool_load(&k, dir, id, a, &err), 0);
+		CHECK_INT(rg_spool_requeue(&moved, dir, &k, 1800000000, "HTTP 502",
+					   0, &err), 0);
+		CHECK_INT(k.attempts, i);
+	}
+	CHECK(moved);
+	CHECK_INT(i - 1, RG_CAP_SPOOL_ATTEMPTS);
+	CHECK_INT(rg_spool_load(&k, dir, id, a, NULL), RG_ENOTFOUND);
+	CHECK_INT(rg_spool_load(&k, rg_arena_printf(a, "%s/failed", dir), id, a,
+				&err), 0);
+	CHECK_INT(k.attempts, RG_CAP_SPOOL_ATTEMPTS);
+	CHECK(strstr(k.last_error, "HTTP 502") != NULL);
+	CHECK(strstr(k.last_error, "RG_CAP_SPOOL_ATTEMPTS") != NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+	rg_arena_free(a);
+}
+
+TEST(depstore_bytes)
+{
+	/* a log over RG_CAP_DEPSTORE_BYTES is not written (an error naming
+	 * the cap; the gate goes on without it), and a file over it is not
+	 * read */
+	char dir[] = "/tmp/rg-limits-deps-XXXXXX";
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_env_deplog log;
+	size_t n = RG_CAP_DEPSTORE_BYTES / RG_CAP_PATH_BYTES + 16;
+	struct rg_tree_dep *deps = rg_xcalloc(n, sizeof(*deps));
+	char *p = repeat("d/", RG_CAP_PATH_BYTES / 2 - 8);
+	char path[128], cmd[128];
+	int fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (size_t i = 0; i < n; i++) {
+		deps[i].path = p;
+		deps[i].kind = RG_TREE_MISSING;
+	}
+	CHECK_INT(rg_depstore_save(dir, "prod", deps, n, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_DEPSTORE_BYTES"));
+	snprintf(path, sizeof(path), "%s/prod.deps", dir);
+	CHECK(access(path, F_OK) < 0);
+	/* a file one byte over (sparse) is ignored, not read */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CHECK(fd >= 0);
+	CHECK_INT(ftruncate(fd, (off_t)RG_CAP_DEPSTORE_BYTES + 1), 0);
+	close(fd);
+	CHECK_INT(rg_depstore_load(&log, a, dir, "prod", t), RG_ENOTFOUND);
+	CHECK(log.deps == NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+	free(deps);
+	free(p);
+	rg_tree_free(t);
+	rg_arena_free(a);
 }

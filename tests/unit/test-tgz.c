@@ -438,6 +438,80 @@ TEST(tgz_too_many_entries)
 	expect_fail(rg_failed_, &t, RG_ELIMIT, "RG_CAP_TGZ_ENTRIES");
 }
 
+/* An entry of size zero bytes (no end blocks). */
+static void tb_zeros(struct tarb *t, const char *name, size_t size)
+{
+	tb_header(t, name, NULL, '0', size);
+	RG_ALLOC_GROW(t->p, t->len + size, t->alloc);
+	memset(t->p + t->len, 0, size);
+	t->len += size;
+}
+
+/* An entry of size bytes: pseudo-random for the first 256 KiB, so the
+ * archive stays below RG_CAP_TGZ_RATIO, then zeros. */
+static void tb_big_file(struct tarb *t, const char *name, size_t size)
+{
+	uint32_t x = 2463534242u;
+	size_t at = t->len + 512; /* after the header */
+
+	tb_zeros(t, name, size);
+	for (size_t i = 0; i < size && i < 256u * 1024; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		t->p[at + i] = (unsigned char)x;
+	}
+	tb_pad(t);
+}
+
+TEST(tgz_entry_bytes)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct tarb t = { 0 };
+	struct rg_tgz res;
+
+	/* one byte over: refused by its header, before it is copied */
+	tb_file(&t, "app/Chart.yaml", "name: app\n");
+	tb_big_file(&t, "app/big", RG_CAP_TGZ_ENTRY_BYTES + 1);
+	tb_end(&t);
+	expect_fail(rg_failed_, &t, RG_ELIMIT, "RG_CAP_TGZ_ENTRY_BYTES");
+	/* at the cap: read */
+	tb_file(&t, "app/Chart.yaml", "name: app\n");
+	tb_big_file(&t, "app/big", RG_CAP_TGZ_ENTRY_BYTES);
+	tb_end(&t);
+	CHECK_INT(read_tar(&res, a, &t, &err), 0);
+	CHECK_INT(res.len, 2);
+	CHECK_STR(res.items[1].name, "big");
+	CHECK_INT(res.items[1].len, RG_CAP_TGZ_ENTRY_BYTES);
+	rg_arena_free(a);
+}
+
+TEST(tgz_ratio_floor)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct tarb t = { 0 };
+	struct rg_tgz res;
+	size_t n = 0;
+	unsigned char *z;
+	size_t below = RG_CAP_TGZ_RATIO_FLOOR - 64 * 1024;
+
+	/* zeros expand about 1000 times: fine while the output stays below
+	 * RG_CAP_TGZ_RATIO_FLOOR ... */
+	tb_zeros(&t, "app/zeros", below);
+	tb_end(&t);
+	z = gz(t.p, t.len, &n);
+	CHECK(n * RG_CAP_TGZ_RATIO < t.len);
+	free(z);
+	CHECK_INT(read_tar(&res, a, &t, &err), 0);
+	/* ... and refused once it passes it */
+	tb_zeros(&t, "app/zeros", RG_CAP_TGZ_RATIO_FLOOR + 64 * 1024);
+	tb_end(&t);
+	expect_fail(rg_failed_, &t, RG_ELIMIT, "RG_CAP_TGZ_RATIO");
+	rg_arena_free(a);
+}
+
 /* --- through the chart loader ------------------------------------------ */
 
 TEST(tgz_helm_load_archive)
