@@ -34,11 +34,14 @@ static void add_arg(struct job *j, const char *s)
 	j->args[j->nargs++] = s;
 }
 
-/* Add a file; one already there (a values file inside the chart) stays. */
+/*
+ * Add a file. With dedup, one already there (a values file inside the
+ * chart) stays; the chart's own files come from listings and are unique.
+ */
 static int add_file(struct job *j, const char *path, const char *data,
-		    size_t len, struct rg_err *err)
+		    size_t len, bool dedup, struct rg_err *err)
 {
-	for (size_t i = 0; i < j->nfiles; i++)
+	for (size_t i = 0; dedup && i < j->nfiles; i++)
 		if (!strcmp(j->files[i].path, path))
 			return 0;
 	if (j->nfiles >= RG_CAP_ENV_FILES)
@@ -87,7 +90,7 @@ static int copy_dir(struct job *j, struct rg_tree *t, const char *src,
 		case RG_TREE_FILE:
 			error = rg_tree_read(t, s, &data, &len, err);
 			if (!error)
-				error = add_file(j, d, data, len, err);
+				error = add_file(j, d, data, len, false, err);
 			break;
 		case RG_TREE_SYMLINK:
 			error = rg_err_set(err, RG_EUNSAFE, NULL,
@@ -146,7 +149,7 @@ static int add_chart(struct job *j, const char **arg,
 	dst = rg_arena_printf(j->a, WORK_CACHE "/%s-%s.tgz", chart->name,
 			      chart->version);
 	*arg = rg_arena_printf(j->a, "../%s", dst);
-	return add_file(j, dst, data, len, err);
+	return add_file(j, dst, data, len, false, err);
 }
 
 /* A `set` key passes to helm unchanged unless ',' or '=' would split it. */
@@ -264,7 +267,7 @@ int rg_helmexec_job(struct rg_helmexec_job **out,
 			error = add_file(
 			    &j,
 			    rg_tree_path_join(j.a, WORK_REPO, rel->values[i]),
-			    data, len, err);
+			    data, len, true, err);
 		add_arg(&j,
 			rg_arena_printf(j.a, "--values=%s", rel->values[i]));
 	}

@@ -313,6 +313,35 @@ TEST(job_refusals)
 	rg_arena_free(a);
 }
 
+TEST(job_values_file_inside_the_chart)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_tree *t = repo_tree(a);
+	struct rg_config_repo *r =
+	    cfg(a, "environments:\n"
+		   "  - name: e\n"
+		   "    path: e\n"
+		   "    releases:\n"
+		   "      - name: web\n"
+		   "        chart: charts/web\n"
+		   "        engine: helm\n"
+		   "        values: [charts/web/values.yaml, "
+		   "values/prod.yaml]\n");
+	const struct rg_config_env *env = &r->envs[0];
+	struct rg_helmexec_job *job = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_render_req q = req_for(r, env, &env->releases[0], t, a);
+
+	CHECK_INT(rg_helmexec_job(&job, &q, &err), 0);
+	/* the chart's 9 files and values/prod.yaml, each once */
+	CHECK_INT(job->nfiles, 10);
+	CHECK(strstr(joined_args(a, job),
+		     " --values=charts/web/values.yaml "
+		     "--values=values/prod.yaml ") != NULL);
+	rg_tree_free(t);
+	rg_arena_free(a);
+}
+
 TEST(job_from_the_chart_cache)
 {
 	struct rg_arena *a = rg_arena_new();
