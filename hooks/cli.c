@@ -11,6 +11,9 @@
 #include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
 #include "rendergate/gittree.h"
+#include "rendergate/htmlreport.h"
+#include "rendergate/mdreport.h"
+#include "rendergate/mrflow.h"
 #include "rendergate/objects.h"
 #include "rendergate/policy.h"
 #include "rendergate/repo.h"
@@ -39,17 +42,22 @@ static const char *const usages[] = {
 	"  rendergate render --format json HEAD | jq "
 	"'.environments[0].objects'\n",
     [CMD_DIFF] =
-	"usage: rendergate diff [--env NAME] [--format text|json] [--trace]\n"
+	"usage: rendergate diff [--env NAME] [--format text|json|html] "
+	"[--trace]\n"
 	"                       [--config FILE] OLD NEW\n"
 	"\n"
 	"Render the environments that changed between OLD and NEW in both\n"
 	"revisions and print the semantic diff: per environment a summary\n"
 	"('prod-eu: 2 added, 1 changed, 0 removed') and a unified diff per\n"
 	"object. The configuration comes from OLD (as in the hook).\n"
+	"--format html prints the full report the merge request comment\n"
+	"links to: one self-contained page, findings first, a side-by-side\n"
+	"diff per object.\n"
 	"\n"
 	"Examples:\n"
 	"  rendergate diff main feature/bump-web\n"
-	"  rendergate diff --env staging HEAD~1 HEAD\n",
+	"  rendergate diff --env staging HEAD~1 HEAD\n"
+	"  rendergate diff --format html main feature >report.html\n",
     [CMD_CHECK] =
 	"usage: rendergate check [--env NAME] [--format text|json] [--trace]\n"
 	"                        [--config FILE] [REV | --worktree]\n"
@@ -68,7 +76,7 @@ static const char common_help[] =
     "\n"
     "Options:\n"
     "  --env NAME       only this environment\n"
-    "  --format FORMAT  text (default) or json\n"
+    "  --format FORMAT  text (default) or json; diff: also html\n"
     "  --trace          say which environments were rendered and why\n"
     "                   (also RENDERGATE_TRACE=1)\n"
     "  --config FILE    server config (default $RENDERGATE_CONFIG, then\n"
@@ -85,7 +93,7 @@ struct cli {
 	const char *config;
 	const char *revs[2];
 	int nrevs;
-	bool json, trace, worktree;
+	bool json, html, trace, worktree;
 	struct rg_arena *arena;
 	git_repository *repo;
 	struct rg_config_server *server;
@@ -103,6 +111,14 @@ static int usage_error(enum cmd c, const char *fmt, const char *arg)
 	fputs("\n\n", stderr);
 	fputs(usages[c], stderr);
 	return RG_EXIT_BADINPUT;
+}
+
+/* text, json, or html (diff only). */
+static int set_format(struct cli *c, const char *f)
+{
+	c->json = !strcmp(f, "json");
+	c->html = !strcmp(f, "html") && c->cmd == CMD_DIFF;
+	return c->json || c->html || !strcmp(f, "text") ? 0 : -1;
 }
 
 /* Parse argv; returns -1 to continue, else the exit code. */
@@ -128,20 +144,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->env = argv[++i];
 			else if (!strcmp(a, "--config"))
 				c->config = argv[++i];
-			else if (!strcmp(argv[++i], "json"))
-				c->json = true;
-			else if (strcmp(argv[i], "text"))
+			else if (set_format(c, argv[++i]) < 0)
 				return usage_error(c->cmd,
 						   "unknown format '%s' (text "
-						   "or json)",
+						   "or json; diff: also html)",
 						   argv[i]);
 		} else if (!strncmp(a, "--env=", 6)) {
 			c->env = a + 6;
 		} else if (!strncmp(a, "--config=", 9)) {
 			c->config = a + 9;
 		} else if (!strncmp(a, "--format=", 9)) {
-			c->json = !strcmp(a + 9, "json");
-			if (!c->json && strcmp(a + 9, "text"))
+			if (set_format(c, a + 9) < 0)
 				return usage_error(
 				    c->cmd, "unknown format '%s'", a + 9);
 		} else if (a[0] == '-' && a[1]) {
@@ -449,6 +462,37 @@ static size_t rendered_envs(const struct rg_report *r)
 	return n;
 }
 
+/*
+ * The full report page (htmlreport.h) of a diff, built as the merge
+ * request comment is (mrflow.h); errors also go to standard error.
+ */
+static void finish_html(struct cli *c, struct rg_buf *err)
+{
+	struct rg_mdreport md;
+	struct rg_err e = RG_ERR_INIT;
+	const char *page = NULL, *sha = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t len = 0;
+	git_oid id;
+
+	if (c->repo && c->nrevs == 2 &&
+	    rg_repo_resolve(&id, NULL, c->repo, c->revs[1], NULL) == 0)
+		sha = rg_arena_strdup(c->arena,
+				      git_oid_tostr(hex, sizeof(hex), &id));
+	rg_mrflow_build_cli(&md, &c->report, c->revs[0], c->revs[1], sha,
+			    c->arena);
+	if (rg_htmlreport_render(&page, &len, &md, 0, c->arena, &e) < 0)
+		rg_report_error(&c->report, &e);
+	else
+		rg_buf_add(&c->out, page, len);
+	for (size_t i = 0; i < c->report.errors.len; i++) {
+		char line[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 32];
+
+		rg_err_format(&c->report.errors.items[i], line, sizeof(line));
+		rg_buf_addf(err, "rendergate: %s\n", line);
+	}
+}
+
 static int finish(struct cli *c)
 {
 	struct rg_buf err = RG_BUF_INIT(RG_CAP_YAML_EMIT_BYTES);
@@ -457,7 +501,9 @@ static int finish(struct cli *c)
 	rg_finding_sort(&c->report.findings);
 	if (c->trace)
 		rg_report_trace(&err, &c->report);
-	if (c->json) {
+	if (c->html) {
+		finish_html(c, &err);
+	} else if (c->json) {
 		if (c->cmd == CMD_RENDER) {
 			rg_buf_adds(&c->out, "{\"environments\":[");
 			rg_buf_add(&c->out, c->objs_json.ptr, c->objs_json.len);

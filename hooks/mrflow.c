@@ -185,12 +185,15 @@ static void build_env(struct rg_mdreport_env *me,
 	me->findings = nlines;
 }
 
-/* The push-level lines: this ref's notes, errors, findings without env. */
+/*
+ * The push-level lines: this ref's notes (every note for a CLI report,
+ * ref->ref NULL), errors, findings without env.
+ */
 static void build_notes(struct rg_mdreport *md, const struct rg_report *rep,
 			const struct rg_mrflow_ref *ref, struct rg_arena *a)
 {
 	const char **notes = NULL;
-	size_t n = 0, i, rl = strlen(ref->ref);
+	size_t n = 0, i, rl = ref->ref ? strlen(ref->ref) : 0;
 	char msg[RG_ERR_MSG_MAX + RG_ERR_FILE_MAX + 64];
 
 	if (ref->conflict)
@@ -205,8 +208,10 @@ static void build_notes(struct rg_mdreport *md, const struct rg_report *rep,
 	for (i = 0; i < rep->nnotes; i++) {
 		const char *s = rep->notes[i];
 
-		if (!strncmp(s, ref->ref, rl) && s[rl] == ':' &&
-		    !(ref->conflict && conflict_target(s, ref->ref, a)))
+		if (!ref->ref)
+			push_str(&notes, &n, s, a);
+		else if (!strncmp(s, ref->ref, rl) && s[rl] == ':' &&
+			 !(ref->conflict && conflict_target(s, ref->ref, a)))
 			push_str(&notes, &n, s + rl + 2, a);
 	}
 	for (i = 0; i < rep->errors.len; i++) {
@@ -227,6 +232,9 @@ static const char *verdict_text(const struct rg_report *rep,
 	int code = rg_report_exit_code(rep);
 	bool warn = rep->warn_mode && rg_report_exit_code_strict(rep) != 0;
 
+	if (ref->kind == RG_MRFLOW_NONE) /* a CLI diff */
+		return code ? "A push would be rejected"
+			    : "A push would be accepted";
 	if (ref->kind == RG_MRFLOW_MERGED)
 		return code   ? "Merge rejected"
 		       : warn ? "Merged (warn mode: problems found)"
@@ -236,19 +244,18 @@ static const char *verdict_text(const struct rg_report *rep,
 		      : "Push accepted";
 }
 
-void rg_mrflow_build(struct rg_mdreport *out, const struct rg_report *rep,
-		     const struct rg_mrflow_ref *ref, const char *head_sha,
-		     struct rg_arena *a)
+/* The report environments whose ref is label (NULL: a CLI report's). */
+static void build_envs(struct rg_mdreport *out, const struct rg_report *rep,
+		       const char *label, struct rg_arena *a)
 {
 	struct rg_mdreport_env *envs;
 	size_t n = 0, i;
 
-	memset(out, 0, sizeof(*out));
 	envs = rg_arena_calloc(a, rep->nenvs ? rep->nenvs : 1, sizeof(*envs));
-	for (i = 0; i < rep->nenvs && ref->label; i++) {
+	for (i = 0; i < rep->nenvs; i++) {
 		const struct rg_report_env *re = &rep->envs[i];
 
-		if (!re->ref || strcmp(re->ref, ref->label))
+		if (label ? !re->ref || strcmp(re->ref, label) : re->ref != NULL)
 			continue;
 		/* skipped environments are unaffected; failed ones have a
 		 * note and no diff */
@@ -258,6 +265,37 @@ void rg_mrflow_build(struct rg_mdreport *out, const struct rg_report *rep,
 	}
 	out->envs = envs;
 	out->nenvs = n;
+}
+
+void rg_mrflow_build_cli(struct rg_mdreport *out, const struct rg_report *rep,
+			 const char *old_rev, const char *new_rev,
+			 const char *new_sha, struct rg_arena *a)
+{
+	struct rg_mrflow_ref ref;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ref, 0, sizeof(ref));
+	build_envs(out, rep, NULL, a);
+	build_notes(out, rep, &ref, a);
+	out->head_sha = new_sha;
+	out->target = old_rev;
+	out->verdict = verdict_text(rep, &ref);
+	out->title = rg_arena_printf(a, "rendered diff: %s..%s", old_rev,
+				     new_rev);
+}
+
+void rg_mrflow_build(struct rg_mdreport *out, const struct rg_report *rep,
+		     const struct rg_mrflow_ref *ref, const char *head_sha,
+		     struct rg_arena *a)
+{
+	memset(out, 0, sizeof(*out));
+	if (ref->label) {
+		build_envs(out, rep, ref->label, a);
+	} else {
+		/* a conflicting preview rendered nothing */
+		out->envs = rg_arena_calloc(a, 1, sizeof(*out->envs));
+		out->nenvs = 0;
+	}
 	build_notes(out, rep, ref, a);
 	out->head_sha = head_sha;
 	out->target = ref->target;

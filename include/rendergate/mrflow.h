@@ -103,6 +103,18 @@ void rg_mrflow_build(struct rg_mdreport *out, const struct rg_report *rep,
 		     struct rg_arena *a);
 
 /*
+ * The report of a CLI diff (`rendergate diff --format html`), built as a
+ * preview's: every rendered (or failed) environment of rep (a CLI report:
+ * no refs), its findings, the report's notes, errors and findings with no
+ * environment, titled "rendered diff: OLD..NEW"; the verdict says whether
+ * a push would be rejected; new_sha (may be NULL) is shown as the head
+ * and old_rev as the target. Pure; everything in the arena.
+ */
+void rg_mrflow_build_cli(struct rg_mdreport *out, const struct rg_report *rep,
+			 const char *old_rev, const char *new_rev,
+			 const char *new_sha, struct rg_arena *a);
+
+/*
  * The one-line status description for a built report (at most
  * RG_CAP_STATUS_DESC_CHARS): "accepted: 2 environments, 1 added, 3
  * changed, 0 removed, 1 warning" or "rejected: 2 problems (...)". Pure.

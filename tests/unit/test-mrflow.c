@@ -283,3 +283,60 @@ TEST(status_text_fits)
 	rg_report_release(&rep);
 	rg_arena_free(a);
 }
+
+TEST(cli_diff_report_takes_every_environment)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_report rep;
+	struct rg_report_env *e;
+	struct rg_mdreport md;
+	struct rg_finding *f;
+	struct rg_err err = RG_ERR_INIT;
+
+	rg_report_init(&rep, a);
+	rep.cli = true;
+	e = rg_report_add_env(&rep, NULL, "prod", true, "chosen");
+	e->diff = one_change(a, "prod");
+	rg_report_add_env(&rep, NULL, "dev", false, "path not in this revision");
+	e = rg_report_add_env(&rep, NULL, "stage", true, "chosen");
+	e->note = "could not be rendered";
+	/* a preview's environment is not a CLI report's */
+	rg_report_add_env(&rep, "refs/heads/x (preview: merged into main)",
+			  "other", true, "changed");
+	rg_report_note(&rep, "main could not be rendered; every object is "
+			     "shown as added");
+	f = rg_finding_add(&rep.findings, RG_SEV_DENY, "images.allow", NULL,
+			   "image web:2 is not allowed");
+	f->env = "prod";
+	rg_mrflow_build_cli(&md, &rep, "main", "feature", "0123456789abcdef",
+			    a);
+	CHECK_STR(md.title, "rendered diff: main..feature");
+	CHECK_STR(md.verdict, "A push would be rejected");
+	CHECK_STR(md.head_sha, "0123456789abcdef");
+	CHECK_STR(md.target, "main");
+	CHECK(md.marker == NULL);
+	CHECK_INT(md.nenvs, 2);
+	CHECK_STR(md.envs[0].name, "prod");
+	CHECK_INT(md.envs[0].nobjects, 1);
+	CHECK_INT(md.envs[0].nfinding_lines, 1);
+	CHECK_STR(md.envs[1].name, "stage");
+	CHECK_STR(md.envs[1].error, "could not be rendered");
+	CHECK_INT(md.nnotes, 1);
+	CHECK_STR(md.notes[0], "main could not be rendered; every object is "
+			       "shown as added");
+	rg_report_release(&rep);
+	rg_report_init(&rep, a);
+	rep.cli = true;
+	rg_err_set(&err, RG_EIO, NULL, "cannot read the tree");
+	rg_report_error(&rep, &err);
+	rg_mrflow_build_cli(&md, &rep, "a", "b", NULL, a);
+	CHECK_STR(md.verdict, "A push would be rejected");
+	CHECK_INT(md.nenvs, 0);
+	CHECK_STR(md.notes[0], "error: cannot read the tree");
+	rg_report_release(&rep);
+	rg_report_init(&rep, a);
+	rg_mrflow_build_cli(&md, &rep, "a", "b", NULL, a);
+	CHECK_STR(md.verdict, "A push would be accepted");
+	rg_report_release(&rep);
+	rg_arena_free(a);
+}
