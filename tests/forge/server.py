@@ -20,7 +20,15 @@ Control endpoints (no auth; tests use them):
        without a response), "big" ("size" bytes of JSON), "badlink" (an
        empty page whose Link rel=next names another host)
   GET  /_ctl/requests  every API request seen: method, path, query, auth, body
-  GET  /_ctl/state     notes/comments and statuses as stored
+  GET  /_ctl/state     notes/comments and statuses as stored, and uploads
+       (GitLab project uploads; Gitea assets are in their comments)
+  POST /_ctl/options   also {"gitea_attachment_types": [".zip", ...]}: what
+       Gitea's [attachment] ALLOWED_TYPES allows (default: its documented
+       default list, which has no .html)
+
+Uploaded files are served back without auth, as a browser would fetch them
+(GitLab: GET /<project path>/uploads/<secret>/<name> and the upload's
+full_path; Gitea: GET /attachments/<uuid>).
   POST /_ctl/shutdown
 
 Seed shapes:
@@ -47,6 +55,12 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 GITLAB_NOTE_MAX = 1000000
+# Gitea's [attachment] ALLOWED_TYPES default (modules/setting/attachment.go)
+GITEA_ATTACHMENT_TYPES = [".avif", ".cpuprofile", ".csv", ".dmp", ".docx", ".fodg", ".fodp", ".fods",
+                          ".fodt", ".gif", ".gz", ".jpeg", ".jpg", ".json", ".jsonc", ".log", ".md",
+                          ".mov", ".mp4", ".odf", ".odg", ".odp", ".ods", ".odt", ".patch", ".pdf",
+                          ".png", ".pptx", ".svg", ".tgz", ".txt", ".webm", ".webp", ".xls", ".xlsx",
+                          ".zip"]
 GITEA_TEXT_MAX = 65535
 BOT = "rendergate-bot"
 
@@ -63,7 +77,9 @@ class State:
         self.faults = []
         self.requests = []
         self.statuses = []
-        self.options = {"link": True, "next_page": True}
+        self.options = {"link": True, "next_page": True,
+                        "gitea_attachment_types": list(GITEA_ATTACHMENT_TYPES)}
+        self.files = {}  # served path -> (content type, bytes)
         self.next_id = 1000
 
     def new_id(self):
@@ -80,6 +96,7 @@ class State:
                 "approvals_api": p.get("approvals_api", True),
                 "commit_mrs": p.get("commit_mrs", {}),
                 "notes": {},
+                "uploads": [],
             }
             for iid, notes in (p.get("notes") or {}).items():
                 proj["notes"][str(iid)] = [self.gl_note(n.get("body", ""), n.get("author", "alice"),
@@ -147,14 +164,58 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
         ctype = self.headers.get("Content-Type") or ""
+        self.parts = {}
         if not raw:
             return {}, raw
+        if ctype.startswith("multipart/form-data"):
+            return self.read_multipart(raw, ctype), raw
         if "json" in ctype:
             try:
                 return json.loads(raw.decode()), raw
             except ValueError:
                 return None, raw
         return {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}, raw
+
+    def read_multipart(self, raw, ctype):
+        """The parts of a multipart/form-data body into self.parts (name ->
+        {"filename", "content_type", "data"}); returns a summary for the
+        request log, or None when the body is malformed."""
+        m = re.search(r'boundary="?([^";]+)"?', ctype)
+        if not m:
+            return None
+        sep = b"--" + m.group(1).encode()
+        chunks = raw.split(sep)
+        if len(chunks) < 3 or not chunks[-1].startswith(b"--"):
+            return None
+        for chunk in chunks[1:-1]:
+            if not chunk.startswith(b"\r\n") or not chunk.endswith(b"\r\n"):
+                return None
+            head, _, data = chunk[2:-2].partition(b"\r\n\r\n")
+            hdrs = {}
+            for line in head.decode("utf-8", "replace").split("\r\n"):
+                k, _, v = line.partition(":")
+                hdrs[k.strip().lower()] = v.strip()
+            disp = hdrs.get("content-disposition", "")
+            name = re.search(r'\bname="([^"]*)"', disp)
+            fname = re.search(r'\bfilename="([^"]*)"', disp)
+            if not disp.startswith("form-data") or not name:
+                return None
+            self.parts[name.group(1)] = {"filename": fname.group(1) if fname else None,
+                                         "content_type": hdrs.get("content-type"), "data": data}
+        return {"multipart": {k: {"filename": v["filename"], "content_type": v["content_type"],
+                                  "size": len(v["data"])} for k, v in self.parts.items()}}
+
+    def serve_file(self, path):
+        with STATE.lock:
+            f = STATE.files.get(path)
+        if f is None:
+            return self.send_json(404, {"message": "404 Not Found"})
+        self.send_response(200)
+        self.send_header("Content-Type", f[0])
+        self.send_header("Content-Length", str(len(f[1])))
+        self.end_headers()
+        self.wfile.write(f[1])
+        return None
 
     def do_GET(self):
         self.dispatch("GET")
@@ -177,6 +238,8 @@ class Handler(BaseHTTPRequestHandler):
         body, raw = self.read_body()
         if url.path.startswith("/_ctl/"):
             return self.control(method, url.path, body)
+        if method == "GET" and not url.path.startswith("/api/"):
+            return self.serve_file(url.path)
         auth = self.auth_state(url.path)
         with STATE.lock:
             STATE.requests.append({"method": method, "path": url.path, "query": query,
@@ -295,6 +358,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {
                     "gitlab": {k: {"notes": v["notes"]} for k, v in STATE.gitlab.items()},
                     "gitea": {k: {"comments": v["comments"]} for k, v in STATE.gitea.items()},
+                    "uploads": {k: v["uploads"] for k, v in STATE.gitlab.items()},
                     "statuses": STATE.statuses})
         if path == "/_ctl/shutdown":
             self.send_json(200, {"ok": True})
@@ -388,6 +452,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, chunk, hdrs)
             if len(rest) == 2 and rest[0] == "statuses" and method == "POST":
                 return self.gl_status(proj, rest[1], body)
+            if rest == ["uploads"] and method == "POST":
+                return self.gl_upload(proj)
             if len(rest) >= 2 and rest[0] == "merge_requests":
                 m = self.gl_mr(proj, rest[1])
                 if m is None:
@@ -443,6 +509,28 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send_json(200, n)
             return self.send_json(404, {"message": "404 Note Not Found"})
         return self.send_json(405, {"message": "405 Method Not Allowed"})
+
+    def gl_upload(self, proj):
+        """POST /projects/:id/uploads (Markdown uploads API): the file in
+        the multipart field "file"; 201 with id, alt, url, full_path and
+        markdown (full_path as in GitLab 17.1 and later)."""
+        part = self.parts.get("file")
+        if part is None or part["filename"] is None:
+            return self.send_json(400, {"error": "file is missing"})
+        name = os.path.basename(part["filename"]) or "file"
+        secret = os.urandom(16).hex()
+        uid = STATE.new_id()
+        url = "/uploads/%s/%s" % (secret, name)
+        full = "/-/project/%d/uploads/%s/%s" % (proj["id"], secret, name)
+        ctype = part["content_type"] or "application/octet-stream"
+        for p in ("/%s%s" % (proj["path"], url), full):
+            STATE.files[p] = (ctype, part["data"])
+        alt = name.rsplit(".", 1)[0]
+        image = ctype.startswith("image/")
+        up = {"id": uid, "alt": alt, "url": url, "full_path": full,
+              "markdown": "%s[%s](%s)" % ("!" if image else "", alt, url)}
+        proj["uploads"].append(dict(up, size=len(part["data"]), content_type=ctype))
+        return self.send_json(201, up)
 
     def gl_status(self, proj, sha, body):
         state = body.get("state") if isinstance(body, dict) else None
@@ -529,6 +617,8 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send_json(200, cs)
                 if method == "POST":
                     return self.gt_write_comment(cs, None, body)
+            if len(rest) == 4 and rest[:2] == ["issues", "comments"] and rest[3] == "assets":
+                return self.gt_assets(repo, rest[2], method, query)
             if len(rest) == 3 and rest[:2] == ["issues", "comments"] and method == "PATCH":
                 for cs in repo["comments"].values():
                     for c in cs:
@@ -543,6 +633,39 @@ class Handler(BaseHTTPRequestHandler):
                     chunk, hdrs = self.paginate(sts, query, 30, 50, False)
                     return self.send_json(200, chunk, hdrs)
         return self.send_json(404, {"message": "not found"})
+
+    def gt_assets(self, repo, cid, method, query):
+        """GET/POST /repos/{owner}/{repo}/issues/comments/{id}/assets:
+        list a comment's attachments, or attach the multipart field
+        "attachment" (name from ?name= or the file name) as the comment's
+        poster: 201 Attachment; 422 for a type [attachment] ALLOWED_TYPES
+        does not allow; 403 for someone else's comment."""
+        c = next((c for cs in repo["comments"].values() for c in cs if str(c["id"]) == cid), None)
+        if c is None:
+            return self.send_json(404, {"message": "The target couldn't be found."})
+        if method == "GET":
+            return self.send_json(200, c["assets"])
+        if method != "POST":
+            return self.send_json(405, {"message": "method not allowed"})
+        if c["user"]["login"] != BOT:
+            return self.send_json(403, {"message": "user should have permission to edit comment"})
+        part = self.parts.get("attachment")
+        if part is None:
+            return self.send_json(500, {"message": "http: no such file"})
+        name = query.get("name") or part["filename"] or "file"
+        ext = os.path.splitext(name)[1].lower()
+        allowed = STATE.options.get("gitea_attachment_types", GITEA_ATTACHMENT_TYPES)
+        if ext not in allowed and (part["content_type"] or "") not in allowed:
+            return self.send_json(422, {"message": "This file extension or type is not allowed to be uploaded. Type \"%s\"" % ext})
+        uuid = os.urandom(16).hex()
+        STATE.files["/attachments/%s" % uuid] = (part["content_type"] or "application/octet-stream", part["data"])
+        at = {"id": STATE.new_id(), "name": name, "size": len(part["data"]), "download_count": 0,
+              "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "uuid": uuid,
+              "browser_download_url": "http://%s:%d/attachments/%s" % (
+                  self.server.server_address[0], self.server.server_address[1], uuid),
+              "type": "attachment"}
+        c["assets"].append(at)
+        return self.send_json(201, at)
 
     def gt_write_comment(self, cs, c, body):
         text = body.get("body") if isinstance(body, dict) else None
