@@ -355,8 +355,16 @@ static int status_error(struct rg_forge *f, const char *method, const char *url,
 	int ret;
 
 	/* the path part names the resource; the secret never is in a URL */
-	ret = rg_err_set(err, code, NULL, "%s %s: HTTP %ld%s%s", method, url,
-			 r->status, msg ? ": " : "", msg ? msg : "");
+	if (r->attempts >= RG_CAP_HTTP_ATTEMPTS) /* retried to the cap */
+		ret = rg_err_set(err, code, NULL,
+				 "%s %s: HTTP %ld%s%s (try %u, the last "
+				 "RG_CAP_HTTP_ATTEMPTS allows)",
+				 method, url, r->status, msg ? ": " : "",
+				 msg ? msg : "", r->attempts);
+	else
+		ret = rg_err_set(err, code, NULL, "%s %s: HTTP %ld%s%s",
+				 method, url, r->status, msg ? ": " : "",
+				 msg ? msg : "");
 	rg_arena_free(a);
 	(void)f;
 	return ret;

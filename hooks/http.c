@@ -29,6 +29,7 @@ struct attempt {
 	bool over_cap;
 	char retry_after[64];
 	bool has_retry_after;
+	const char *long_header; /* a header we read, over its cap */
 };
 
 static uint64_t now_ms(void)
@@ -501,8 +502,15 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		at->has_retry_after = false;
 		return n;
 	}
-	if (n > RG_CAP_HTTP_HEADER_BYTES)
-		return n; /* ignored: longer than anything we need */
+	if (n > RG_CAP_HTTP_HEADER_BYTES) {
+		/* one that may name a next page is an error (dropped, it
+		 * would end a listing early); any other is ignored */
+		if (header_is(line, n, "X-Next-Page"))
+			at->long_header = "X-Next-Page";
+		else if (header_is(line, n, "Link") && memmem(line, n, "next", 4))
+			at->long_header = "Link";
+		return n;
+	}
 	if (header_is(line, n, "Link")) {
 		char *next = NULL;
 
@@ -604,7 +612,7 @@ static int one_attempt(struct rg_http *h, const struct rg_http_req *req,
 
 static enum outcome classify(CURLcode cc, const struct attempt *at, long status)
 {
-	if (at->over_cap || cc == CURLE_FILESIZE_EXCEEDED)
+	if (at->over_cap || at->long_header || cc == CURLE_FILESIZE_EXCEEDED)
 		return FAIL;
 	switch (cc) {
 	case CURLE_OK:
@@ -645,7 +653,7 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 	if (ret < 0)
 		goto out;
 	for (attempt = 1;; attempt++) {
-		struct attempt at = {out, false, "", false};
+		struct attempt at = {out, false, "", false, NULL};
 		uint64_t now = now_ms(), left, wait;
 		CURLcode cc;
 		enum outcome oc;
@@ -671,6 +679,14 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			      attempt);
 			goto out;
 		}
+		if (at.long_header) {
+			ret = rg_err_set(err, RG_ELIMIT, NULL,
+					 "%s %s: response header %s longer "
+					 "than %u bytes (RG_CAP_HTTP_HEADER_BYTES)",
+					 req->method, req->url, at.long_header,
+					 RG_CAP_HTTP_HEADER_BYTES);
+			goto out;
+		}
 		if (at.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
 			ret = rg_err_set(err, RG_ELIMIT, NULL,
 					 "%s %s: response larger than %zu "
@@ -685,13 +701,25 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			if (cc ==
 			    CURLE_OK) /* an HTTP error status: caller decides */
 				goto out;
+			char limits[96] = "";
+
+			/* curl says how long it waited, not which limit */
+			if (cc == CURLE_OPERATION_TIMEDOUT)
+				snprintf(limits, sizeof(limits),
+					 "; timeouts: connect %u ms, "
+					 "attempt %u ms",
+					 h->connect_ms, h->attempt_ms);
 			ret = rg_err_set(
 			    err,
 			    cc == CURLE_OPERATION_TIMEDOUT ? RG_ETIMEOUT
 							   : RG_EFORGE,
-			    NULL, "%s %s: %s (try %u)", req->method, req->url,
-			    errbuf[0] ? errbuf : curl_easy_strerror(cc),
-			    attempt);
+			    NULL, "%s %s: %s (try %u%s%s)", req->method,
+			    req->url, errbuf[0] ? errbuf : curl_easy_strerror(cc),
+			    attempt,
+			    attempt >= RG_CAP_HTTP_ATTEMPTS
+				? ", the last RG_CAP_HTTP_ATTEMPTS allows"
+				: "",
+			    limits);
 			goto out;
 		}
 		wait = rg_http_backoff_ms(attempt + 1, h->backoff_base_ms,

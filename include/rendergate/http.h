@@ -13,7 +13,9 @@
  *     to an error message or a log line; log lines name method, URL (which
  *     never holds the token), status, size and attempt.
  *   - response bodies are capped (max_response_bytes, default
- *     RG_CAP_HTTP_RESPONSE_BYTES); a bigger body is RG_ELIMIT.
+ *     RG_CAP_HTTP_RESPONSE_BYTES); a bigger body is RG_ELIMIT. So is a
+ *     Link header naming a next page, or an X-Next-Page header, longer
+ *     than RG_CAP_HTTP_HEADER_BYTES (other long headers are ignored).
  *
  * Retries (rg_http_request):
  *   - 429: waits for Retry-After (delta seconds or HTTP-date) when given,

@@ -18,7 +18,8 @@ Control endpoints (no auth; tests use them):
        kinds: "429" (with "retry_after": "2" | "date:+2" | absent), "500",
        "502", "503", "slow" ("delay" seconds, then normal), "drop" (close
        without a response), "big" ("size" bytes of JSON), "badlink" (an
-       empty page whose Link rel=next names another host)
+       empty page whose Link rel=next names another host), "longheader"
+       (an empty page with header "header": "size" x's and "suffix")
   GET  /_ctl/requests  every API request seen: method, path, query, auth, body
   GET  /_ctl/state     notes/comments and statuses as stored, and uploads
        (GitLab project uploads; Gitea assets are in their comments)
@@ -308,6 +309,10 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "badlink":
             # a page whose next link points at another host
             self.send_json(200, [], {"Link": '<https://evil.example/api/v1/steal?page=2>; rel="next"'})
+            return True
+        if kind == "longheader":
+            self.send_json(200, [], {f.get("header", "Link"):
+                                     "x" * int(f.get("size", 9000)) + f.get("suffix", "")})
             return True
         if kind == "slow":
             time.sleep(min(float(f.get("delay", 2)), 30))

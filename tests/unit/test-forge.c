@@ -16,6 +16,10 @@
 #include "test.h"
 
 #include <jansson.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -596,6 +600,54 @@ TEST(gitlab_pagination_follows_all_pages)
 	rg_arena_free(a);
 }
 
+/* A page callback counting the items of each page, times *mult. */
+static int count_page(void *ctx, const char *json, size_t len, size_t *added,
+		      struct rg_err *err)
+{
+	json_t *j = json_loadb(json, len, 0, NULL);
+	size_t *mult = ctx;
+
+	(void)err;
+	*added = json_array_size(j) * *mult;
+	json_decref(j);
+	return 0;
+}
+
+TEST(forge_pages_and_items_caps)
+{
+	struct rg_forge *f;
+	struct rg_err err = RG_ERR_INIT;
+	json_t *seed = json_object(), *p = json_object(), *list = json_array();
+	char *s;
+	size_t i, mult = 1;
+
+	for (i = 1; i <= RG_CAP_FORGE_PAGES + 1; i++)
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "iid", (json_int_t)i,
+						      "source_branch", "feat",
+						      "target_branch", "main"));
+	json_object_set_new(p, "mrs", list);
+	json_object_set_new(seed, "gitlab", json_pack("{s:o}", "group/app", p));
+	s = json_dumps(seed, 0);
+	json_decref(seed);
+	CHECK_INT(setup(s), 0);
+	free(s);
+	f = mkforge(RG_FORGE_GITLAB, "group/app", TOKEN);
+	/* one item a page: page RG_CAP_FORGE_PAGES + 1 is not fetched */
+	CHECK_INT(rg_forge_get_all(f, "/projects/group%2Fapp/merge_requests?per_page=1",
+				   1, count_page, &mult, &err),
+		  RG_ELIMIT);
+	CHECK(strstr(err.msg, "RG_CAP_FORGE_PAGES"));
+	CHECK_INT(count_requests("GET", "/merge_requests"), RG_CAP_FORGE_PAGES);
+	/* a callback that keeps more than one item per listed one (as a
+	 * listing of nested items could) passes RG_CAP_FORGE_ITEMS */
+	mult = RG_CAP_FORGE_ITEMS / 100 + 1;
+	CHECK_INT(rg_forge_get_all(f, "/projects/group%2Fapp/merge_requests?per_page=100",
+				   100, count_page, &mult, &err),
+		  RG_ELIMIT);
+	CHECK(strstr(err.msg, "RG_CAP_FORGE_ITEMS"));
+	rg_forge_free(f);
+}
+
 TEST(gitlab_merged_mr_and_approvals)
 {
 	struct rg_arena *a = rg_arena_new();
@@ -1007,6 +1059,22 @@ TEST(slow_response_times_out_then_retries)
 	rg_http_resp_release(&r);
 }
 
+TEST(attempt_timeout_is_named)
+{
+	struct rg_http_opts o = { 0 };
+	struct rg_http_resp r;
+	struct rg_err err = RG_ERR_INIT;
+
+	/* the only try hangs 5 s; it is given up after attempt_ms */
+	o.attempt_ms = 1000;
+	o.max_attempts = 1;
+	CHECK_INT(get_pull5(&r, &o, "{\"path\": \"pulls/5$\", \"kind\": \"slow\", \"delay\": 5}",
+			    &err), RG_ETIMEOUT);
+	CHECK_INT(r.attempts, 1);
+	CHECK(strstr(err.msg, "attempt 1000 ms"));
+	rg_http_resp_release(&r);
+}
+
 TEST(deadline_bounds_retries)
 {
 	struct rg_http_opts o = { 0 };
@@ -1038,6 +1106,115 @@ TEST(oversized_response_is_a_limit_error)
 	CHECK(strstr(err.msg, "RG_CAP_HTTP_RESPONSE_BYTES"));
 	CHECK_INT(count_requests("GET", "/pulls/5"), 1);
 	rg_http_resp_release(&r);
+}
+
+/* GET /pulls/5 answered with header: size x's and suffix. */
+static int long_header(struct rg_http_resp *r, const char *header,
+		       const char *suffix, struct rg_err *err)
+{
+	struct rg_http_opts o = { 0 };
+	char f[256];
+
+	snprintf(f, sizeof(f),
+		 "{\"path\": \"pulls/5$\", \"kind\": \"longheader\", "
+		 "\"header\": \"%s\", \"size\": %u, \"suffix\": \"%s\"}",
+		 header, RG_CAP_HTTP_HEADER_BYTES + 100, suffix);
+	return get_pull5(r, &o, f, err);
+}
+
+TEST(long_response_headers)
+{
+	struct rg_http_resp r;
+	struct rg_err err = RG_ERR_INIT;
+
+	/* a Link to a next page over the cap fails the request (dropping
+	 * it would end a listing after its first page) */
+	CHECK_INT(long_header(&r, "Link", "; rel=\\\"next\\\"", &err), RG_ELIMIT);
+	CHECK(strstr(err.msg, "Link"));
+	CHECK(strstr(err.msg, "RG_CAP_HTTP_HEADER_BYTES"));
+	CHECK_INT(count_requests("GET", "/pulls/5"), 1);
+	rg_http_resp_release(&r);
+	CHECK_INT(long_header(&r, "X-Next-Page", "", &err), RG_ELIMIT);
+	CHECK(strstr(err.msg, "RG_CAP_HTTP_HEADER_BYTES"));
+	rg_http_resp_release(&r);
+	/* any other is ignored: one the client does not read, a Link
+	 * without a next page */
+	CHECK_INT(long_header(&r, "X-Padding", "", &err), 0);
+	CHECK_INT(r.status, 200);
+	rg_http_resp_release(&r);
+	CHECK_INT(long_header(&r, "Link", "; rel=\\\"last\\\"", &err), 0);
+	CHECK_INT(r.status, 200);
+	rg_http_resp_release(&r);
+}
+
+TEST(attempts_cap)
+{
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0, nreq = 0;
+
+	/* 502 on every try: RG_CAP_HTTP_ATTEMPTS tries, then the error
+	 * says it was the last one the cap allows */
+	CHECK_INT(feat_mrs_after(RG_FORGE_GITLAB, GL_SEED,
+				 "{\"path\": \"merge_requests\", \"kind\": \"502\", "
+				 "\"times\": 100}",
+				 &n, &nreq, "/merge_requests", &err),
+		  RG_EFORGE);
+	CHECK_INT(nreq, RG_CAP_HTTP_ATTEMPTS);
+	CHECK(strstr(err.msg, "HTTP 502"));
+	CHECK(strstr(err.msg, "RG_CAP_HTTP_ATTEMPTS"));
+	/* the same for a dropped connection (a transport error) */
+	CHECK_INT(feat_mrs_after(RG_FORGE_GITEA, GT_SEED,
+				 "{\"path\": \"pulls\", \"kind\": \"drop\", "
+				 "\"times\": 100}",
+				 &n, &nreq, "/pulls", &err),
+		  RG_EFORGE);
+	CHECK_INT(nreq, RG_CAP_HTTP_ATTEMPTS);
+	CHECK(strstr(err.msg, "RG_CAP_HTTP_ATTEMPTS"));
+}
+
+TEST(connect_timeout)
+{
+	/* a listener whose accept queue is full drops new SYNs: the
+	 * connect times out after connect_ms (not the attempt's timeout) */
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int ls = socket(AF_INET, SOCK_STREAM, 0), cs[3];
+	struct rg_http_opts o = { 0 };
+	struct rg_http *h = NULL;
+	struct rg_http_resp r;
+	struct rg_err err = RG_ERR_INIT;
+	char url[64];
+	struct rg_http_req req = { "GET", url, NULL, 0, NULL, true };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(ls >= 0);
+	CHECK_INT(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	CHECK_INT(listen(ls, 0), 0);
+	CHECK_INT(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+	for (int i = 0; i < 3; i++) {
+		cs[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(cs[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		    errno != EINPROGRESS)
+			FAILF("connect: %s", strerror(errno));
+	}
+	usleep(100000);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v4/x",
+		 (unsigned)ntohs(sa.sin_port));
+	o.connect_ms = 300;
+	o.attempt_ms = 60000;
+	o.max_attempts = 1;
+	CHECK_INT(rg_http_new(&h, &o, &err), 0);
+	CHECK_INT(rg_http_request(&r, h, &req, &err), RG_ETIMEOUT);
+	CHECK_INT(r.attempts, 1);
+	/* curl says how long it waited; the message names the limit */
+	CHECK(strstr(err.msg, "timeouts: connect 300 ms, attempt 60000 ms"));
+	rg_http_resp_release(&r);
+	rg_http_free(h);
+	for (int i = 0; i < 3; i++)
+		close(cs[i]);
+	close(ls);
 }
 
 TEST(refused_connection_is_a_forge_error)
