@@ -8,6 +8,8 @@
 #include "rendergate/config.h"
 #include "rendergate/drain.h"
 #include "rendergate/forge.h"
+#include "rendergate/forgeupload.h"
+#include "rendergate/htmlreport.h"
 #include "rendergate/mdreport.h"
 #include "rendergate/serverconf.h"
 #include "rendergate/spool.h"
@@ -325,9 +327,130 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
+/* The target of a Markdown link in body that ends with "/<name>". */
+static const char *linked_upload(struct rg_arena *a, const char *body,
+				 const char *name)
+{
+	const char *end = body, *start;
+	size_t nl = strlen(name);
+
+	while (body && (end = strstr(end, name))) {
+		for (start = end; start > body && start[-1] != '(' &&
+				  start[-1] != ' ' && start[-1] != '\n';
+		     start--)
+			;
+		if (end > start && end[-1] == '/' && end[nl] == ')' &&
+		    start - body >= 2 && !strncmp(start - 2, "](", 2))
+			return rg_arena_strndup(a, start,
+						(size_t)(end + nl - start));
+		end += nl;
+	}
+	return NULL;
+}
+
+/*
+ * Why the forge refused an upload for good, or NULL when it may work
+ * later (an outage: the job is retried). Short phrases of ours, shown in
+ * the comment.
+ */
+static const char *upload_refused(enum rg_config_forge kind, int code,
+				  long status)
+{
+	if (code == RG_EPARSE)
+		return "the forge's answer had no link to the file";
+	if (code != RG_EFORGE || status < 400 || status > 499 ||
+	    status == 408 || status == 429)
+		return NULL;
+	if (status == 413)
+		return "the file is over the forge's attachment size limit";
+	if (status == 422 && kind == RG_FORGE_GITEA)
+		return "the forge does not allow .html attachments; an admin "
+		       "can add .html to [attachment] ALLOWED_TYPES";
+	if (status == 403)
+		return "the token may not upload files";
+	if (status == 404)
+		return "the forge has no upload API here, or attachments are "
+		       "disabled";
+	return "the forge refused the upload";
+}
+
+/*
+ * The job's full report on the forge for merge request iid: *out gets
+ * body with its placeholder replaced by the link (or by why there is
+ * none). Never uploads a report the forge already has: GitLab's URL is
+ * kept in the job (saved before the comment is posted) and found in the
+ * comment posted earlier; Gitea's attachments are named by content and
+ * listed first. Gitea attaches files to a comment, so a first delivery
+ * posts the comment, attaches, then updates it with the link.
+ */
+static enum result attach_report(struct drain *d, struct rg_forge *f,
+				 struct rg_arena *a, struct rg_spool_job *j,
+				 long long iid, const char *marker,
+				 const char *body, const char **out,
+				 struct rg_err *err)
+{
+	size_t hlen = strlen(j->report_html);
+	const char *name = rg_forgeupload_name(a, j->report_html, hlen);
+	const char *url = NULL, *why = NULL;
+	struct rg_forge_comment c;
+	long long cid = 0;
+	bool reused = false;
+	int ret = rg_forgeupload_find_comment(&c, f, a, iid, marker, err);
+
+	if (ret < 0 && ret != RG_ENOTFOUND)
+		return FAILED;
+	if (ret == 0)
+		cid = c.id;
+	if (d->kind == RG_FORGE_GITLAB) {
+		url = j->upload_url ? j->upload_url
+		      : cid	    ? linked_upload(a, c.body, name)
+				    : NULL;
+		reused = url != NULL;
+	}
+	for (int tries = 0; !url && tries < 2; tries++) {
+		if (d->kind == RG_FORGE_GITEA && !cid &&
+		    rg_forge_upsert_comment(&cid, NULL, f, a, iid, marker,
+					    body, err) < 0)
+			return FAILED;
+		ret = rg_forgeupload_put(&url, &reused, f, a, cid, name,
+					 j->report_html, hlen, err);
+		if (ret == RG_EFORGE && rg_forge_http_status(f) == 403 &&
+		    d->kind == RG_FORGE_GITEA && !tries) {
+			/* someone else's comment with our marker: the upsert
+			 * finds or makes ours */
+			cid = 0;
+			continue;
+		}
+		if (ret < 0) {
+			why = upload_refused(d->kind, ret,
+					     rg_forge_http_status(f));
+			if (!why)
+				return FAILED;
+			logline("%s: full report not attached: %s", j->id,
+				err->msg);
+			rg_err_init(err);
+			break;
+		}
+	}
+	if (url && d->kind == RG_FORGE_GITLAB && !j->upload_url) {
+		struct rg_err serr = RG_ERR_INIT;
+
+		/* remembered before the comment links it: a retry after a
+		 * failure from here on reuses this upload */
+		j->upload_url = url;
+		if (rg_spool_save(d->spool, j, &serr) < 0)
+			logline("%s: %s", j->id, serr.msg);
+	}
+	if (url)
+		logline("%s: full report %s as %s: %s", j->id,
+			reused ? "already on the forge" : "uploaded", name,
+			url);
+	*out = rg_mdreport_link_full(a, body, url, why);
+	return DELIVERED;
+}
+
 static enum result deliver_comment(struct drain *d, struct rg_forge *f,
-				   struct rg_arena *a,
-				   const struct rg_spool_job *j,
+				   struct rg_arena *a, struct rg_spool_job *j,
 				   struct rg_err *err)
 {
 	const char *marker = job_marker(j);
@@ -341,6 +464,10 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 	size_t n = 0, i, chars = utf8_chars(body);
 	int ret = 0;
 
+	/* the full-report line that may replace the placeholder fits in
+	 * the room mdreport kept for it */
+	if (rg_mdreport_is_cut(body))
+		chars += RG_MDREPORT_LINK_RESERVE;
 	if (chars > limit) {
 		rg_err_set(err, RG_EINVALID, NULL,
 			   "comment of %zu characters is over the forge's "
@@ -374,10 +501,25 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		return FAILED;
 	for (i = 0; i < n; i++) {
 		long long id = 0;
-		const char *action = NULL;
+		const char *action = NULL, *final = body;
 
+		if (j->report_html && rg_mdreport_is_cut(body)) {
+			enum result r = attach_report(d, f, a, j, mrs[i].iid,
+						      marker, body, &final,
+						      err);
+
+			if (r != DELIVERED) {
+				rg_err_prefix(err, "merge request %lld",
+					      mrs[i].iid);
+				return r;
+			}
+		} else {
+			/* no report to link (none spooled): say so */
+			final = rg_mdreport_link_full(
+			    a, body, NULL, "no full report was spooled");
+		}
 		ret = rg_forge_upsert_comment(&id, &action, f, a, mrs[i].iid,
-					      marker, body, err);
+					      marker, final, err);
 		if (ret < 0) {
 			rg_err_prefix(err, "merge request %lld", mrs[i].iid);
 			return FAILED;
@@ -629,16 +771,25 @@ int rg_drain_enqueue(const struct rg_drain_post *p, struct rg_arena *a,
 	}
 	if (p->report) {
 		struct rg_mdreport r = *p->report;
-		const char *body = NULL;
+		const char *body = NULL, *html = NULL;
 
 		r.limit = p->comment_limit ? p->comment_limit
 					   : rg_mdreport_limit(p->kind);
 		if (!r.marker)
 			r.marker = p->merged ? RG_FORGE_MARKER_MERGED
 					     : RG_FORGE_MARKER_DEFAULT;
+		/* room for the link to the full report when the body is cut */
+		if (r.limit >= 4 * RG_MDREPORT_LINK_RESERVE)
+			r.link_reserve = RG_MDREPORT_LINK_RESERVE;
 		ret = rg_mdreport_render(&body, NULL, &r, a, err);
 		if (ret < 0)
 			goto out;
+		if (rg_mdreport_is_cut(body) &&
+		    rg_htmlreport_render(&html, NULL, &r, 0, a, NULL) < 0)
+			body = rg_mdreport_link_full(
+			    a, body, NULL,
+			    "the full report is over "
+			    "RG_CAP_REPORT_HTML_BYTES");
 		memset(&j, 0, sizeof(j));
 		j.kind = RG_SPOOL_COMMENT;
 		j.project = p->project;
@@ -649,6 +800,7 @@ int rg_drain_enqueue(const struct rg_drain_post *p, struct rg_arena *a,
 		j.sha = p->head_sha;
 		j.marker = r.marker;
 		j.body = body;
+		j.report_html = html;
 		ret = rg_spool_write(NULL, p->spool, a, &j, err);
 		if (ret < 0)
 			goto out;

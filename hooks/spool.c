@@ -91,6 +91,8 @@ char *rg_spool_job_json(const struct rg_spool_job *job)
 	set_str(o, "state", job->state);
 	set_str(o, "description", job->description);
 	set_str(o, "target_url", job->target_url);
+	set_str(o, "report_html", job->report_html);
+	set_str(o, "upload_url", job->upload_url);
 	json_object_set_new(o, "created", json_integer(job->created));
 	json_object_set_new(o, "attempts", json_integer(job->attempts));
 	json_object_set_new(o, "next_attempt", json_integer(job->next_attempt));
@@ -179,6 +181,10 @@ int rg_spool_job_parse(struct rg_spool_job *out, struct rg_arena *a,
 		ret = get_str(&out->description, a, root, "description", err);
 	if (!ret)
 		ret = get_str(&out->target_url, a, root, "target_url", err);
+	if (!ret)
+		ret = get_str(&out->report_html, a, root, "report_html", err);
+	if (!ret)
+		ret = get_str(&out->upload_url, a, root, "upload_url", err);
 	if (!ret)
 		ret = get_int(&created, root, "created", err);
 	if (!ret)
@@ -464,6 +470,23 @@ int rg_spool_load(struct rg_spool_job *out, const char *dir, const char *id,
 	ret = rg_spool_job_parse(out, a, data, len, err);
 	out->id = rg_arena_strdup(a, id);
 	free(data);
+	return ret;
+}
+
+int rg_spool_save(const char *dir, const struct rg_spool_job *job,
+		  struct rg_err *err)
+{
+	char *json = NULL;
+	int ret = rg_spool_job_check(job, err);
+
+	if (ret == 0 && !job->id)
+		ret = rg_err_set(err, RG_EINVALID, NULL,
+				 "spool: saving a job that has no id");
+	if (ret < 0)
+		return ret;
+	json = rg_spool_job_json(job);
+	ret = write_atomic(dir, job->id, json, err);
+	free(json);
 	return ret;
 }
 

@@ -119,8 +119,8 @@
 #define RG_CAP_STATUS_DESC_CHARS 255u
 /* bytes: largest full report page (htmlreport.h) spooled and uploaded */
 #define RG_CAP_REPORT_HTML_BYTES (16u * 1024 * 1024)
-/* bytes: largest spool job file */
-#define RG_CAP_SPOOL_JOB_BYTES (4u * 1024 * 1024)
+/* bytes: largest spool job file (a comment plus its HTML report, JSON) */
+#define RG_CAP_SPOOL_JOB_BYTES (40u * 1024 * 1024)
 /* jobs: most jobs one drain pass looks at */
 #define RG_CAP_SPOOL_JOBS 10000u
 /* attempts: failed deliveries before a job moves to failed/ */

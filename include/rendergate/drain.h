@@ -28,6 +28,18 @@
  *     A body over the forge's comment limit (GitLab 1,000,000 characters,
  *     Gitea --comment-limit, default RG_CAP_COMMENT_GITEA_CHARS) is
  *     refused for good without a request (mdreport cuts reports to fit);
+ *   - a cut comment carries its full report (report_html, htmlreport.h):
+ *     before the comment is posted the page is uploaded (forgeupload.h)
+ *     and the comment's full-report line links to it. Once per report:
+ *     GitLab's upload URL is saved in the job before the comment is
+ *     posted and is also found in the comment an earlier delivery
+ *     posted; Gitea's attachment (on the comment itself, so a first
+ *     delivery posts the comment, attaches, then updates it) is found by
+ *     its content-derived name. An upload that fails for a while (5xx,
+ *     refused connection, timeout) fails the job, which is retried; one
+ *     the forge refuses for good (403, 404, 413, 422, no link in the
+ *     answer) does not: the comment is posted saying why the report is
+ *     not attached, and a log line says what the forge answered;
  *   - a status job sets the `rendergate` commit status;
  *   - delivered: the job file is removed. Failed: requeued with backoff
  *     (spool.h), or moved to failed/ after --max-attempts (default
@@ -77,7 +89,10 @@ struct rg_drain_post {
 /*
  * Render p->report (its limit from p, its marker RG_FORGE_MARKER_MERGED
  * when merged) and spool it as a comment job, then spool the status job
- * on head_sha when p->status. Jobs are written before this returns, so a
+ * on head_sha when p->status. When the comment is cut, the job also
+ * holds the full report as one HTML page (htmlreport.h) for the drainer
+ * to upload and link; a page over RG_CAP_REPORT_HTML_BYTES is not
+ * spooled and the comment says so. Jobs are written before this returns, so a
  * drainer started afterwards sees them. RG_EINVALID when the post names
  * no merge request or the status has no head_sha; spool errors as
  * rg_spool_write.

@@ -27,6 +27,10 @@
  *    "marker":"<!-- rendergate:report -->", "body":"<markdown>",
  *    "state":"pending"|"success"|"failed", "description":"...",
  *    "target_url":"https://...",
+ *    "report_html":"<!DOCTYPE html>...",  comment: the full report, to be
+ *                              uploaded and linked (a cut comment)
+ *    "upload_url":"/uploads/...",  comment: where report_html went, kept
+ *                              once uploaded so a retry links the same file
  *    "created":1763713312, "attempts":0, "next_attempt":0,
  *    "last_error":"..."}
  * Times are unix seconds. The payload is forge-independent.
@@ -61,6 +65,9 @@ struct rg_spool_job {
 	const char *state;	   /* status: "pending", "success", "failed" */
 	const char *description;   /* status */
 	const char *target_url;	   /* status (optional) */
+	const char *report_html;   /* comment: full report to upload */
+	const char *upload_url;	   /* comment: report_html's project upload
+				      (GitLab), once made */
 	int64_t created;	   /* unix seconds; 0 on write: now */
 	unsigned attempts;	   /* failed deliveries so far */
 	int64_t next_attempt;	   /* not before (unix seconds); 0: now */
@@ -109,6 +116,13 @@ int rg_spool_list(const char ***out, size_t *n, const char *dir,
  */
 int rg_spool_load(struct rg_spool_job *out, const char *dir, const char *id,
 		  struct rg_arena *a, struct rg_err *err);
+
+/*
+ * Rewrite job (loaded from dir, so job->id is set) in place, atomically,
+ * e.g. to remember an upload before the comment that links it is posted.
+ */
+int rg_spool_save(const char *dir, const struct rg_spool_job *job,
+		  struct rg_err *err);
 
 /* Remove a delivered job. A job already gone is not an error. */
 int rg_spool_remove(const char *dir, const char *id, struct rg_err *err);

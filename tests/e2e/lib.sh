@@ -258,6 +258,19 @@ data:
 EOF
 }
 
+# secret FILE VALUE: the Secret apps/db with stringData password VALUE.
+secret() {
+	write_file "$1" <<EOF
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: apps
+stringData:
+  password: "$2"
+EOF
+}
+
 test_done() {
 	echo "$test_name: $test_passed passed, $test_failed failed"
 	[ "$test_failed" = 0 ]
@@ -285,4 +298,39 @@ start_forge() {
 forge_ctl() {
 	curl -sf -X "$1" -H 'Content-Type: application/json' \
 		${3:+--data-binary "$3"} "$FORGE_URL$2"
+}
+
+# forge_config NAME KIND [LINE...]: $TRASH/NAME.yaml, an enforcing server
+# config whose forge (KIND gitlab or gitea) is the fake forge of
+# start_forge, GitLab project group/app, spool $TRASH/spool-NAME; each
+# LINE is appended.
+forge_config() {
+	fc=$TRASH/$1.yaml
+	{
+		echo "mode: enforce"
+		echo "forge:"
+		echo "  kind: $2"
+		echo "  url: $FORGE_URL"
+		echo "  token_file: $TRASH/forge.token"
+		[ "$2" = gitlab ] && echo "  project: group/app"
+		echo "spool_dir: $TRASH/spool-$1"
+		shift 2
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"$fc"
+}
+
+# forge_drain NAME [ARGS...]: one drain pass with NAME's config, due or
+# not (--retry-now), after any drainer a hook started.
+forge_drain() {
+	fd=$1
+	shift
+	"$RENDERGATE" drain --once --config "$TRASH/$fd.yaml" --wait 20 \
+		--backoff-ms 10 --retry-now "$@"
+}
+
+# spool_jobs NAME: how many jobs wait in NAME's spool.
+spool_jobs() {
+	ls "$TRASH/spool-$1"/*.json 2>/dev/null | wc -l
 }

@@ -63,18 +63,6 @@ jobs_in() {
 	ls "$TRASH/spool-$1"/*.json 2>/dev/null | wc -l
 }
 
-secret() { # FILE VALUE
-	write_file "$1" <<EOF
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-  namespace: apps
-stringData:
-  password: "$2"
-EOF
-}
-
 test_expect_success 'setup: the forge, a GitLab server, main with two environments' '
 	test -n "$PORT" &&
 	ctl POST /_ctl/seed "{\"gitlab\": {\"group/app\": {\"mrs\": [{\"iid\": 4, \"source_branch\": \"feature\", \"target_branch\": \"main\"}]}}, \"gitea\": {\"org/repo\": {\"id\": 3, \"pulls\": [{\"number\": 9, \"head\": \"feature\", \"base\": \"main\"}]}}}" &&

@@ -316,3 +316,39 @@ TEST(lock_excludes_a_second_drainer)
 	rg_spool_unlock(fd2);
 	rmdir_all(dir);
 }
+
+TEST(full_report_and_its_upload_are_kept_and_saved_in_place)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_spool_job j = comment_job(), k;
+	struct rg_err err = RG_ERR_INIT;
+	const char *id = NULL, **ids = NULL;
+	char *dir = newdir();
+	size_t n = 0;
+
+	j.report_html = "<!DOCTYPE html>\n<p class=\"x\">\xc3\xa9 &amp;</p>\n";
+	CHECK_INT(rg_spool_write(&id, dir, a, &j, &err), 0);
+	CHECK_INT(rg_spool_load(&k, dir, id, a, &err), 0);
+	CHECK_STR(k.report_html, j.report_html);
+	CHECK(k.upload_url == NULL);
+	/* the drainer remembers its upload under the same id */
+	k.upload_url = "/uploads/abc/rendergate-report-0123456789ab.html";
+	CHECK_INT(rg_spool_save(dir, &k, &err), 0);
+	CHECK_INT(rg_spool_list(&ids, &n, dir, a, &err), 0);
+	CHECK_INT(n, 1);
+	CHECK_STR(ids[0], id);
+	CHECK_INT(count_entries(dir, ".tmp-"), 0);
+	memset(&j, 0, sizeof(j));
+	CHECK_INT(rg_spool_load(&j, dir, id, a, &err), 0);
+	CHECK_STR(j.upload_url, k.upload_url);
+	CHECK_STR(j.report_html, k.report_html);
+	CHECK_STR(j.body, k.body);
+	/* a job without an id cannot be saved; an invalid one neither */
+	j.id = NULL;
+	CHECK_INT(rg_spool_save(dir, &j, &err), RG_EINVALID);
+	j.id = id;
+	j.body = NULL;
+	CHECK_INT(rg_spool_save(dir, &j, &err), RG_EINVALID);
+	rmdir_all(dir);
+	rg_arena_free(a);
+}
