@@ -442,6 +442,11 @@ static int run_diff(struct cli *c)
 		rg_err_init(&err);
 		rc = rg_gate_render(&newset, &c->report.findings, &c->gate, cfg,
 				    env, &tnew, true, &err);
+		/* the findings a push of NEW would get, as `check` gives */
+		if (!rc && c->policy)
+			rc = rg_policy_check_objects(&c->report.findings,
+						     c->policy, env->name,
+						     newset, &err);
 		if (!rc)
 			rc = rg_diff_objsets(&re->diff, oldset, newset,
 					     env->name, c->arena, &err);
