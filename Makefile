@@ -19,9 +19,10 @@ PREFIX ?= /usr/local
 BUILD ?= build
 CC ?= cc
 PKGS = libgit2 yaml-0.1 libcurl jansson libpcre2-8 zlib
+# chromium: tests/e2e/t0702 opens the HTML report in it (headless)
 DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
 	libcurl4-openssl-dev libjansson-dev libpcre2-dev zlib1g-dev python3 time \
-	python3-yaml
+	python3-yaml chromium
 
 # On a fresh machine, install what is missing before the compiler needs
 # it: `make demo` and `make check` then work from a clean Debian install.
