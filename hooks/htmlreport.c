@@ -466,8 +466,10 @@ static void environment(struct page *p, const struct rg_mdreport_env *e,
 	escs(p, env_name(e));
 	putf(p,
 	     "<span class=\"counts\">%zu added · %zu removed · %zu changed · "
-	     "%zu images changed · %zu findings</span></summary>\n",
-	     e->added, e->removed, e->changed, e->images_changed, e->findings);
+	     "%zu %s changed · %zu %s</span></summary>\n",
+	     e->added, e->removed, e->changed, e->images_changed,
+	     e->images_changed == 1 ? "image" : "images", e->findings,
+	     e->findings == 1 ? "finding" : "findings");
 	if (e->error) {
 		puts_(p, "<p class=\"error\">Could not render: ");
 		escs(p, e->error);

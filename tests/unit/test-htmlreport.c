@@ -135,7 +135,7 @@ TEST(layout_findings_summary_and_side_by_side)
 	CHECK_INT(test_count(out, "<details class=\"env\""), 2);
 	CHECK(strstr(out, "<details class=\"env\" id=\"env-1\" open><summary>"
 			  "prod<span class=\"counts\">1 added · 0 removed · 2 "
-			  "changed · 1 images changed · 1 findings</span>"));
+			  "changed · 1 image changed · 1 finding</span>"));
 	CHECK(strstr(out, "<li>12 changed lines hidden by rule "
 			  "helm-chart-label</li>"));
 	CHECK_INT(test_count(out, "<details class=\"obj\""), 3);
