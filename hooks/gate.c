@@ -12,6 +12,7 @@
 #include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
 #include "rendergate/gatepolicy.h"
+#include "rendergate/gatestage.h"
 #include "rendergate/gittree.h"
 #include "rendergate/helmrun.h"
 #include "rendergate/mrflow.h"
@@ -667,6 +668,8 @@ int rg_gate_update(struct rg_gate *g, const struct rg_push_update *u)
 	rc = gate_choices(g, cfg, &j, choices, nchoices,
 			  u->kind == RG_PUSH_UPDATE ? &old_tree : NULL,
 			  &new_tree);
+	if (!rc)
+		rg_gatestage_check_update(g, cfg, u, choices, nchoices);
 	if (!rc && !env_on_branch(cfg, u->ref) &&
 	    !strncmp(u->ref, "refs/heads/", 11))
 		rc = preview(g, cfg, u);

@@ -149,7 +149,9 @@ static void check_merge(struct rg_gate *g, const struct rg_config_repo *cfg,
 	rg_gateforge_init(&gf, &ops, g->server, g->repo,
 			  rg_forge_project_from_env(g->arena, kind), left);
 	rg_policy_check_approvals(out, g->policy, &m, &ops, &mr, &err);
-	if (!promotes(g->policy, cfg, ctx->env))
+	/* creating a stage's branch (GitLab's "new branch" runs as web
+	   too) is not a merge */
+	if (u->kind != RG_PUSH_UPDATE || !promotes(g->policy, cfg, ctx->env))
 		return;
 	if (!mr.source_branch && !gf.until_ms) {
 		/* no approvals asked: ask for the merge request itself */

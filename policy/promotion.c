@@ -97,15 +97,19 @@ static const char *others(struct rg_arena *a,
 	return s[0] ? s : "no version of it";
 }
 
+/* "45s", "30m", "2h", "1h30m" (whole minutes once past one). */
 static const char *hours(struct rg_arena *a, uint64_t ms)
 {
 	uint64_t s = ms / 1000;
 
-	if (s % 3600 == 0)
-		return rg_arena_printf(a, "%" PRIu64 "h", s / 3600);
-	if (s % 60 == 0)
+	if (s < 60)
+		return rg_arena_printf(a, "%" PRIu64 "s", s);
+	if (s < 3600)
 		return rg_arena_printf(a, "%" PRIu64 "m", s / 60);
-	return rg_arena_printf(a, "%" PRIu64 "s", s);
+	if (s % 3600 < 60)
+		return rg_arena_printf(a, "%" PRIu64 "h", s / 3600);
+	return rg_arena_printf(a, "%" PRIu64 "h%" PRIu64 "m", s / 3600,
+			       s % 3600 / 60);
 }
 
 int rg_policy_check_promotion_versions(struct rg_findings *out,

@@ -145,6 +145,9 @@
 #define RG_CAP_POLICY_PATH_HITS 100000u
 /* bytes: a finding message after template expansion (longer is cut) */
 #define RG_CAP_POLICY_MESSAGE_BYTES 1024u
+/* commits: first-parent history walked back to learn how long a version
+ * has soaked in a stage (gatestage.h); past it, the oldest seen counts */
+#define RG_CAP_POLICY_SOAK_COMMITS 1000u
 
 /* --- Go templates (tmpl.h) ------------------------------------------- */
 
