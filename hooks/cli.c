@@ -10,6 +10,8 @@
 #include "rendergate/env.h"
 #include "rendergate/fsutil.h"
 #include "rendergate/gate.h"
+#include "rendergate/gatepolicy.h"
+#include "rendergate/gatestage.h"
 #include "rendergate/gittree.h"
 #include "rendergate/htmlreport.h"
 #include "rendergate/mdreport.h"
@@ -60,15 +62,19 @@ static const char *const usages[] = {
 	"  rendergate diff --format html main feature >report.html\n",
     [CMD_CHECK] =
 	"usage: rendergate check [--env NAME] [--format text|json] [--trace]\n"
-	"                        [--config FILE] [REV | --worktree]\n"
+	"                        [--config FILE] [--policy FILE]...\n"
+	"                        [REV | --worktree]\n"
 	"\n"
 	"Render the environments in REV (default HEAD), or the files on disk\n"
 	"with --worktree, and report every finding and error, as the hook\n"
-	"would on a push.\n"
+	"would on a push: the admin policy files of the server config and\n"
+	"the repository's .rendergate/policy.yaml (from REV), plus every\n"
+	"--policy FILE on top of them (they can only tighten).\n"
 	"\n"
 	"Examples:\n"
 	"  rendergate check\n"
 	"  rendergate check --worktree        # before committing\n"
+	"  rendergate check --policy contrib/policies/pod-security-baseline.yaml\n"
 	"  rendergate check --format json origin/main\n",
 };
 
@@ -93,6 +99,10 @@ struct cli {
 	const char *config;
 	const char *revs[2];
 	int nrevs;
+	/* --policy FILE, in order (with the admin files and the repo's,
+	   at most RG_CAP_POLICY_FILES, which rg_policy_load enforces) */
+	const char *policies[RG_CAP_POLICY_FILES];
+	int npolicies;
 	bool json, html, trace, worktree;
 	struct rg_arena *arena;
 	git_repository *repo;
@@ -135,6 +145,15 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->trace = true;
 		} else if (!strcmp(a, "--worktree") && c->cmd != CMD_DIFF) {
 			c->worktree = true;
+		} else if (c->cmd == CMD_CHECK && (!strcmp(a, "--policy") ||
+						     !strncmp(a, "--policy=", 9))) {
+			if (!a[8] && i + 1 >= argc)
+				return usage_error(c->cmd, "%s needs a value",
+						   a);
+			if (c->npolicies == (int)RG_CAP_POLICY_FILES)
+				return usage_error(c->cmd, "%s",
+						   "too many --policy files");
+			c->policies[c->npolicies++] = a[8] ? a + 9 : argv[++i];
 		} else if (!strcmp(a, "--env") || !strcmp(a, "--format") ||
 			   !strcmp(a, "--config")) {
 			if (i + 1 >= argc)
@@ -319,6 +338,63 @@ static struct rg_tree *source_tree(struct cli *c, struct rg_err *err)
 	return rg_dirtree_new(c->arena, wd, "worktree", err);
 }
 
+/* The bytes of each --policy file, read like any file on disk. */
+static int read_extra(struct rg_policy_file **out, struct cli *c,
+		      struct rg_err *err)
+{
+	struct rg_policy_file *files =
+	    rg_arena_calloc(c->arena, (size_t)c->npolicies + 1, sizeof(*files));
+	int rc = 0;
+
+	*out = files;
+	for (int i = 0; i < c->npolicies && !rc; i++) {
+		const char *path = c->policies[i];
+		const char *slash = strrchr(path, '/');
+		const char *dir = slash ? rg_arena_printf(c->arena, "%.*s",
+							  (int)(slash - path) + 1,
+							  path)
+					: ".";
+		struct rg_tree *t = rg_dirtree_new(c->arena, dir, "policy", err);
+
+		files[i].name = path;
+		files[i].origin = RG_POLICY_REPO;
+		rc = t ? rg_tree_read(t, slash ? slash + 1 : path,
+				      &files[i].data, &files[i].len, err)
+		       : (err->code ? err->code : RG_ERROR);
+		if (rc)
+			rg_err_prefix(err, "--policy %s", path);
+		rg_tree_free(t);
+	}
+	return rc;
+}
+
+/*
+ * The policy render and check apply to tree t: the admin files, t's
+ * repository policy and the --policy files; it replaces the admin-only
+ * policy loaded at start when there is more than that.
+ */
+static int tree_policy(struct cli *c, struct rg_tree *t)
+{
+	struct rg_policy_file *extra = NULL;
+	struct rg_policy *p = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	int rc = read_extra(&extra, c, &err);
+
+	if (rc) {
+		fail(c, &err);
+		goto out;
+	}
+	rc = rg_gatepolicy_load_tree(&p, &c->gate, t, extra,
+				     (size_t)c->npolicies);
+	if (rc || !p)
+		goto out;
+	rg_policy_free(c->policy);
+	c->policy = p;
+	c->gate.policy = p;
+out:
+	return rc;
+}
+
 static int run_render_check(struct cli *c)
 {
 	struct rg_config_repo *cfg = NULL;
@@ -339,6 +415,8 @@ static int run_render_check(struct cli *c)
 	}
 	if (!rc)
 		rc = check_env_name(c, cfg);
+	if (!rc)
+		rc = tree_policy(c, t);
 	if (rc)
 		goto out;
 	for (size_t i = 0; i < cfg->nenvs; i++) {
@@ -352,6 +430,10 @@ static int run_render_check(struct cli *c)
 		if (!want)
 			continue;
 		rg_err_init(&err);
+		if (rg_gatestage_check_sources(&c->report.findings, &c->gate,
+					       env, t, &err))
+			fail(c, &err);
+		rg_err_init(&err);
 		rc = rg_gate_render_tree(&set, &c->report.findings, &c->gate,
 					 cfg, env, t, false, &err);
 		if (rc) {
@@ -360,8 +442,11 @@ static int run_render_check(struct cli *c)
 			continue;
 		}
 		if (c->policy &&
-		    rg_policy_check_objects(&c->report.findings, c->policy,
-					    env->name, set, &err))
+		    (rg_policy_check_objects(&c->report.findings, c->policy,
+					     env->name, set, &err) ||
+		     rg_gatestage_check_versions(&c->report.findings,
+						 &c->gate, cfg, env, t, set,
+						 &err)))
 			fail(c, &err);
 		if (c->cmd == CMD_RENDER && emit_objects(c, env->name, set)) {
 			rg_err_set(&err, RG_ELIMIT, NULL,
