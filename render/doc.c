@@ -11,6 +11,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/caps.h"
 #include "rendergate/hash.h"
+#include "rendergate/yfast.h"
 
 #include <math.h>
 #include <yaml.h>
@@ -883,6 +884,8 @@ enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *v, const char *in,
 	case 'o':
 	case 'O':
 	case '~':
+		if (n > 5) /* "false" is the longest of these words */
+			return RG_RTAG_STR;
 		if (any_of(in, n, null_forms))
 			return RG_RTAG_NULL;
 		if (any_of(in, n, yaml12 ? yaml12_true : yaml11_true)) {
@@ -1085,6 +1088,41 @@ static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt, ...)
  * the position of the first bad byte (columns count characters, as
  * libyaml's marks do).
  */
+/* The same checks as check_bytes, without positions: the common case. */
+static bool bytes_ok(const char *data, size_t len)
+{
+	const uint8_t *s = (const uint8_t *)data;
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = s[i];
+		uint32_t cp;
+		size_t need;
+
+		if (c && c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			return false;
+		if (len - i - 1 < need)
+			return false;
+		for (size_t k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need;
+	}
+	return true;
+}
+
 static int check_bytes(struct parser *p, const char *data, size_t len)
 {
 	const uint8_t *s = (const uint8_t *)data;
@@ -1769,6 +1807,73 @@ static const char *json_outer_tabs(const char *data, size_t len, char **copy)
 	return *copy;
 }
 
+/*
+ * Replay the events rg_yfast_scan recorded through the handlers libyaml's
+ * events go to, as libyaml would have delivered them.
+ */
+static int replay(struct parser *p, const struct rg_yfast *y, size_t *ndocs)
+{
+	static const yaml_event_type_t types[] = {
+		[RG_YF_DOC_START] = YAML_DOCUMENT_START_EVENT,
+		[RG_YF_DOC_END] = YAML_DOCUMENT_END_EVENT,
+		[RG_YF_MAP_START] = YAML_MAPPING_START_EVENT,
+		[RG_YF_MAP_END] = YAML_MAPPING_END_EVENT,
+		[RG_YF_SEQ_START] = YAML_SEQUENCE_START_EVENT,
+		[RG_YF_SEQ_END] = YAML_SEQUENCE_END_EVENT,
+		[RG_YF_SCALAR] = YAML_SCALAR_EVENT,
+	};
+	static const yaml_scalar_style_t styles[] = {
+		[RG_YF_PLAIN] = YAML_PLAIN_SCALAR_STYLE,
+		[RG_YF_SINGLE] = YAML_SINGLE_QUOTED_SCALAR_STYLE,
+		[RG_YF_DOUBLE] = YAML_DOUBLE_QUOTED_SCALAR_STYLE,
+		[RG_YF_LITERAL] = YAML_LITERAL_SCALAR_STYLE,
+	};
+
+	for (size_t i = 0; i < y->nev; i++) {
+		const struct rg_yfast_event *e = &y->ev[i];
+		yaml_event_t ev;
+		int ret;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = types[e->type];
+		ev.start_mark.line = e->line;
+		ev.start_mark.column = e->col;
+		ev.end_mark = ev.start_mark;
+		switch (e->type) {
+		case RG_YF_SCALAR:
+			ev.data.scalar.value =
+			    (yaml_char_t *)(y->strs.ptr + e->off);
+			ev.data.scalar.length = e->len;
+			ev.data.scalar.plain_implicit = e->style == RG_YF_PLAIN;
+			ev.data.scalar.quoted_implicit = e->style != RG_YF_PLAIN;
+			ev.data.scalar.style = styles[e->style];
+			break;
+		case RG_YF_MAP_START:
+			ev.data.mapping_start.implicit = 1;
+			ev.data.mapping_start.style =
+			    e->style ? YAML_FLOW_MAPPING_STYLE
+				     : YAML_BLOCK_MAPPING_STYLE;
+			break;
+		case RG_YF_SEQ_START:
+			ev.data.sequence_start.implicit = 1;
+			ev.data.sequence_start.style =
+			    e->style ? YAML_FLOW_SEQUENCE_STYLE
+				     : YAML_BLOCK_SEQUENCE_STYLE;
+			break;
+		case RG_YF_DOC_START:
+			ev.data.document_start.implicit = 1;
+			break;
+		case RG_YF_DOC_END:
+			ev.data.document_end.implicit = 1;
+			break;
+		}
+		ret = handle_event(p, &ev, ndocs);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 		 const char *data, size_t len, unsigned flags,
 		 struct rg_err *err)
@@ -1776,7 +1881,7 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 	struct parser p;
 	char *copy = NULL;
 	size_t ndocs = 0;
-	bool done = false;
+	bool done = false, yp = false;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
@@ -1785,13 +1890,26 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 	p.flags = flags;
 	p.data = data;
 	p.err = err;
-	ret = check_bytes(&p, data, len);
+	ret = bytes_ok(data, len) ? 0 : check_bytes(&p, data, len);
 	if (ret)
 		return ret;
+	if (!(flags & (RG_PARSE_JSON | RG_PARSE_NO_FAST))) {
+		struct rg_yfast y = RG_YFAST_INIT;
+
+		if (rg_yfast_scan(&y, data, len)) {
+			ret = replay(&p, &y, &ndocs);
+			rg_yfast_release(&y);
+			if (ret)
+				goto out;
+			goto done;
+		}
+		rg_yfast_release(&y);
+	}
 	if (flags & RG_PARSE_JSON)
 		data = json_outer_tabs(data, len, &copy);
 	if (!yaml_parser_initialize(&p.yp))
 		RG_BUG("yaml_parser_initialize failed");
+	yp = true;
 	yaml_parser_set_encoding(&p.yp, YAML_UTF8_ENCODING);
 	yaml_parser_set_input_string(&p.yp, (const unsigned char *)data, len);
 	while (!done) {
@@ -1807,6 +1925,7 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 		if (ret)
 			goto out;
 	}
+done:
 	/* a stream of nothing but comments is one (empty) document */
 	if (!ndocs && !only_blank(data, len))
 		p.docs.empty_docs++;
@@ -1817,7 +1936,8 @@ out:
 	free(p.stack);
 	free(p.anchors);
 	keyset_release(&p.anchor_set);
-	yaml_parser_delete(&p.yp);
+	if (yp)
+		yaml_parser_delete(&p.yp);
 	free(copy);
 	return ret;
 }

@@ -156,6 +156,7 @@ int rg_env_render_cached(struct rg_objset *out, struct rg_findings *findings,
 	req.path = env->path;
 	req.tree = tree;
 	req.arena = a;
+	req.helm_memo = rg_rcache_helm_memo(c);
 	rg_tree_deps_reset(tree);
 	if (!env->nreleases) {
 		error = run(rg_env_detect(tree, env), out, findings, &req, err);

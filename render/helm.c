@@ -1524,9 +1524,9 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 	if (x.ntpls) /* qsort(NULL, 0, ...) is undefined */
 		qsort(x.tpls, x.ntpls, sizeof(*x.tpls), tpl_cmp);
 	for (size_t i = 0; i < x.ntpls; i++) {
-		error = rg_tmpl_parse(x.set, x.tpls[i].name,
-				      x.tpls[i].file->data, x.tpls[i].file->len,
-				      err);
+		error = rg_tmpl_parse_memo(x.set, opts->tmpl_memo,
+					   x.tpls[i].name, x.tpls[i].file->data,
+					   x.tpls[i].file->len, err);
 		if (error < 0) {
 			if (error == RG_EPARSE)
 				rg_funcs_helm_parse_error(err, x.tpls[i].name);
@@ -1736,7 +1736,8 @@ int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 					   rel ? rel->chart : NULL,
 					   rel ? rel->version : NULL, a, err);
 	else
-		error = rg_helm_load(&chart, req->tree, req->path, a, err);
+		error = rg_helm_load_memo(&chart, req->helm_memo, req->tree,
+					  req->path, a, err);
 	if (error < 0)
 		return error;
 	for (size_t i = 0; rel && i < rel->nvalues; i++) {
@@ -1781,6 +1782,7 @@ int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 	opts.napi_versions = env->napi_versions;
 	opts.skip_tests = true;
 	opts.values = vals;
+	opts.tmpl_memo = rg_helm_memo_templates(req->helm_memo);
 	error = rg_helm_render(&res, chart, &opts, a, err);
 	if (error < 0)
 		return error;

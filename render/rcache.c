@@ -8,6 +8,7 @@
 #include "rendergate/arena.h"
 #include "rendergate/caps.h"
 #include "rendergate/finding.h"
+#include "rendergate/helm.h"
 #include "rendergate/objects.h"
 #include "rendergate/tree.h"
 
@@ -30,6 +31,7 @@ struct rg_rcache {
 	struct entry *buckets[NBUCKETS];
 	size_t nentries;
 	struct rg_rcache_stats stats;
+	struct rg_helm_memo *helm_memo; /* made on first use */
 };
 
 static size_t bucket(const void *key)
@@ -128,6 +130,15 @@ void rg_rcache_put(struct rg_rcache *c, const void *key,
 	c->buckets[b] = e;
 	c->nentries++;
 	c->stats.puts++;
+}
+
+struct rg_helm_memo *rg_rcache_helm_memo(struct rg_rcache *c)
+{
+	if (!c)
+		return NULL;
+	if (!c->helm_memo)
+		c->helm_memo = rg_helm_memo_new(c->arena);
+	return c->helm_memo;
 }
 
 void rg_rcache_stats(struct rg_rcache_stats *out, const struct rg_rcache *c)

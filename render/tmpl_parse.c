@@ -1143,13 +1143,16 @@ static void parse_top(struct parser *p, struct rg_ttree *top)
 	}
 }
 
-int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
+int rg_tmpl_parse_defs(struct rg_ttree ***defs, size_t *ndefs,
+		       struct rg_tmpl_set *set, const char *name,
 		       const char *text, size_t len, struct rg_err *err)
 {
 	struct parser *p = rg_xcalloc(1, sizeof(*p));
 	struct rg_ttree *top;
 	int code = 0;
 
+	*defs = NULL;
+	*ndefs = 0;
 	p->set = set;
 	p->a = set->arena;
 	p->err = err;
@@ -1173,9 +1176,22 @@ int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
 	}
 	parse_top(p, top);
 	add_def(p, top);
+	*defs = rg_arena_calloc(set->arena, p->ndefs + 1, sizeof(**defs));
+	memcpy(*defs, p->defs, p->ndefs * sizeof(*p->defs));
+	*ndefs = p->ndefs;
+out:
+	free(p->vars);
+	free(p->defs);
+	free(p);
+	return code;
+}
+
+void rg_tmpl_associate(struct rg_tmpl_set *set, struct rg_ttree *const *defs,
+		       size_t ndefs)
+{
 	/* Go's associate: an empty tree never replaces an existing one */
-	for (size_t i = 0; i < p->ndefs; i++) {
-		struct rg_ttree *t = p->defs[i];
+	for (size_t i = 0; i < ndefs; i++) {
+		struct rg_ttree *t = defs[i];
 		struct rg_ttree *old = rg_tmpl_hash_get(&set->trees, t->name,
 							strlen(t->name));
 
@@ -1184,10 +1200,17 @@ int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
 		rg_tmpl_hash_put(set->arena, &set->trees, t->name,
 				 strlen(t->name), t);
 	}
-out:
-	free(p->vars);
-	free(p->defs);
-	free(p);
+}
+
+int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
+		       const char *text, size_t len, struct rg_err *err)
+{
+	struct rg_ttree **defs = NULL;
+	size_t ndefs = 0;
+	int code = rg_tmpl_parse_defs(&defs, &ndefs, set, name, text, len, err);
+
+	if (!code)
+		rg_tmpl_associate(set, defs, ndefs);
 	return code;
 }
 

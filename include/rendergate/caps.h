@@ -217,6 +217,13 @@
 /* bytes: one environment's stored dependency log (depstore.h); a
  * 5,000-object environment's is about 100 KiB */
 #define RG_CAP_DEPSTORE_BYTES (16u * 1024 * 1024)
+/* bytes: parse trees one run keeps for reuse (tmpl.h rg_tmpl_memo); past
+ * this, templates are parsed for each render as without the memo. The
+ * twelve corpus charts take about 6 MiB */
+#define RG_CAP_TMPL_MEMO_BYTES (128u * 1024 * 1024)
+/* bytes: loaded charts one run keeps for reuse (helm.h rg_helm_memo);
+ * past this, charts are loaded for each release as without the memo */
+#define RG_CAP_HELM_MEMO_BYTES (256u * 1024 * 1024)
 
 /* --- engine: helm (helmexec.h, helmrun.h) ---------------------------- */
 

@@ -128,6 +128,11 @@ enum rg_parse_flags {
 	RG_PARSE_DUP_KEYS_OK = 1 << 1,
 	/* input is JSON (YAML parser still used; JSON is YAML 1.2 flow) */
 	RG_PARSE_JSON = 1 << 2,
+	/*
+	 * always use libyaml, not the fast scanner for plain block YAML
+	 * (rendergate/yfast.h); for tests that compare the two
+	 */
+	RG_PARSE_NO_FAST = 1 << 3,
 };
 
 /*

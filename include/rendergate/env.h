@@ -45,6 +45,7 @@ struct rg_config_repo;
 struct rg_config_env;
 struct rg_config_release;
 struct rg_rcache;
+struct rg_helm_memo;
 
 /*
  * What a renderer is asked to draw. New fields may be added at the end
@@ -66,6 +67,8 @@ struct rg_render_req {
 	const char *path;
 	struct rg_tree *tree;	/* read everything through this */
 	struct rg_arena *arena; /* owns the objects and findings */
+	/* charts and templates already loaded this run (helm.h), or NULL */
+	struct rg_helm_memo *helm_memo;
 };
 
 struct rg_renderer {

@@ -62,6 +62,7 @@ struct rg_tree;
 struct rg_objset;
 struct rg_findings;
 struct rg_render_req;
+struct rg_tmpl_memo;
 
 /*
  * A Chart.yaml scalar as sigs.k8s.io/yaml puts it into a Go string field:
@@ -132,6 +133,8 @@ struct rg_helm_opts {
 	bool is_upgrade;
 	/* user values (already merged from files and --set), or NULL */
 	struct rg_node *values;
+	/* parse templates through this memo (tmpl.h), or NULL */
+	struct rg_tmpl_memo *tmpl_memo;
 };
 
 /* One rendered document. */
@@ -226,5 +229,43 @@ int rg_helm_cache_load(struct rg_helm_chart **out, struct rg_tree *cache,
  */
 int rg_helm_render_env(struct rg_objset *out, struct rg_findings *findings,
 		       const struct rg_render_req *req, struct rg_err *err);
+
+/*
+ * The chart memo of one run: charts loaded once and shared by every
+ * release that renders them, and (rg_helm_memo_templates) the parse memo
+ * their templates go through. A chart is remembered by its directory and
+ * the tree id there (so only trees with ids, Git trees and in-memory
+ * ones, are memoized); rg_helm_load_memo hands out an instance that the
+ * render may modify, replays the dependency log the load recorded into
+ * the tree and charges its bytes read, so the tree's log and read budget
+ * end up exactly as after rg_helm_load. Everything lives in the arena
+ * given to rg_helm_memo_new (file contents are copied there); once it
+ * holds RG_CAP_HELM_MEMO_BYTES of charts, further charts are loaded
+ * without being kept.
+ */
+struct rg_helm_memo;
+
+struct rg_helm_memo_stats {
+	size_t hits, misses, dropped;
+};
+
+struct rg_helm_memo *rg_helm_memo_new(struct rg_arena *a);
+
+/* The memo's template parse memo (NULL for m NULL). */
+struct rg_tmpl_memo *rg_helm_memo_templates(struct rg_helm_memo *m);
+
+/*
+ * rg_helm_load through memo m (NULL, or a tree that is not recording or
+ * has no id at dir: rg_helm_load). The chart returned lives in a; it
+ * shares the remembered chart's values, templates and files, which
+ * rendering only reads. Errors are those of rg_helm_load and are never
+ * remembered.
+ */
+int rg_helm_load_memo(struct rg_helm_chart **out, struct rg_helm_memo *m,
+		      struct rg_tree *tree, const char *dir,
+		      struct rg_arena *a, struct rg_err *err);
+
+void rg_helm_memo_stats(struct rg_helm_memo_stats *out,
+			const struct rg_helm_memo *m);
 
 #endif

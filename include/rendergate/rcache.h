@@ -42,6 +42,7 @@ struct rg_obj;
 struct rg_objset;
 struct rg_finding;
 struct rg_findings;
+struct rg_helm_memo;
 
 struct rg_rcache;
 
@@ -75,6 +76,13 @@ void rg_rcache_put(struct rg_rcache *c, const void *key,
 		   const struct rg_tree_dep *deps, size_t ndeps,
 		   const struct rg_obj *objs, size_t nobjs,
 		   const struct rg_finding *f, size_t nf);
+
+/*
+ * The chart memo (helm.h) of the renders this cache serves, made on first
+ * use in the cache's arena: a release that misses the cache still loads
+ * its chart and parses its templates only once per run. NULL for c NULL.
+ */
+struct rg_helm_memo *rg_rcache_helm_memo(struct rg_rcache *c);
 
 /* Counters since rg_rcache_new, for --trace and the bench. */
 void rg_rcache_stats(struct rg_rcache_stats *out, const struct rg_rcache *c);

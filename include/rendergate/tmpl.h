@@ -326,4 +326,38 @@ struct rg_tmpl_set *rg_tmpl_exec_set(const struct rg_tmpl_call *c);
 /* strings.ReplaceAll(s, "<no value>", "") in place on a buffer. */
 void rg_tmpl_strip_no_value(struct rg_buf *b);
 
+/* --- parsing a text once per run ------------------------------------- */
+
+/*
+ * A parse memo: parse trees of template texts, kept so that the same
+ * text under the same name is parsed once however many sets use it (the
+ * templates of a chart that several releases render). Trees are read-only
+ * once parsed: execution never writes to them, and a set only points at
+ * them, so sharing them between sets and renders is safe. Everything
+ * lives in the arena given to rg_tmpl_memo_new; once the memo holds
+ * RG_CAP_TMPL_MEMO_BYTES, further texts are parsed without keeping them.
+ */
+struct rg_tmpl_memo;
+
+struct rg_tmpl_memo_stats {
+	size_t hits, misses, dropped;
+};
+
+struct rg_tmpl_memo *rg_tmpl_memo_new(struct rg_arena *a);
+
+/*
+ * rg_tmpl_parse through memo m (NULL: rg_tmpl_parse): a text parsed
+ * before under the same name (byte-identical) adds the remembered trees
+ * to set; otherwise it is parsed, remembered and added. The memo resolves
+ * function names with the default table of rg_tmpl_set_new, so set must
+ * not have had rg_tmpl_set_funcs called on it. Errors are never
+ * remembered: a text that fails is parsed again (same error) each time.
+ */
+int rg_tmpl_parse_memo(struct rg_tmpl_set *set, struct rg_tmpl_memo *m,
+		       const char *name, const char *text, size_t len,
+		       struct rg_err *err);
+
+void rg_tmpl_memo_stats(struct rg_tmpl_memo_stats *out,
+			const struct rg_tmpl_memo *m);
+
 #endif

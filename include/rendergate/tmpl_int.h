@@ -190,6 +190,22 @@ int rg_tmpl_parse_into(struct rg_tmpl_set *set, const char *name,
 		       const char *text, size_t len, struct rg_err *err);
 
 /*
+ * The two halves of rg_tmpl_parse_into. rg_tmpl_parse_defs parses text
+ * into trees allocated in set->arena (identifiers resolved through
+ * set->funcs) without adding them to the set: *defs (arena array of
+ * *ndefs) holds every tree the parse defines (the file's own among
+ * them), in the order Go's associate sees them. rg_tmpl_associate adds them to
+ * a set with Go's rule (an empty tree never replaces an existing one);
+ * the trees are shared, never copied, and execution only reads them
+ * (tmpl_memo.c relies on that).
+ */
+int rg_tmpl_parse_defs(struct rg_ttree ***defs, size_t *ndefs,
+		       struct rg_tmpl_set *set, const char *name,
+		       const char *text, size_t len, struct rg_err *err);
+void rg_tmpl_associate(struct rg_tmpl_set *set, struct rg_ttree *const *defs,
+		       size_t ndefs);
+
+/*
  * Set err to text; a text longer than an rg_err holds keeps its first 300
  * bytes and its tail (the innermost cause) around " ... ".
  */
