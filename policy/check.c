@@ -101,7 +101,7 @@ static const char *user_of(struct ctx *cx, const struct rg_images_use *u,
 	if (!*who)
 		*who = u->container ? rg_arena_printf(cx->a, "container '%s'",
 						      u->container)
-				    : rg_arena_strdup(cx->a, u->path);
+				    : rg_images_use_path(u, cx->a);
 	return *who;
 }
 
@@ -122,7 +122,7 @@ static int image_use(void *vctx, const struct rg_images_use *u)
 			 rg_arena_printf(cx->a,
 					 "%s: %s: image must be a string, "
 					 "found %s",
-					 cx->label, u->path,
+					 cx->label, rg_images_use_path(u, cx->a),
 					 rg_kind_name(u->node->kind)));
 		rg_finding_set_hint(cx->out, fd,
 				    "write the image as a string, e.g. "

@@ -355,7 +355,6 @@ static int container_place(void *vctx, const struct rg_rules_place *p)
 {
 	struct each *e = vctx;
 	struct rg_images_use u;
-	char path[600];
 	const struct rg_node *img;
 
 	if (!p->node || p->node->kind != RG_MAP)
@@ -363,9 +362,9 @@ static int container_place(void *vctx, const struct rg_rules_place *p)
 	img = rg_map_gets(p->node, "image");
 	if (!img)
 		return 0;
-	snprintf(path, sizeof(path), "%s.image", rg_rules_place_path(p));
 	u.node = img;
-	u.path = path;
+	u.place = p;
+	u.suffix = ".image";
 	u.container = rg_node_cstr(rg_map_gets(p->node, "name"));
 	return e->fn(e->ctx, &u);
 }
@@ -378,9 +377,17 @@ static int image_place(void *vctx, const struct rg_rules_place *p)
 	if (!p->node || p->node->kind == RG_NULL)
 		return 0;
 	u.node = p->node;
-	u.path = rg_rules_place_path(p);
+	u.place = p;
+	u.suffix = "";
 	u.container = NULL;
 	return e->fn(e->ctx, &u);
+}
+
+const char *rg_images_use_path(const struct rg_images_use *u,
+			       struct rg_arena *a)
+{
+	return rg_arena_printf(a, "%s%s", rg_rules_place_path(u->place),
+			       u->suffix);
 }
 
 int rg_images_each(const struct rg_node *obj, const struct rg_rules_pod *pod,

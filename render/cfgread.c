@@ -508,12 +508,32 @@ static bool tok_match(const struct tok *k, unsigned char c)
 	}
 }
 
+/*
+ * The common shapes without compiling: a literal, and a literal followed
+ * by one `*` (policy globs such as "team-*" run once per object and rule).
+ * Returns 1 match, 0 no match, -1 not such a shape.
+ */
+static int glob_simple(const char *pattern, size_t plen, const char *s)
+{
+	size_t lit = strcspn(pattern, "*?[\\");
+
+	if (lit == plen)
+		return !strcmp(pattern, s);
+	if (lit + 1 != plen || pattern[lit] != '*')
+		return -1;
+	return !strncmp(pattern, s, lit) && !strchr(s + lit, '/');
+}
+
 bool rg_cfg_glob_match(const char *pattern, const char *s)
 {
 	size_t plen = strlen(pattern), n;
-	struct tok *t = rg_xcalloc(plen + 1, sizeof(*t));
+	int simple = glob_simple(pattern, plen, s);
+	struct tok *t = NULL;
 	bool *cur, *next, ok;
 
+	if (simple >= 0)
+		return simple;
+	t = rg_xcalloc(plen + 1, sizeof(*t));
 	n = compile_glob(pattern, t);
 	cur = rg_xcalloc(n + 1, sizeof(*cur));
 	next = rg_xcalloc(n + 1, sizeof(*next));

@@ -91,9 +91,17 @@ void rg_images_pod_view(struct rg_rules_pod *out, const struct rg_node *obj,
 /* One image use in an object. */
 struct rg_images_use {
 	const struct rg_node *node; /* the image value (a string normally) */
-	const char *path;	    /* concrete path, valid in the callback */
 	const char *container;	    /* the container's name, or NULL */
+	/* where it is: use rg_images_use_path (the text is written only
+	   when asked, as most uses give no finding) */
+	const struct rg_rules_place *place;
+	const char *suffix; /* appended to the place's path: ".image" */
 };
+
+/* The concrete path of u ("spec.template.spec.containers[1].image"),
+ * copied into a. Only valid in the callback. */
+const char *rg_images_use_path(const struct rg_images_use *u,
+			       struct rg_arena *a);
 
 typedef int (*rg_images_fn)(void *ctx, const struct rg_images_use *u);
 

@@ -246,6 +246,15 @@ TEST(globs)
 		{ "", "", true },
 		{ "", "a", false },
 		{ "*", "", true },
+		/* the shapes matched without compiling: literal, literal* */
+		{ "*", "a/b", false },
+		{ "prod", "prod", true },
+		{ "prod", "prod-eu", false },
+		{ "team-*", "team-1", true },
+		{ "team-*", "team-", true },
+		{ "team-*", "team", false },
+		{ "team-*", "xteam-1", false },
+		{ "team-*", "team-1/x", false },
 		{ "a*b*c*d*e*f*g*h*i*j*k", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false },
 	};
 

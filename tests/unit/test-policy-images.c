@@ -95,6 +95,7 @@ static struct rg_node *yaml(struct rg_arena *a, const char *s)
 
 struct seen {
 	char text[2048];
+	struct rg_arena *a;
 };
 
 static int collect(void *ctx, const struct rg_images_use *u)
@@ -102,7 +103,8 @@ static int collect(void *ctx, const struct rg_images_use *u)
 	struct seen *s = ctx;
 	size_t n = strlen(s->text);
 
-	snprintf(s->text + n, sizeof(s->text) - n, "%s=%s(%s)@%u;", u->path,
+	snprintf(s->text + n, sizeof(s->text) - n, "%s=%s(%s)@%u;",
+		 rg_images_use_path(u, s->a),
 		 rg_node_cstr(u->node) ? rg_node_cstr(u->node) : "?",
 		 u->container ? u->container : "-", u->node->pos.line);
 	return 0;
@@ -151,7 +153,7 @@ TEST(images_from_every_pod_bearing_kind)
 	for (size_t i = 0; i < RG_ARRAY_SIZE(cases); i++) {
 		struct rg_node *obj = yaml(a, cases[i].doc);
 		struct rg_rules_pod pod;
-		struct seen s = { "" };
+		struct seen s = { "", a };
 		struct rg_err e = RG_ERR_INIT;
 
 		CHECK(obj != NULL);
@@ -174,7 +176,7 @@ TEST(images_custom_resources)
 		   "    spec:\n      containers: [{name: r, image: 'ro:1'}]\n"
 		   "  extra:\n  - ref: x1:1\n  - ref: x2:2\n");
 	struct rg_rules_pod pod;
-	struct seen s = { "" };
+	struct seen s = { "", a };
 	struct rg_err e = RG_ERR_INIT;
 
 	memset(cu, 0, sizeof(cu));
