@@ -4,6 +4,7 @@
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
 #include "rendergate/config.h"
+#include "rendergate/doc.h"
 #include "rendergate/env.h"
 #include "rendergate/finding.h"
 #include "rendergate/flux.h"
@@ -71,6 +72,127 @@ const struct rg_renderer *rg_env_detect(struct rg_tree *tree,
 	return rg_env_renderer(RG_CONFIG_KIND_PLAIN);
 }
 
+/*
+ * Copies of documents that outlive the arena they were made in: a deep
+ * copy (rg_node_clone) whose positions' file names (pos.file,
+ * key_pos.file) are copied too, each distinct name once.
+ */
+struct file_copies {
+	const char *from[8], *to[8];
+	size_t next;
+};
+
+static const char *own_file(struct rg_arena *a, struct file_copies *fc,
+			    const char *f)
+{
+	size_t i;
+
+	if (!f)
+		return NULL;
+	for (i = 0; i < RG_ARRAY_SIZE(fc->from); i++)
+		if (fc->from[i] == f)
+			return fc->to[i];
+	i = fc->next++ % RG_ARRAY_SIZE(fc->from);
+	fc->from[i] = f;
+	fc->to[i] = rg_arena_strdup(a, f);
+	return fc->to[i];
+}
+
+static void clone_files(struct rg_arena *a, struct file_copies *fc,
+			struct rg_node *c)
+{
+	if (!c)
+		return;
+	c->pos.file = own_file(a, fc, c->pos.file);
+	if (c->kind == RG_SEQ) {
+		for (size_t i = 0; i < c->u.seq.len; i++)
+			clone_files(a, fc, c->u.seq.items[i]);
+	} else if (c->kind == RG_MAP) {
+		for (size_t i = 0; i < c->u.map.len; i++) {
+			struct rg_pair *p = &c->u.map.items[i];
+
+			p->key_pos.file = own_file(a, fc, p->key_pos.file);
+			clone_files(a, fc, p->val);
+		}
+	}
+}
+
+static struct rg_node *clone_own(struct rg_arena *a, const struct rg_node *n)
+{
+	struct rg_node *c = rg_node_clone(a, n);
+	struct file_copies fc;
+
+	memset(&fc, 0, sizeof(fc));
+	if (c)
+		clone_files(a, &fc, c);
+	return c;
+}
+
+/* Copy obj and everything it points to into a. */
+static void own_obj(struct rg_obj *o, struct rg_arena *a)
+{
+	o->doc = clone_own(a, o->doc);
+	o->group = rg_arena_strdup(a, o->group);
+	o->version = rg_arena_strdup(a, o->version);
+	o->kind = rg_arena_strdup(a, o->kind);
+	o->namespace = rg_arena_strdup(a, o->namespace);
+	o->name = rg_arena_strdup(a, o->name);
+	o->key = rg_arena_strdup(a, o->key);
+	if (o->origin.file)
+		o->origin.file = rg_arena_strdup(a, o->origin.file);
+}
+
+static const char *own_str(struct rg_arena *a, const char *s)
+{
+	return s ? rg_arena_strdup(a, s) : NULL;
+}
+
+/*
+ * Run a renderer that makes much more garbage than output (Helm: chart
+ * instance, values, template execution, the rendered text; Kustomize:
+ * every resource loaded and transformed) in an arena of its own, and
+ * keep only copies of the objects and findings it produced: a render of
+ * many releases then holds its output, not every release's working set.
+ * Findings are kept on error too (a render that fails part-way has
+ * added them as it went); objects only on success, as callers drop the
+ * set of a failed render.
+ */
+static int render_scratch(const struct rg_renderer *r, struct rg_objset *out,
+			  struct rg_findings *findings,
+			  const struct rg_render_req *req, struct rg_err *err)
+{
+	struct rg_arena *s = rg_arena_new();
+	struct rg_render_req sreq = *req;
+	struct rg_objset so;
+	struct rg_findings sf;
+	size_t fmark = findings->len;
+	int error;
+
+	sreq.arena = s;
+	rg_objset_init(&so, s);
+	rg_finding_init(&sf, s);
+	error = r->render(&so, &sf, &sreq, err);
+	rg_finding_append(findings, &sf);
+	for (size_t i = fmark; i < findings->len; i++) {
+		struct rg_finding *f = &findings->items[i];
+
+		f->rule = own_str(findings->arena, f->rule);
+		f->message = own_str(findings->arena, f->message);
+		f->origin.file = own_str(findings->arena, f->origin.file);
+		f->env = own_str(findings->arena, f->env);
+		f->object = own_str(findings->arena, f->object);
+		f->hint = own_str(findings->arena, f->hint);
+	}
+	for (size_t i = 0; !error && i < so.len; i++) {
+		struct rg_obj o = so.items[i];
+
+		own_obj(&o, out->arena);
+		error = rg_objset_add(out, &o, err);
+	}
+	rg_arena_free(s);
+	return error;
+}
+
 static int run(const struct rg_renderer *r, struct rg_objset *out,
 	       struct rg_findings *findings, const struct rg_render_req *req,
 	       struct rg_err *err)
@@ -86,7 +208,10 @@ static int run(const struct rg_renderer *r, struct rg_objset *out,
 				  "environment %s uses %s, which this build "
 				  "cannot render yet",
 				  req->env->name, r->name);
-	error = r->render(out, findings, req, err);
+	if (r->render == rg_helm_render_env || r->render == rg_kust_render)
+		error = render_scratch(r, out, findings, req, err);
+	else
+		error = r->render(out, findings, req, err);
 	if (error < 0 && req->release)
 		rg_err_prefix(err, "environment %s, release %s", req->env->name,
 			      req->release->name);
