@@ -20,6 +20,7 @@
 #include "rendergate/policy.h"
 #include "rendergate/push.h"
 #include "rendergate/rcache.h"
+#include "rendergate/rcstore.h"
 #include "rendergate/repo.h"
 #include "rendergate/report.h"
 #include "rendergate/serverconf.h"
@@ -85,6 +86,17 @@ int rg_gate_repo_config(struct rg_config_repo **out, struct rg_gate *g,
 		goto out;
 	}
 	rc = rg_gate_repo_config_tree(out, g, t);
+	if (!rc && *out && g->rcache && g->binary_id) {
+		char id[RG_SHA1_HEX];
+
+		/* renders are stored under the binary and the config blob */
+		if (rg_tree_stat_id(t, RG_CONFIG_REPO_FILE, id) == RG_TREE_FILE)
+			rg_rcache_set_scope(g->rcache, *out,
+					    rg_arena_printf(g->arena,
+							    "rendergate-rcache "
+							    "1\n%s\nconfig %s",
+							    g->binary_id, id));
+	}
 out:
 	rg_tree_free(t);
 	return rc;
@@ -279,8 +291,13 @@ static int gate_env(struct rg_gate *g, const struct rg_config_repo *cfg,
 
 	rg_finding_init(&oldf, g->arena);
 	if (old_tree) {
+		const char *depdir = g->depdir;
+
+		/* the log kept is the state after the push, rendered next */
+		g->depdir = NULL;
 		rc = rg_gate_render(&oldset, &oldf, g, cfg, env, old_tree, true,
 				    &err);
+		g->depdir = depdir;
 		if (rc) {
 			rg_err_format(&err, msg, sizeof(msg));
 			re->note = rg_arena_printf(
@@ -832,6 +849,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	struct rg_errlist cfgerrs = RG_ERRLIST_INIT;
 	struct rg_config_server *srv = NULL;
 	struct rg_policy *policy = NULL;
+	struct rg_rcstore *rcstore = NULL;
 	struct rg_report rep;
 	struct rg_push push;
 	struct rg_gate g;
@@ -888,6 +906,11 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	g.report = &rep;
 	g.policy = policy;
 	g.rcache = rg_rcache_new(a);
+	rcstore = rg_rcstore_open(
+	    a, rg_arena_printf(a, "%srendergate-rcache",
+			       git_repository_path(repo)));
+	rg_rcstore_attach(rcstore, g.rcache);
+	g.binary_id = rg_rcstore_binary_id(a);
 	g.depdir =
 	    rg_arena_printf(a, "%srendergate-deps", git_repository_path(repo));
 	g.user = getenv("GL_USERNAME");
@@ -896,6 +919,7 @@ static int hook_main(const char *hook, struct hook_args *h, bool from_stdin)
 	watchdog_arm(&g, rep.warn_mode, proto && !strcmp(proto, "web"));
 	rg_gate_run(&g, &push);
 	watchdog_disarm();
+	rg_rcstore_prune(rcstore);
 	rg_finding_sort(&rep.findings);
 	if (g.user && rg_config_user_bypasses(srv, g.user) &&
 	    rg_report_problems(&rep)) {

@@ -602,6 +602,10 @@ static bool volatile_pair(const struct rg_node *x, const struct rg_node *y)
  */
 static bool same(const struct rg_node *x, const struct rg_node *y)
 {
+	/* both sides from one cached render share their documents; a node
+	   always equals itself (NaN too, see rg_node_equal) */
+	if (x == y)
+		return true;
 	if (volatile_pair(x, y))
 		return true;
 	if (!x || !y || x->kind != y->kind)

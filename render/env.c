@@ -165,7 +165,8 @@ static int render_scratch(const struct rg_renderer *r, struct rg_objset *out,
 	struct rg_render_req sreq = *req;
 	struct rg_objset so;
 	struct rg_findings sf;
-	size_t fmark = findings->len;
+	size_t fmark = findings->len, omark = out->len,
+	       dmark = req->tree->ndeps, bmark = req->tree->bytes_read;
 	int error;
 
 	sreq.arena = s;
@@ -190,6 +191,13 @@ static int render_scratch(const struct rg_renderer *r, struct rg_objset *out,
 		error = rg_objset_add(out, &o, err);
 	}
 	rg_arena_free(s);
+	/* as release() puts it in the run's cache: whole findings only */
+	if (!error && req->rcache_name && !findings->dropped)
+		rg_rcache_save(req->rcache, req->rcache_name,
+			       req->tree->bytes_read - bmark,
+			       req->tree->deps + dmark, req->tree->ndeps - dmark,
+			       out->items + omark, out->len - omark,
+			       findings->items + fmark, findings->len - fmark);
 	return error;
 }
 
@@ -257,6 +265,25 @@ static int release(struct rg_objset *out, struct rg_findings *findings,
 	return error;
 }
 
+/*
+ * The name release i of env is stored under between runs (rcache.h): the
+ * scope of the config (binary and config blob) plus the release's place,
+ * or NULL when the config has no scope or the chart is not in the tree.
+ */
+static const char *stored_name(struct rg_rcache *c,
+			       const struct rg_config_repo *repo,
+			       const struct rg_config_env *env, size_t i,
+			       struct rg_arena *a)
+{
+	const char *scope = rg_rcache_scope(c, repo);
+	const struct rg_config_release *rel = &env->releases[i];
+
+	if (!scope || rel->repo)
+		return NULL;
+	return rg_arena_printf(a, "%s\nenv %s\nrelease %zu %s", scope,
+			       env->name, i, rel->name ? rel->name : "");
+}
+
 int rg_env_render(struct rg_objset *out, struct rg_findings *findings,
 		  const struct rg_config_repo *repo,
 		  const struct rg_config_env *env, struct rg_tree *tree,
@@ -282,6 +309,7 @@ int rg_env_render_cached(struct rg_objset *out, struct rg_findings *findings,
 	req.tree = tree;
 	req.arena = a;
 	req.helm_memo = rg_rcache_helm_memo(c);
+	req.rcache = c;
 	rg_tree_deps_reset(tree);
 	if (!env->nreleases) {
 		error = run(rg_env_detect(tree, env), out, findings, &req, err);
@@ -294,6 +322,8 @@ int rg_env_render_cached(struct rg_objset *out, struct rg_findings *findings,
 		req.path = rel->kustomize ? rel->kustomize
 			   : rel->repo	  ? NULL
 					  : rel->chart;
+		req.rcache_name = stored_name(c, repo, env, i, a);
+		rg_rcache_fetch(c, rel, req.rcache_name);
 		error = release(out, findings, &req, c, err);
 	}
 out:

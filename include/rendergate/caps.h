@@ -214,6 +214,14 @@
 /* entries: release renders one gate run remembers (3 sides x 1,000
  * environments' worth of releases is far beyond real repositories) */
 #define RG_CAP_RCACHE_ENTRIES 100000u
+/* bytes: one render cache entry in its stored form (rcache.h); a release
+ * of 500 objects takes about 1 MiB; larger ones are not stored */
+#define RG_CAP_RCACHE_ENTRY_BYTES (64u * 1024 * 1024)
+/* bytes: all stored render cache entries of a repository (rcstore.h);
+ * past it, the least recently written are removed */
+#define RG_CAP_RCSTORE_BYTES (512u * 1024 * 1024)
+/* files: stored render cache entries of a repository (rcstore.h) */
+#define RG_CAP_RCSTORE_FILES 20000u
 /* bytes: one environment's stored dependency log (depstore.h); a
  * 5,000-object environment's is about 100 KiB */
 #define RG_CAP_DEPSTORE_BYTES (16u * 1024 * 1024)

@@ -69,6 +69,13 @@ struct rg_render_req {
 	struct rg_arena *arena; /* owns the objects and findings */
 	/* charts and templates already loaded this run (helm.h), or NULL */
 	struct rg_helm_memo *helm_memo;
+	/*
+	 * The render cache and the name a release's render is stored under
+	 * (rcache.h rg_rcache_save), or NULL: the built-in Helm and
+	 * Kustomize renderers store what they render there.
+	 */
+	struct rg_rcache *rcache;
+	const char *rcache_name;
 };
 
 struct rg_renderer {

@@ -79,6 +79,9 @@ struct rg_gate {
 	/* where environments' dependency logs are kept between pushes
 	   (depstore.h), or NULL */
 	const char *depdir;
+	/* what identifies the rendering code (rg_rcstore_binary_id), or
+	   NULL: then renders are not named for the store (rcache.h) */
+	const char *binary_id;
 };
 
 /*
