@@ -1,6 +1,7 @@
 /*
- * fuzz-forgejson.c - the forge response parsers, the spool job parser and
- * the HTTP header parsers on arbitrary bytes (no network).
+ * fuzz-forgejson.c - the forge response parsers (upload answers too), the
+ * spool job parser and the HTTP header parsers on arbitrary bytes (no
+ * network).
  *
  * Every parser must either succeed with well-formed results (non-NULL
  * strings where the contract promises them, counts that match) or fail
@@ -10,6 +11,7 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
 #include "rendergate/forge.h"
+#include "rendergate/forgeupload.h"
 #include "rendergate/http.h"
 #include "rendergate/spool.h"
 
@@ -70,6 +72,25 @@ static void forge_parsers(struct rg_arena *a, const char *s, size_t n)
 	(void)rg_forge_error_message(a, s, n);
 }
 
+static void upload_parsers(struct rg_arena *a, const char *s, size_t n)
+{
+	static const enum rg_config_forge kinds[] = {RG_FORGE_GITLAB,
+						     RG_FORGE_GITEA};
+	struct rg_err err = RG_ERR_INIT;
+	const char *url = NULL;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < RG_ARRAY_SIZE(kinds); i++) {
+		rg_err_init(&err);
+		ret = rg_forgeupload_parse(&url, a, kinds[i], s, n, &err);
+		check_err(ret, &err);
+		check(ret < 0 ? url == NULL : url && *url,
+		      "an upload link that is empty or set on failure");
+	}
+	(void)rg_forgeupload_gitea_find(a, s, n, "rendergate-report.html");
+}
+
 static void spool_parser(struct rg_arena *a, const char *s, size_t n)
 {
 	struct rg_spool_job j, k;
@@ -86,6 +107,11 @@ static void spool_parser(struct rg_arena *a, const char *s, size_t n)
 	check(k.kind == j.kind && k.mr == j.mr && k.attempts == j.attempts &&
 		      k.created == j.created && k.next_attempt == j.next_attempt,
 	      "round trip changed a job");
+	check(!j.report_html == !k.report_html &&
+		      (!j.report_html || !strcmp(j.report_html, k.report_html)) &&
+		      !j.upload_url == !k.upload_url &&
+		      (!j.upload_url || !strcmp(j.upload_url, k.upload_url)),
+	      "round trip changed a job's report or upload");
 	free(json);
 }
 
@@ -109,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(s, data, size);
 	forge_parsers(a, s, size);
+	upload_parsers(a, s, size);
 	spool_parser(a, s, size);
 	header_parsers(s, size);
 	free(s);
