@@ -21,9 +21,15 @@
  *   5. renders each chosen environment twice, old tree and new tree
  *      (a force push is diffed the same way, old tip against new tip),
  *      diffs the two (diff.h) and collects the new render's findings,
- *      plus the admin policy's findings on the new objects (policy.h
- *      rg_policy_check_objects) when the server config names policy
- *      files.
+ *      plus the policy's findings on the new objects (policy.h
+ *      rg_policy_check_objects) when a policy applies (the server
+ *      config's policy files, the repository's: gatepolicy.h); then,
+ *      per rendered environment, the sources named outside its objects,
+ *      its version constraints and the promotion of its versions from
+ *      the previous stage (gatestage.h). Before rendering, the direct-push
+ *      rule, and for merges the forge performs the approvals, owners and
+ *      promotion order of the merge request behind them (gatepolicy.h,
+ *      gateforge.h);
  *      An environment whose old state cannot be rendered is shown as all
  *      added, with a note; one whose path is gone from the new tree as all
  *      removed; an error in the new render rejects;
