@@ -29,7 +29,7 @@
  *      the previous stage (gatestage.h). Before rendering, the direct-push
  *      rule, and for merges the forge performs the approvals, owners and
  *      promotion order of the merge request behind them (gatepolicy.h,
- *      gateforge.h);
+ *      gateforge.h).
  *      An environment whose old state cannot be rendered is shown as all
  *      added, with a note; one whose path is gone from the new tree as all
  *      removed; an error in the new render rejects;
