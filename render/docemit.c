@@ -172,7 +172,15 @@ static void write_ch(struct emitter *e, const char *s, size_t n, size_t *i)
 static void write_all(struct emitter *e, const char *s)
 {
 	size_t n = strlen(s);
+	bool ascii = true;
 
+	for (size_t i = 0; i < n; i++)
+		ascii &= !((uint8_t)s[i] & 0x80);
+	if (ascii) { /* indicators: one character per byte */
+		add(e, s, n);
+		e->column += (int)n;
+		return;
+	}
 	for (size_t i = 0; i < n;)
 		write_ch(e, s, n, &i);
 }
@@ -210,8 +218,19 @@ static void write_indent(struct emitter *e)
 	if (!e->indention || e->column > indent ||
 	    (e->column == indent && !e->whitespace))
 		put_break(e);
-	while (e->column < indent)
-		put(e, ' ');
+	if (e->column < indent) {
+		static const char spaces[64] = "                                "
+					       "                                ";
+
+		while (e->column < indent) {
+			int k = indent - e->column;
+
+			if (k > (int)sizeof(spaces))
+				k = (int)sizeof(spaces);
+			add(e, spaces, (size_t)k);
+			e->column += k;
+		}
+	}
 	e->whitespace = true;
 	e->indention = true;
 }
@@ -277,6 +296,13 @@ static void analyze_scalar(struct emitter *e, const char *v, size_t n)
 	for (size_t i = 0, w; i < n; i += w) {
 		char c = v[i];
 
+		/* letters and digits past the first change nothing else */
+		if (i && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9'))) {
+			w = 1;
+			prev_space = prev_break = preceded_by_ws = false;
+			continue;
+		}
 		w = width((uint8_t)c);
 		followed_by_ws = i + w >= n || is_blank(v, n, i + w);
 		if (i == 0) {
@@ -398,9 +424,25 @@ static void write_plain(struct emitter *e, const char *v, size_t n,
 			e->indention = true;
 			breaks = true;
 		} else {
+			/* a run of other characters, copied at once */
+			size_t j = i, chars = 0;
+
 			if (breaks)
 				write_indent(e);
-			write_ch(e, v, n, &i);
+			while (j < n) {
+				uint8_t b = (uint8_t)v[j];
+
+				if (b == ' ' || b == '\n' || b == '\r' ||
+				    (b >= 0x80 && is_break(v, n, j)))
+					break;
+				j += width(b);
+				chars++;
+			}
+			if (j > n)
+				j = n;
+			add(e, v + i, j - i);
+			e->column += (int)chars;
+			i = j;
 			e->indention = false;
 			spaces = false;
 			breaks = false;
