@@ -387,7 +387,7 @@ static enum result attach_report(struct drain *d, struct rg_forge *f,
 				 struct rg_arena *a, struct rg_spool_job *j,
 				 long long iid, const char *marker,
 				 const char *body, const char **out,
-				 struct rg_err *err)
+				 const char **linked, struct rg_err *err)
 {
 	size_t hlen = strlen(j->report_html);
 	const char *name = rg_forgeupload_name(a, j->report_html, hlen);
@@ -446,7 +446,24 @@ static enum result attach_report(struct drain *d, struct rg_forge *f,
 			reused ? "already on the forge" : "uploaded", name,
 			url);
 	*out = rg_mdreport_link_full(a, body, url, why);
+	*linked = url ? name : NULL;
 	return DELIVERED;
+}
+
+/* The comment links report `name` now: its older reports can go. */
+static void prune_reports(struct rg_forge *f, struct rg_arena *a,
+			  const struct rg_spool_job *j, long long id,
+			  const char *name)
+{
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0;
+
+	if (rg_forgeupload_prune(&n, f, a, id, name, &err) < 0)
+		logline("%s: older full reports not removed: %s", j->id,
+			err.msg);
+	else if (n)
+		logline("%s: removed %zu older full report%s from comment %lld",
+			j->id, n, n == 1 ? "" : "s", id);
 }
 
 static enum result deliver_comment(struct drain *d, struct rg_forge *f,
@@ -501,12 +518,12 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		return FAILED;
 	for (i = 0; i < n; i++) {
 		long long id = 0;
-		const char *action = NULL, *final = body;
+		const char *action = NULL, *final = body, *linked = NULL;
 
 		if (j->report_html && rg_mdreport_is_cut(body)) {
 			enum result r = attach_report(d, f, a, j, mrs[i].iid,
 						      marker, body, &final,
-						      err);
+						      &linked, err);
 
 			if (r != DELIVERED) {
 				rg_err_prefix(err, "merge request %lld",
@@ -526,6 +543,8 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		}
 		logline("%s: comment %lld %s on merge request %lld", j->id, id,
 			action, mrs[i].iid);
+		if (linked)
+			prune_reports(f, a, j, id, linked);
 	}
 	return DELIVERED;
 }

@@ -123,6 +123,41 @@ out:
 	return res;
 }
 
+static bool is_report_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return !strncmp(s, "rendergate-report-", 18) && n > 23 &&
+	       !strcmp(s + n - 5, ".html");
+}
+
+long long *rg_forgeupload_gitea_stale(size_t *n, struct rg_arena *a,
+				      const char *json, size_t len,
+				      const char *keep)
+{
+	json_t *root = json_loadb(json, len, 0, NULL), *o;
+	long long *ids = NULL;
+	size_t i;
+
+	*n = 0;
+	if (!json_is_array(root))
+		goto out;
+	ids = rg_arena_calloc(a, json_array_size(root) + 1, sizeof(*ids));
+	json_array_foreach(root, i, o)
+	{
+		json_t *name = json_object_get(o, "name");
+		json_t *id = json_object_get(o, "id");
+
+		if (json_is_string(name) && json_is_integer(id) &&
+		    is_report_name(json_string_value(name)) &&
+		    strcmp(json_string_value(name), keep))
+			ids[(*n)++] = (long long)json_integer_value(id);
+	}
+out:
+	json_decref(root);
+	return ids;
+}
+
 static bool starts_with_marker(const char *body, const char *marker)
 {
 	while (*body == ' ' || *body == '\t' || *body == '\r' || *body == '\n')
@@ -170,8 +205,9 @@ static int request(struct rg_http_resp *r, struct rg_forge *f,
 		   struct rg_err *err)
 {
 	const char *url = rg_arena_printf(a, "%s%s", f->api, path);
+	/* only the POST creates something: the others are safe to resend */
 	struct rg_http_req req = {method, url,	 body,
-				  blen,	  ctype, !strcmp(method, "GET")};
+				  blen,	  ctype, strcmp(method, "POST") != 0};
 	const char *msg;
 	int ret = rg_http_request(r, f->http, &req, err);
 
@@ -181,6 +217,16 @@ static int request(struct rg_http_resp *r, struct rg_forge *f,
 	msg = rg_forge_error_message(a, r->body.ptr, r->body.len);
 	return rg_err_set(err, RG_EFORGE, NULL, "%s %s: HTTP %ld%s%s", method,
 			  url, r->status, msg ? ": " : "", msg ? msg : "");
+}
+
+/* GET a Gitea comment's attachments; *path is their collection's path. */
+static int list_assets(struct rg_http_resp *r, const char **path,
+		       struct rg_forge *f, struct rg_arena *a,
+		       long long comment_id, struct rg_err *err)
+{
+	*path = rg_arena_printf(a, "%s/issues/comments/%lld/assets",
+				gitea_repo(f, a), comment_id);
+	return request(r, f, a, "GET", *path, NULL, 0, NULL, err);
 }
 
 int rg_forgeupload_put(const char **out_url, bool *reused, struct rg_forge *f,
@@ -206,9 +252,7 @@ int rg_forgeupload_put(const char **out_url, bool *reused, struct rg_forge *f,
 					 "comment; none given");
 			goto out;
 		}
-		path = rg_arena_printf(a, "%s/issues/comments/%lld/assets",
-				       gitea_repo(f, a), comment_id);
-		ret = request(&r, f, a, "GET", path, NULL, 0, NULL, err);
+		ret = list_assets(&r, &path, f, a, comment_id, err);
 		if (ret < 0)
 			goto out;
 		*out_url = rg_forgeupload_gitea_find(a, r.body.ptr, r.body.len,
@@ -235,5 +279,39 @@ int rg_forgeupload_put(const char **out_url, bool *reused, struct rg_forge *f,
 out:
 	rg_http_resp_release(&r);
 	free(body);
+	return ret;
+}
+
+int rg_forgeupload_prune(size_t *removed, struct rg_forge *f,
+			 struct rg_arena *a, long long comment_id,
+			 const char *keep, struct rg_err *err)
+{
+	const char *path;
+	struct rg_http_resp r;
+	long long *ids;
+	size_t n = 0, i;
+	int ret = 0;
+
+	if (removed)
+		*removed = 0;
+	rg_http_resp_init(&r);
+	if (f->kind != RG_FORGE_GITEA)
+		goto out;
+	ret = list_assets(&r, &path, f, a, comment_id, err);
+	if (ret < 0)
+		goto out;
+	ids = rg_forgeupload_gitea_stale(&n, a, r.body.ptr, r.body.len, keep);
+	for (i = 0; i < n; i++) {
+		rg_http_resp_release(&r);
+		ret = request(&r, f, a, "DELETE",
+			      rg_arena_printf(a, "%s/%lld", path, ids[i]), NULL,
+			      0, NULL, err);
+		if (ret < 0)
+			goto out;
+		if (removed)
+			(*removed)++;
+	}
+out:
+	rg_http_resp_release(&r);
 	return ret;
 }

@@ -35,11 +35,13 @@
  *     posted and is also found in the comment an earlier delivery
  *     posted; Gitea's attachment (on the comment itself, so a first
  *     delivery posts the comment, attaches, then updates it) is found by
- *     its content-derived name. An upload that fails for a while (5xx,
- *     refused connection, timeout) fails the job, which is retried; one
- *     the forge refuses for good (403, 404, 413, 422, no link in the
- *     answer) does not: the comment is posted saying why the report is
- *     not attached, and a log line says what the forge answered;
+ *     its content-derived name, and once the comment links it the
+ *     comment's older reports are deleted. An upload that fails for a
+ *     while (5xx, refused connection, timeout) fails the job, which is
+ *     retried; one the forge refuses for good (403, 404, 413, 422, no
+ *     link in the answer) does not: the comment is posted saying why the
+ *     report is not attached, and a log line says what the forge
+ *     answered;
  *   - a status job sets the `rendergate` commit status;
  *   - delivered: the job file is removed. Failed: requeued with backoff
  *     (spool.h), or moved to failed/ after --max-attempts (default

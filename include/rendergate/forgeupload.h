@@ -18,7 +18,8 @@
  *           requests: rendergate attaches to its own comment. 422 when
  *           [attachment] ALLOWED_TYPES does not allow the file (the
  *           default list has no .html), 413 over [attachment] MAX_SIZE.
- *           GET .../issues/comments/{id}/assets lists a comment's files.
+ *           GET .../issues/comments/{id}/assets lists a comment's files,
+ *           DELETE .../assets/{attachment_id} removes one (204).
  *
  * Idempotence: the file is named after its content,
  * "rendergate-report-<first 12 hex digits of its SHA-1>.html", so the
@@ -26,6 +27,9 @@
  * already attached to the comment is reused instead of sent again; on
  * GitLab (no listing without the Maintainer role) the drainer remembers
  * the URL in the spool job and finds it in the comment it posted (drain.h).
+ * Once the comment links a new report, Gitea's older reports on it are
+ * deleted (rg_forgeupload_prune), so the comment keeps one; GitLab's stay
+ * (deleting a project upload takes the Maintainer role).
  *
  * The request is a POST that creates something, so it is not resent
  * after a 5xx or a dropped connection (http.h); the drainer requeues.
@@ -70,6 +74,15 @@ int rg_forgeupload_put(const char **out_url, bool *reused, struct rg_forge *f,
 		       const char *name, const char *data, size_t len,
 		       struct rg_err *err);
 
+/*
+ * Gitea: delete the attachments of comment_id that are full reports
+ * ("rendergate-report-*.html") other than `keep`. *removed (may be NULL)
+ * counts them. GitLab: nothing to do, 0.
+ */
+int rg_forgeupload_prune(size_t *removed, struct rg_forge *f,
+			 struct rg_arena *a, long long comment_id,
+			 const char *keep, struct rg_err *err);
+
 /* --- pure parts (no network) ------------------------------------------ */
 
 /*
@@ -98,5 +111,14 @@ int rg_forgeupload_parse(const char **out_url, struct rg_arena *a,
  */
 const char *rg_forgeupload_gitea_find(struct rg_arena *a, const char *json,
 				      size_t len, const char *name);
+
+/*
+ * The ids of the attachments in a Gitea attachment list that are full
+ * reports ("rendergate-report-*.html") not named keep: an arena array of
+ * *n (0 for JSON that is not a list).
+ */
+long long *rg_forgeupload_gitea_stale(size_t *n, struct rg_arena *a,
+				      const char *json, size_t len,
+				      const char *keep);
 
 #endif

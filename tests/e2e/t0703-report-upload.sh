@@ -6,7 +6,8 @@
 # Gitea's comment assets, the comment links it, the page holds every
 # object (the cut ones too) and no masked value; a delivery that failed
 # after the upload does not upload again; an upload outage keeps the job;
-# a Gitea that does not allow .html gets a comment saying so.
+# a Gitea that does not allow .html gets a comment saying so; a Gitea
+# comment keeps only the report it links.
 test_description='the full report is uploaded and linked from a cut comment'
 . "$(dirname "$0")/lib.sh"
 
@@ -220,16 +221,21 @@ test_expect_success 'Gitea: a failure after attaching does not attach again' '
 	test "$(spool_jobs gitea)" = 1 &&
 	test_grep "attempt 1 failed.*HTTP 500" out &&
 	test "$(state "len($gt_comments[0][\"assets\"])")" = 2 &&
+	state "$gt_comments[0][\"body\"]" >body &&
+	link_in body >old-link &&
+	curl -sf "$(cat old-link)" >/dev/null &&
 	forge_drain gitea >out 2>&1 &&
 	test "$(spool_jobs gitea)" = 0 &&
 	test_grep "full report already on the forge" out &&
 	test "$(state "len($gt_comments)")" = 1 &&
-	test "$(state "len($gt_comments[0][\"assets\"])")" = 2 &&
 	test "$(requests POST "/assets$")" = 2 &&
 	state "$gt_comments[0][\"body\"]" >body &&
-	test "$(link_in body)" = "$(state "$gt_comments[0][\"assets\"][1][\"browser_download_url\"]")" &&
+	test "$(link_in body)" = "$(state "$gt_comments[0][\"assets\"][-1][\"browser_download_url\"]")" &&
 	curl -sf "$(link_in body)" >page.html &&
-	test_grep "ConfigMap apps/extra</span>" page.html
+	test_grep "ConfigMap apps/extra</span>" page.html &&
+	test_grep "removed 1 older full report from comment" out &&
+	test "$(state "len($gt_comments[0][\"assets\"])")" = 1 &&
+	test_must_fail curl -sf "$(cat old-link)" >/dev/null
 '
 
 test_expect_success 'Gitea without .html in ALLOWED_TYPES: the comment says why' '

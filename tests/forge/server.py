@@ -624,6 +624,9 @@ class Handler(BaseHTTPRequestHandler):
                     return self.gt_write_comment(cs, None, body)
             if len(rest) == 4 and rest[:2] == ["issues", "comments"] and rest[3] == "assets":
                 return self.gt_assets(repo, rest[2], method, query)
+            if len(rest) == 5 and rest[:2] == ["issues", "comments"] and rest[3] == "assets" \
+                    and method == "DELETE":
+                return self.gt_asset_delete(repo, rest[2], rest[4])
             if len(rest) == 3 and rest[:2] == ["issues", "comments"] and method == "PATCH":
                 for cs in repo["comments"].values():
                     for c in cs:
@@ -638,6 +641,24 @@ class Handler(BaseHTTPRequestHandler):
                     chunk, hdrs = self.paginate(sts, query, 30, 50, False)
                     return self.send_json(200, chunk, hdrs)
         return self.send_json(404, {"message": "not found"})
+
+    def gt_asset_delete(self, repo, cid, aid):
+        """DELETE /repos/{owner}/{repo}/issues/comments/{id}/assets/
+        {attachment_id}: 204; 403 unless the comment is the token's."""
+        c = next((c for cs in repo["comments"].values() for c in cs if str(c["id"]) == cid), None)
+        if c is None:
+            return self.send_json(404, {"message": "The target couldn't be found."})
+        if c["user"]["login"] != BOT:
+            return self.send_json(403, {"message": "user should have permission to edit comment"})
+        at = next((a for a in c["assets"] if str(a["id"]) == aid), None)
+        if at is None:
+            return self.send_json(404, {"message": "no such attachment in comment"})
+        c["assets"].remove(at)
+        STATE.files.pop("/attachments/%s" % at["uuid"], None)
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return None
 
     def gt_assets(self, repo, cid, method, query):
         """GET/POST /repos/{owner}/{repo}/issues/comments/{id}/assets:

@@ -115,3 +115,30 @@ TEST(documented_responses)
 	CHECK(!rg_forgeupload_gitea_find(a, gt, sizeof(gt) - 1, "r.html"));
 	rg_arena_free(a);
 }
+
+TEST(stale_reports_on_a_gitea_comment)
+{
+	struct rg_arena *a = rg_arena_new();
+	const char list[] =
+		"[{\"id\": 7, \"name\": \"rendergate-report-aaaaaaaaaaaa.html\"},"
+		" {\"id\": 8, \"name\": \"screenshot.png\"},"
+		" {\"id\": 9, \"name\": \"rendergate-report-bbbbbbbbbbbb.html\"},"
+		" {\"id\": 10, \"name\": \"rendergate-report-.html\"},"
+		" {\"id\": 11, \"name\": \"rendergate-report-cccccccccccc.htm\"},"
+		" {\"name\": \"rendergate-report-dddddddddddd.html\"}]";
+	size_t n = 0;
+	long long *ids;
+
+	/* the report being linked stays, and so does what is not ours */
+	ids = rg_forgeupload_gitea_stale(&n, a, list, sizeof(list) - 1,
+					 "rendergate-report-bbbbbbbbbbbb.html");
+	CHECK_INT(n, 1);
+	CHECK_INT(ids[0], 7);
+	ids = rg_forgeupload_gitea_stale(&n, a, list, sizeof(list) - 1,
+					 "other.html");
+	CHECK_INT(n, 2);
+	CHECK_INT(ids[1], 9);
+	ids = rg_forgeupload_gitea_stale(&n, a, "{}", 2, "x");
+	CHECK_INT(n, 0);
+	rg_arena_free(a);
+}
