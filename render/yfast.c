@@ -872,6 +872,21 @@ int rg_yfast_scan(struct rg_yfast *y, const char *data, size_t len)
 	c.y = y;
 	if (!plain_bytes(data, len, &c.ascii))
 		return 0;
+	if (len && data[len - 1] != '\n') {
+		/*
+		 * A last line without a newline that holds only blanks or a
+		 * comment: libyaml ends the blocks indented deeper than its
+		 * end at that column, the rest on the next line. Left to it.
+		 */
+		size_t p = len;
+
+		while (p && data[p - 1] != '\n')
+			p--;
+		while (p < len && data[p] == ' ')
+			p++;
+		if (p == len || data[p] == '#')
+			return 0;
+	}
 	if (!skip_lines(&c))
 		return 0;
 	while (c.st != ST_EOF) {

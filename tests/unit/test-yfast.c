@@ -96,6 +96,8 @@ static const char *const refused[] = {
 	"a: x\n  # comment\n  y\n",
 	"a: |\n   \n  x\n",
 	"a: |\n  x\n   ",
+	"- args:\n ",
+	"a:\n      b: 1\n  # c",
 	"a: value:\n",
 };
 
