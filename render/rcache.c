@@ -201,6 +201,9 @@ struct enc {
 	/* file names of positions: 1-based index of the earlier copy */
 	const char *files[64];
 	size_t nfiles;
+	/* pointers seen, by address: the same names come in many copies */
+	const char *seen[256];
+	uint32_t seen_ref[256];
 };
 
 static void put_bytes(struct enc *e, const void *p, size_t n)
@@ -257,14 +260,20 @@ static void put_str(struct enc *e, const char *s)
 /* A file name: 0 NULL, k an earlier one, or new (nfiles + 1) and text. */
 static void put_file(struct enc *e, const char *f)
 {
-	size_t i;
+	size_t i, h = ((uintptr_t)f >> 4) % RG_ARRAY_SIZE(e->seen);
 
 	if (!f) {
 		put_u32(e, 0);
 		return;
 	}
+	if (e->seen[h] == f) {
+		put_u32(e, e->seen_ref[h]);
+		return;
+	}
 	for (i = 0; i < e->nfiles; i++)
 		if (e->files[i] == f || !strcmp(e->files[i], f)) {
+			e->seen[h] = f;
+			e->seen_ref[h] = (uint32_t)i + 1;
 			put_u32(e, i + 1);
 			return;
 		}
@@ -345,6 +354,10 @@ int rg_rcache_encode(struct rg_buf *out, const char *name, size_t bytes_read,
 
 	memset(&e, 0, sizeof(e));
 	e.b = out;
+	/* a few hundred bytes an object: grow once, not by doubling */
+	rg_buf_grow(out, nobjs < (out->cap - out->len) / 256
+			     ? nobjs * 256
+			     : out->cap - out->len);
 	put_bytes(&e, MAGIC, 4);
 	put_u8(&e, FORMAT);
 	put_str(&e, name);
