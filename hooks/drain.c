@@ -409,8 +409,8 @@ static enum result attach_report(struct drain *d, struct rg_forge *f,
 	}
 	for (int tries = 0; !url && tries < 2; tries++) {
 		if (d->kind == RG_FORGE_GITEA && !cid &&
-		    rg_forge_upsert_comment(&cid, NULL, f, a, iid, marker,
-					    body, err) < 0)
+		    rg_forge_upsert_comment(&cid, NULL, f, a, iid, marker, body,
+					    err) < 0)
 			return FAILED;
 		ret = rg_forgeupload_put(&url, &reused, f, a, cid, name,
 					 j->report_html, hlen, err);
@@ -521,9 +521,9 @@ static enum result deliver_comment(struct drain *d, struct rg_forge *f,
 		const char *action = NULL, *final = body, *linked = NULL;
 
 		if (j->report_html && rg_mdreport_is_cut(body)) {
-			enum result r = attach_report(d, f, a, j, mrs[i].iid,
-						      marker, body, &final,
-						      &linked, err);
+			enum result r =
+			    attach_report(d, f, a, j, mrs[i].iid, marker, body,
+					  &final, &linked, err);
 
 			if (r != DELIVERED) {
 				rg_err_prefix(err, "merge request %lld",
@@ -805,10 +805,10 @@ int rg_drain_enqueue(const struct rg_drain_post *p, struct rg_arena *a,
 			goto out;
 		if (rg_mdreport_is_cut(body) &&
 		    rg_htmlreport_render(&html, NULL, &r, 0, a, NULL) < 0)
-			body = rg_mdreport_link_full(
-			    a, body, NULL,
-			    "the full report is over "
-			    "RG_CAP_REPORT_HTML_BYTES");
+			body =
+			    rg_mdreport_link_full(a, body, NULL,
+						  "the full report is over "
+						  "RG_CAP_REPORT_HTML_BYTES");
 		memset(&j, 0, sizeof(j));
 		j.kind = RG_SPOOL_COMMENT;
 		j.project = p->project;

@@ -62,8 +62,8 @@ int rg_forgeupload_multipart(char **out, size_t *out_len, const char **ctype,
 	snprintf(buf + hl + len, n + 1 - hl - len, "\r\n--%s--\r\n", boundary);
 	*out = buf;
 	*out_len = n;
-	*ctype = rg_arena_printf(a, "multipart/form-data; boundary=%s",
-				 boundary);
+	*ctype =
+	    rg_arena_printf(a, "multipart/form-data; boundary=%s", boundary);
 	return 0;
 }
 
@@ -85,11 +85,10 @@ int rg_forgeupload_parse(const char **out_url, struct rg_arena *a,
 		}
 	}
 	if (!json_is_string(u) || !json_string_length(u)) {
-		ret = rg_err_set(err, RG_EPARSE, NULL,
-				 "upload: the response has no %s",
-				 kind == RG_FORGE_GITLAB
-				     ? "\"url\""
-				     : "\"browser_download_url\"");
+		ret = rg_err_set(
+		    err, RG_EPARSE, NULL, "upload: the response has no %s",
+		    kind == RG_FORGE_GITLAB ? "\"url\""
+					    : "\"browser_download_url\"");
 		goto out;
 	}
 	*out_url = rg_arena_strdup(a, json_string_value(u));
@@ -255,8 +254,8 @@ int rg_forgeupload_put(const char **out_url, bool *reused, struct rg_forge *f,
 		ret = list_assets(&r, &path, f, a, comment_id, err);
 		if (ret < 0)
 			goto out;
-		*out_url = rg_forgeupload_gitea_find(a, r.body.ptr, r.body.len,
-						     name);
+		*out_url =
+		    rg_forgeupload_gitea_find(a, r.body.ptr, r.body.len, name);
 		rg_http_resp_release(&r);
 		if (*out_url) {
 			if (reused)

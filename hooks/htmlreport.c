@@ -77,8 +77,9 @@ static void esc(struct page *p, const char *s, size_t n)
 			if (c < 0x20 || c == 0x7f) {
 				rep = FFFD;
 			} else if (c >= 0x80) {
+				/* invalid UTF-8: width 1 (Go's rule) */
 				w = rg_gofmt_utf8_decode(s + i, n - i, &r);
-				if (w == 1) /* invalid: Go's rule gives width 1 */
+				if (w == 1)
 					rep = FFFD;
 			}
 		}
@@ -389,7 +390,7 @@ static void side_by_side(struct page *p, const char *diff, size_t len)
 		s = next_line(s, end, &l);
 		if (!in_hunk && l.n >= 4 &&
 		    (!strncmp(l.s, "--- ", 4) || !strncmp(l.s, "+++ ", 4)))
-			continue; /* file headers: the summary names the object */
+			continue; /* headers: the summary names the object */
 		if (l.n >= 2 && !strncmp(l.s, "@@", 2)) {
 			flush(p, &bl, end);
 			hunk_start(&l, &bl.oldno, &bl.newno);
@@ -441,7 +442,8 @@ static void object(struct page *p, const struct rg_mdreport_object *o,
 	if (o->masked)
 		puts_(p, "<span class=\"tag\">values masked</span>");
 	if (o->replaced)
-		puts_(p, "<span class=\"tag\">too large for a line diff</span>");
+		puts_(p,
+		      "<span class=\"tag\">too large for a line diff</span>");
 	puts_(p, "</summary>\n");
 	if (o->replaced || !o->diff || !o->diff_len) {
 		/* a one-line summary, not hunks */

@@ -255,7 +255,8 @@ static void build_envs(struct rg_mdreport *out, const struct rg_report *rep,
 	for (i = 0; i < rep->nenvs; i++) {
 		const struct rg_report_env *re = &rep->envs[i];
 
-		if (label ? !re->ref || strcmp(re->ref, label) : re->ref != NULL)
+		if (label ? !re->ref || strcmp(re->ref, label)
+			  : re->ref != NULL)
 			continue;
 		/* skipped environments are unaffected; failed ones have a
 		 * note and no diff */
@@ -280,8 +281,8 @@ void rg_mrflow_build_cli(struct rg_mdreport *out, const struct rg_report *rep,
 	out->head_sha = new_sha;
 	out->target = old_rev;
 	out->verdict = verdict_text(rep, &ref);
-	out->title = rg_arena_printf(a, "rendered diff: %s..%s", old_rev,
-				     new_rev);
+	out->title =
+	    rg_arena_printf(a, "rendered diff: %s..%s", old_rev, new_rev);
 }
 
 void rg_mrflow_build(struct rg_mdreport *out, const struct rg_report *rep,
