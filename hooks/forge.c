@@ -561,6 +561,46 @@ int rg_forge_comment_page(void *ctx, const char *json, size_t len,
 	return ret;
 }
 
+int rg_forge_names_page(void *ctx, const char *json, size_t len,
+			size_t *added, struct rg_err *err)
+{
+	struct rg_forge_names_acc *acc = ctx;
+	json_error_t je;
+	json_t *root = json_loadb(json, len, 0, &je), *o;
+	size_t i;
+	int ret = 0;
+
+	*added = 0;
+	if (!json_is_array(root)) {
+		ret = rg_err_set(err, RG_EPARSE, NULL,
+				 "forge: members: not a JSON array");
+		goto out;
+	}
+	*added = json_array_size(root);
+	json_array_foreach(root, i, o)
+	{
+		json_t *v = json_object_get(o, acc->key);
+
+		if (json_is_string(v))
+			*(const char **)rg_forge_push(
+			    acc->a, (void **)&acc->items, &acc->n, &acc->alloc,
+			    sizeof(*acc->items)) =
+			    rg_arena_strdup(acc->a, json_string_value(v));
+	}
+out:
+	json_decref(root);
+	return ret;
+}
+
+int rg_forge_group_members(const char ***out, size_t *n, struct rg_forge *f,
+			   struct rg_arena *a, const char *group,
+			   struct rg_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	return f->ops->group_members(out, n, f, a, group, err);
+}
+
 char *rg_forge_body_json(const char *body)
 {
 	json_t *o = json_pack("{s:s}", "body", body);

@@ -379,9 +379,80 @@ static int gt_set_status(struct rg_forge *f, const char *sha, const char *state,
 	return ret;
 }
 
+/* The id of team `name` from one page of /orgs/{org}/teams. */
+struct team_acc {
+	const char *name;
+	long long id;
+};
+
+static int team_page(void *ctx, const char *json, size_t len, size_t *added,
+		     struct rg_err *err)
+{
+	struct team_acc *acc = ctx;
+	json_t *root = json_loadb(json, len, 0, NULL), *o;
+	size_t i;
+
+	*added = 0;
+	if (!json_is_array(root)) {
+		json_decref(root);
+		return rg_err_set(err, RG_EPARSE, NULL,
+				  "gitea: teams: not a JSON array");
+	}
+	*added = json_array_size(root);
+	json_array_foreach(root, i, o)
+	{
+		json_t *name = json_object_get(o, "name");
+		json_t *id = json_object_get(o, "id");
+
+		if (!acc->id && json_is_string(name) && json_is_integer(id) &&
+		    !strcmp(json_string_value(name), acc->name))
+			acc->id = (long long)json_integer_value(id);
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int gt_group_members(const char ***out, size_t *n, struct rg_forge *f,
+			    struct rg_arena *a, const char *group,
+			    struct rg_err *err)
+{
+	struct rg_forge_names_acc acc = {a, "login", NULL, 0, 0};
+	const char *slash = strchr(group, '/');
+	const char *org = slash ? rg_arena_strndup(a, group,
+						   (size_t)(slash - group))
+				: group;
+	struct team_acc team = {slash ? slash + 1 : NULL, 0};
+	const char *path;
+	int ret = 0;
+
+	if (slash) {
+		path = rg_arena_printf(a, "/orgs/%s/teams?limit=%d",
+				       rg_forge_escape(a, org), LIMIT);
+		ret = rg_forge_get_all(f, path, LIMIT, team_page, &team, err);
+		if (ret == 0 && !team.id)
+			ret = rg_err_set(err, RG_ENOTFOUND, NULL,
+					 "gitea: no team %s", group);
+		path = rg_arena_printf(a, "/teams/%lld/members?limit=%d",
+				       team.id, LIMIT);
+	} else {
+		path = rg_arena_printf(a, "/orgs/%s/members?limit=%d",
+				       rg_forge_escape(a, org), LIMIT);
+	}
+	if (ret == 0)
+		ret = rg_forge_get_all(f, path, LIMIT, rg_forge_names_page,
+				       &acc, err);
+	if (ret == RG_EFORGE && f->last_status == 404)
+		ret = rg_err_set(err, RG_ENOTFOUND, NULL,
+				 "gitea: no organisation or team %s", group);
+	*out = acc.items;
+	*n = acc.n;
+	return ret;
+}
+
 const struct rg_forge_ops rg_forge_gitea_ops = {
     gt_find_open_mrs,  gt_find_merged_mr,
     gt_list_approvals, gt_list_comments,
     gt_create_comment, gt_update_comment,
     gt_set_status,     {"pending", "success", "failure"},
+    gt_group_members,
 };

@@ -329,9 +329,28 @@ static int gl_set_status(struct rg_forge *f, const char *sha, const char *state,
 	return ret;
 }
 
+static int gl_group_members(const char ***out, size_t *n, struct rg_forge *f,
+			    struct rg_arena *a, const char *group,
+			    struct rg_err *err)
+{
+	struct rg_forge_names_acc acc = {a, "username", NULL, 0, 0};
+	char *path = rg_arena_printf(a, "/groups/%s/members/all?per_page=%d",
+				     rg_forge_escape(a, group), PER_PAGE);
+	int ret =
+	    rg_forge_get_all(f, path, PER_PAGE, rg_forge_names_page, &acc, err);
+
+	if (ret == RG_EFORGE && f->last_status == 404)
+		ret = rg_err_set(err, RG_ENOTFOUND, NULL,
+				 "gitlab: no group %s", group);
+	*out = acc.items;
+	*n = acc.n;
+	return ret;
+}
+
 const struct rg_forge_ops rg_forge_gitlab_ops = {
     gl_find_open_mrs,  gl_find_merged_mr,
     gl_list_approvals, gl_list_comments,
     gl_create_comment, gl_update_comment,
     gl_set_status,     {"pending", "success", "failed"},
+    gl_group_members,
 };

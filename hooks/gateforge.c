@@ -126,6 +126,27 @@ static int find_merged_mr(void *ctx, struct rg_arena *a, const char *ref,
 	return ret;
 }
 
+/* Mark the approvers who are members of group (a group the forge does
+ * not know has no members: the requirement is simply not met). */
+static int add_group(struct rg_policy_approver *aps, size_t n,
+		     struct rg_forge *f, struct rg_arena *a, const char *group,
+		     struct rg_err *err)
+{
+	const char **members = NULL;
+	size_t nm = 0;
+	int ret = rg_forge_group_members(&members, &nm, f, a, group, err);
+
+	if (ret == RG_ENOTFOUND)
+		return 0;
+	for (size_t i = 0; !ret && i < n; i++)
+		for (size_t j = 0; j < nm; j++)
+			if (aps[i].user && !strcmp(aps[i].user, members[j])) {
+				aps[i].groups[aps[i].ngroups++] = group;
+				break;
+			}
+	return ret;
+}
+
 static int list_approvals(void *ctx, struct rg_arena *a,
 			  const struct rg_policy_mr *mr, uint64_t timeout_ms,
 			  struct rg_policy_approver **out, size_t *n,
@@ -144,10 +165,15 @@ static int list_approvals(void *ctx, struct rg_arena *a,
 		ret = rg_forge_list_approvals(&aps, &na, f, a, gf->iid, err);
 	if (!ret) {
 		*out = rg_arena_calloc(a, na ? na : 1, sizeof(**out));
-		for (size_t i = 0; i < na; i++)
+		for (size_t i = 0; i < na; i++) {
 			(*out)[i].user = aps[i].username;
+			(*out)[i].groups = rg_arena_calloc(
+			    a, gf->ngroups + 1, sizeof(*(*out)[i].groups));
+		}
 		*n = na;
 	}
+	for (size_t g = 0; !ret && na && g < gf->ngroups; g++)
+		ret = add_group(*out, na, f, a, gf->groups[g], err);
 	rg_forge_free(f);
 	return ret;
 }

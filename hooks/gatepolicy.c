@@ -119,6 +119,35 @@ static bool promotes(const struct rg_policy *p, const struct rg_config_repo *cfg
 	       rg_config_stage_index(cfg, env) > 0;
 }
 
+/* Every group the approvals and owners sections name, each once. */
+static size_t policy_groups(const char ***out, struct rg_arena *a,
+			    const struct rg_policy *p)
+{
+	size_t max = p->owners.ngroups, n = 0;
+	const char **all;
+
+	for (size_t i = 0; i < p->napprovals; i++)
+		max += p->approvals[i].ngroups;
+	all = rg_arena_calloc(a, max + 1, sizeof(*all));
+	for (size_t i = 0; i <= p->napprovals; i++) {
+		const char **gs = i < p->napprovals ? p->approvals[i].groups
+						    : p->owners.groups;
+		size_t ng = i < p->napprovals ? p->approvals[i].ngroups
+					      : p->owners.ngroups;
+
+		for (size_t j = 0; j < ng; j++) {
+			size_t k = 0;
+
+			while (k < n && strcmp(all[k], gs[j]))
+				k++;
+			if (k == n)
+				all[n++] = gs[j];
+		}
+	}
+	*out = all;
+	return n;
+}
+
 /*
  * A merge the forge performs: approvals (and owners, for changes to the
  * paths they own) from the merge request behind it, then, for a stage
@@ -148,6 +177,7 @@ static void check_merge(struct rg_gate *g, const struct rg_config_repo *cfg,
 	m.timeout_ms = left ? left : 1;
 	rg_gateforge_init(&gf, &ops, g->server, g->repo,
 			  rg_forge_project_from_env(g->arena, kind), left);
+	gf.ngroups = policy_groups(&gf.groups, g->arena, g->policy);
 	rg_policy_check_approvals(out, g->policy, &m, &ops, &mr, &err);
 	/* creating a stage's branch (GitLab's "new branch" runs as web
 	   too) is not a merge */

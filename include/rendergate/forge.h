@@ -175,6 +175,18 @@ int rg_forge_list_approvals(struct rg_forge_approval **out, size_t *n,
 			    long long iid, struct rg_err *err);
 
 /*
+ * The usernames of the members of `group`, in *out (*n of them; an arena
+ * array). GitLab: the group's full path ("platform/sre"), members
+ * including inherited ones (/groups/:id/members/all). Gitea: "org/team"
+ * is a team of an organisation (/orgs/{org}/teams, then
+ * /teams/{id}/members), "org" alone the organisation's members
+ * (/orgs/{org}/members). RG_ENOTFOUND when there is no such group.
+ */
+int rg_forge_group_members(const char ***out, size_t *n, struct rg_forge *f,
+			   struct rg_arena *a, const char *group,
+			   struct rg_err *err);
+
+/*
  * Make `body` the rendergate comment of merge request iid: the first
  * non-system comment whose body starts with `marker` (NULL:
  * RG_FORGE_MARKER_DEFAULT) is updated in place when its body differs;
@@ -263,6 +275,9 @@ struct rg_forge_ops {
 			  const char *state, const char *target_url,
 			  const char *description, struct rg_err *err);
 	const char *state_names[3]; /* indexed by enum rg_forge_state */
+	int (*group_members)(const char ***out, size_t *n, struct rg_forge *f,
+			     struct rg_arena *a, const char *group,
+			     struct rg_err *err);
 };
 
 struct rg_forge {
@@ -307,6 +322,17 @@ struct rg_forge_comment_acc {
 };
 int rg_forge_comment_page(void *ctx, const char *json, size_t len,
 			  size_t *added, struct rg_err *err);
+
+/* Page callback collecting the string field `key` ("username", "login")
+ * of each object of a JSON array into a struct rg_forge_names_acc. */
+struct rg_forge_names_acc {
+	struct rg_arena *a;
+	const char *key;
+	const char **items;
+	size_t n, alloc;
+};
+int rg_forge_names_page(void *ctx, const char *json, size_t len,
+			size_t *added, struct rg_err *err);
 
 /* {"body": body} as malloc'd JSON. */
 char *rg_forge_body_json(const char *body);

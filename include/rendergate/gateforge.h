@@ -22,9 +22,11 @@
  * so the whole lookup never takes longer than the timeout. A forge that
  * does not answer in time gives RG_ETIMEOUT.
  *
- * Group membership is not looked up: approvers carry no groups, so a
- * requirement naming only groups is not met (fail closed).
- * NEEDSWORK: ask GitLab /groups/:id/members/all and Gitea org teams.
+ * Groups. Each approver carries the groups of gf->groups (the groups the
+ * policy names) the forge lists it in (forge.h rg_forge_group_members:
+ * GitLab group paths, Gitea "org/team" or "org"), asked after the
+ * approvals within the same deadline. A group the forge does not know
+ * has no members.
  */
 #ifndef RENDERGATE_GATEFORGE_H
 #define RENDERGATE_GATEFORGE_H
@@ -43,6 +45,8 @@ struct rg_gateforge {
 	uint64_t left_ms;    /* what is left of the hook's deadline */
 	uint64_t until_ms;   /* shared end of the lookup (rg_gate_now_ms) */
 	long long iid;	     /* the merge request found, 0 before */
+	const char **groups; /* the groups the policy names (set by caller) */
+	size_t ngroups;
 };
 
 /*

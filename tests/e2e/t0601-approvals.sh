@@ -169,4 +169,24 @@ test_expect_success 'Gitea: a pull request merge (GITEA_PR_INDEX) with approving
 	test_grep "push accepted" err
 '
 
+test_expect_success 'groups: an approval counts from a member of the named group' '
+	write_file policy.yaml <<-\EOT &&
+	version: 1
+	approvals:
+	  - environments: [prod]
+	    groups: [platform/sre]
+	    timeout: 2s
+	EOT
+	server_config gitlab group/app &&
+	merge_feature nginx:1.29 &&
+	seed_mr 14 alice "[\"harry\"]" &&
+	forge_ctl POST /_ctl/seed "{\"groups\": {\"platform/sre\": [\"gina\"]}}" >/dev/null &&
+	test_must_fail web_push 2>err &&
+	test_grep "merge request !14: a merge into main needs 1 approval from groups platform/sre and has 0 \(policy\.approvals\)" err &&
+	seed_mr 14 alice "[\"harry\", \"gina\"]" &&
+	forge_ctl POST /_ctl/seed "{\"groups\": {\"platform/sre\": [\"gina\"]}}" >/dev/null &&
+	web_push 2>err &&
+	test_grep "push accepted" err
+'
+
 test_done

@@ -81,6 +81,7 @@ class State:
         self.options = {"link": True, "next_page": True,
                         "gitea_attachment_types": list(GITEA_ATTACHMENT_TYPES)}
         self.files = {}  # served path -> (content type, bytes)
+        self.groups = {}  # GitLab group path / Gitea "org/team" -> usernames
         self.next_id = 1000
 
     def new_id(self):
@@ -116,6 +117,7 @@ class State:
                 repo["comments"][str(n)] = [self.gt_comment(c.get("body", ""), c.get("user", "alice"))
                                             for c in cs]
             self.gitea[path] = repo
+        self.groups.update(data.get("groups") or {})
 
     def gl_note(self, body, author, system, iid):
         now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
@@ -436,6 +438,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def gitlab(self, method, path, query, body):
         parts = path.strip("/").split("/")
+        if len(parts) == 4 and parts[0] == "groups" and parts[2:] == ["members", "all"]:
+            with STATE.lock:
+                users = STATE.groups.get(urllib.parse.unquote(parts[1]))
+                if users is None:
+                    return self.send_json(404, {"message": "404 Group Not Found"})
+                chunk, hdrs = self.paginate([{"id": i + 1, "username": u, "name": u, "state": "active",
+                                              "access_level": 30} for i, u in enumerate(users)],
+                                            query, 20, 100, True)
+                return self.send_json(200, chunk, hdrs)
         if len(parts) < 2 or parts[0] != "projects":
             return self.send_json(404, {"message": "404 Not Found"})
         with STATE.lock:
@@ -562,6 +573,32 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- Gitea v1 -------------------------------------------------------
 
+    def gt_groups(self, parts, query):
+        with STATE.lock:
+            teams = sorted(k for k in STATE.groups if "/" in k)
+            if parts[0] == "teams" and len(parts) == 3 and parts[2] == "members":
+                idx = int(parts[1]) - 1 if parts[1].isdigit() else -1
+                if not 0 <= idx < len(teams):
+                    return self.send_json(404, {"message": "The target couldn't be found."})
+                users = STATE.groups[teams[idx]]
+            elif parts[0] == "orgs" and len(parts) == 3:
+                org = urllib.parse.unquote(parts[1])
+                mine = [t for t in teams if t.split("/")[0] == org]
+                if not mine:
+                    return self.send_json(404, {"message": "The target couldn't be found."})
+                if parts[2] == "teams":
+                    items = [{"id": teams.index(t) + 1, "name": t.split("/", 1)[1]} for t in mine]
+                    chunk, hdrs = self.paginate(items, query, 30, 50, False)
+                    return self.send_json(200, chunk, hdrs)
+                if parts[2] != "members":
+                    return self.send_json(404, {"message": "not found"})
+                users = sorted({u for t in mine for u in STATE.groups[t]})
+            else:
+                return self.send_json(404, {"message": "not found"})
+            chunk, hdrs = self.paginate([{"id": i + 1, "login": u} for i, u in enumerate(users)],
+                                        query, 30, 50, False)
+            return self.send_json(200, chunk, hdrs)
+
     def gt_pull_json(self, repo, p):
         merged = bool(p.get("merged", False))
         head_repo = repo["id"] + 1000 if p.get("fork") else repo["id"]
@@ -577,6 +614,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def gitea(self, method, path, query, body):
         parts = path.strip("/").split("/")
+        if parts[0] in ("orgs", "teams") and method == "GET":
+            return self.gt_groups(parts, query)
         if len(parts) < 3 or parts[0] != "repos":
             return self.send_json(404, {"message": "not found"})
         with STATE.lock:

@@ -564,6 +564,45 @@ TEST(open_mrs_into_a_target_from_any_branch_with_authors)
 	rg_arena_free(a);
 }
 
+/* approvals from groups (gateforge.h): who is in a GitLab group, a Gitea
+ * team ("org/team") or organisation ("org") */
+TEST(group_members_gitlab_and_gitea)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_forge *f;
+	const char **m = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	size_t n = 0;
+	json_t *all;
+
+	CHECK_INT(setup("{\"groups\": {\"platform/sre\": [\"carol\", \"dave\"], "
+			"\"org/sre\": [\"carol\"], \"org/web\": [\"erin\", \"carol\"]}}"),
+		  0);
+	f = mkforge(RG_FORGE_GITLAB, "group/app", TOKEN);
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "platform/sre", &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(m[0], "carol");
+	CHECK_STR(m[1], "dave");
+	all = requests();
+	CHECK_STR(json_string_value(json_object_get(json_array_get(all, 0), "path")),
+		  "/api/v4/groups/platform%2Fsre/members/all");
+	json_decref(all);
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "nobody", &err), RG_ENOTFOUND);
+	rg_forge_free(f);
+	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "org/web", &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(m[0], "erin");
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "org", &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(m[0], "carol");
+	CHECK_STR(m[1], "erin");
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "org/ops", &err), RG_ENOTFOUND);
+	CHECK_INT(rg_forge_group_members(&m, &n, f, a, "other", &err), RG_ENOTFOUND);
+	rg_forge_free(f);
+	rg_arena_free(a);
+}
+
 TEST(gitlab_pagination_follows_all_pages)
 {
 	struct rg_arena *a = rg_arena_new();
