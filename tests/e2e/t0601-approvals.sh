@@ -111,6 +111,7 @@ test_expect_success 'a forge that does not answer within the timeout rejects, sa
 	end=$(date +%s) &&
 	test_grep "the forge did not answer within 2s while looking for the merge request; the merge is rejected \(policy\.approvals\)" err &&
 	test $((end - start)) -lt 5 &&
+	cp err "$TRASH/msg-timeout" &&
 	forge_ctl POST /_ctl/reset >/dev/null
 '
 
@@ -150,6 +151,7 @@ test_expect_success 'self-protection: a direct push changing .rendergate.yaml is
 	test_must_fail env GL_PROTOCOL=ssh GL_USERNAME=maria git -C work push origin main 2>err &&
 	test_grep "policy\.owners" err &&
 	test_grep "policy\.direct-push" err &&
+	cp err "$TRASH/msg-direct-push" &&
 	git -C work reset -q --hard HEAD~1
 '
 

@@ -112,24 +112,6 @@ test_expect_success 'sources: a remote kustomize base from a denied host' '
 	reject sources-kustomize "envs/edge/kustomization\.yaml:3:5: .*https://github\.com/evil/manifests.*\(policy\.source-deny\)"
 '
 
-test_expect_success 'sources: a release whose chart repository is denied' '
-	write_file work/.rendergate.yaml <<-\EOT &&
-	environments:
-	  - {name: prod, path: envs/prod, kind: plain}
-	  - {name: edge, path: envs/edge}
-	  - name: web
-	    path: envs/web
-	    releases:
-	      - {name: web, chart: charts/web, namespace: apps}
-	      - {name: cache, chart: redis, repo: "https://charts.evil.example/stable", version: 1.0.0}
-	EOT
-	commit_all work "evil release" &&
-	git -C work push -q origin main 2>/dev/null &&
-	sed -i "s/{a: b}/{a: c}/" work/charts/web/templates/cm.yaml &&
-	commit_all work "web: a=c" &&
-	reject sources-release "\.rendergate\.yaml:[0-9]+:[0-9]+: .*https://charts\.evil\.example/stable.*\(policy\.source-deny\)"
-'
-
 test_expect_success 'rules: a generic rule' '
 	deployment work/envs/prod/web.yaml web registry.example.com/web:1.0 1 &&
 	commit_all work "one replica" &&
@@ -167,6 +149,24 @@ test_expect_success 'chart dependencies: a vendored subchart outside its range' 
 	sed -i "s/^version: 2.1.0/version: 1.9.0/" work/charts/web/charts/cache/Chart.yaml &&
 	commit_all work "cache 1.9.0" &&
 	reject chart-dependency "\(policy\.chart-dependency\)"
+'
+
+test_expect_success 'sources: a release whose chart repository is denied (last: the config stays)' '
+	write_file work/.rendergate.yaml <<-\EOT &&
+	environments:
+	  - {name: prod, path: envs/prod, kind: plain}
+	  - {name: edge, path: envs/edge}
+	  - name: web
+	    path: envs/web
+	    releases:
+	      - {name: web, chart: charts/web, namespace: apps}
+	      - {name: cache, chart: redis, repo: "https://charts.evil.example/stable", version: 1.0.0}
+	EOT
+	commit_all work "evil release" &&
+	git -C work push -q origin main 2>/dev/null &&
+	sed -i "s/{a: b}/{a: c}/" work/charts/web/templates/cm.yaml &&
+	commit_all work "web: a=c" &&
+	reject sources-release "\.rendergate\.yaml:[0-9]+:[0-9]+: .*https://charts\.evil\.example/stable.*\(policy\.source-deny\)"
 '
 
 test_expect_success 'a push breaking nothing is accepted' '
