@@ -69,7 +69,8 @@ static const char *const usages[] = {
 	"with --worktree, and report every finding and error, as the hook\n"
 	"would on a push: the admin policy files of the server config and\n"
 	"the repository's .rendergate/policy.yaml (from REV), plus every\n"
-	"--policy FILE on top of them (they can only tighten).\n"
+	"--policy FILE on top of them (they can only tighten). Promotion\n"
+	"order is checked as if REV were pushed onto its first parent.\n"
 	"\n"
 	"Examples:\n"
 	"  rendergate check\n"
@@ -395,6 +396,40 @@ out:
 	return rc;
 }
 
+/*
+ * check REV: the promotion of versions into env as if REV had been
+ * pushed onto its first parent, on env's branch (gatestage.h); the
+ * previous stage is read at REV when it lives on the same branch, else
+ * at its branch's tip in this repository. Not for --worktree.
+ */
+static int check_promotion(struct cli *c, const struct rg_config_repo *cfg,
+			   const struct rg_config_env *env, struct rg_err *err)
+{
+	git_commit *commit = NULL;
+	git_oid id, parent;
+	bool has_parent = false;
+	const char *ref = rg_arena_printf(c->arena, "refs/heads/%s",
+					  rg_config_env_branch(cfg, env));
+	int rc = 0;
+
+	if (c->cmd != CMD_CHECK || c->worktree)
+		goto out;
+	rc = rg_repo_resolve(&id, NULL, c->repo, c->revs[0], err);
+	if (!rc && git_commit_lookup(&commit, c->repo, &id) == 0 &&
+	    git_commit_parentcount(commit) > 0) {
+		git_oid_cpy(&parent, git_commit_parent_id(commit, 0));
+		has_parent = true;
+	}
+	if (!rc)
+		rc = rg_gatestage_check_promotion(&c->report.findings, &c->gate,
+						  cfg, env, ref,
+						  has_parent ? &parent : NULL,
+						  &id, err);
+out:
+	git_commit_free(commit);
+	return rc;
+}
+
 static int run_render_check(struct cli *c)
 {
 	struct rg_config_repo *cfg = NULL;
@@ -446,7 +481,8 @@ static int run_render_check(struct cli *c)
 					     env->name, set, &err) ||
 		     rg_gatestage_check_versions(&c->report.findings,
 						 &c->gate, cfg, env, t, set,
-						 &err)))
+						 &err) ||
+		     check_promotion(c, cfg, env, &err)))
 			fail(c, &err);
 		if (c->cmd == CMD_RENDER && emit_objects(c, env->name, set)) {
 			rg_err_set(&err, RG_ELIMIT, NULL,

@@ -168,6 +168,8 @@ test_expect_success 'folders: prod ahead of staging is rejected' '
 	commit_all dwork "prod: 1.1.0" &&
 	test_must_fail git -C dwork push origin HEAD:main 2>err &&
 	test_grep "envs/prod/api\.yaml:[0-9]+:[0-9]+: api 1\.1\.0 arrives in prod but is not in staging, the stage before it \(which has 1\.0\.0\) \(policy\.promotion\)" err &&
+	(cd dwork && test_expect_code 1 "$RENDERGATE" check --config ../dserver.yaml) >out &&
+	test_grep "envs/prod/api\.yaml:[0-9]+:[0-9]+: api 1\.1\.0 arrives in prod but is not in staging.*\(policy\.promotion\)" out &&
 	git -C dwork reset -q --hard HEAD~1
 '
 
@@ -177,6 +179,8 @@ test_expect_success 'folders: staging and prod in one commit has not soaked' '
 	commit_all dwork "both: 1.1.0" &&
 	test_must_fail git -C dwork push origin HEAD:main 2>err &&
 	test_grep "api 1\.1\.0 has been in staging for 0s, less than the 1h it must soak there before reaching prod \(policy\.soak\)" err &&
+	(cd dwork && test_expect_code 1 "$RENDERGATE" check --config ../dserver.yaml) >out &&
+	test_grep "api 1\.1\.0 has been in staging for 0s.*\(policy\.soak\)" out &&
 	git -C dwork reset -q --hard HEAD~1
 '
 
