@@ -577,6 +577,9 @@ static int preview(struct rg_gate *g, const struct rg_config_repo *cfg,
 	rg_gate_refine_choices(g, cfg, tref, choices, nchoices, &ttree, paths,
 			       npaths);
 	rc = gate_choices(g, cfg, &j, choices, nchoices, &ttree, &mtree);
+	if (!rc)
+		rg_gatestage_check_preview(&found, g, cfg, j.ref, choices,
+					   nchoices, &mtree, !fail_early);
 	for (size_t i = 0; i < found.len; i++) {
 		const struct rg_finding *f = &found.items[i];
 		struct rg_finding *c = rg_finding_add(

@@ -457,39 +457,87 @@ static bool gate_rendered(const struct rg_gate *g, const char *ref,
 	return false;
 }
 
+/* What one update is checked with: the tree after it, and for the
+ * promotion of versions the commits before and after (new NULL: a
+ * preview, which has no commit of its own). */
+struct subject {
+	const char *label; /* the report's ref label of the renders */
+	const char *ref;
+	struct rg_tree *t;
+	const git_oid *old, *new;
+};
+
+static int check_env(struct rg_findings *out, struct rg_gate *g,
+		     const struct rg_config_repo *cfg,
+		     const struct rg_config_env *env, const struct subject *s,
+		     struct rg_err *err)
+{
+	int rc = rg_gatestage_check_sources(out, g, env, s->t, err);
+
+	if (rc || !gate_rendered(g, s->label, env->name))
+		return rc;
+	rc = rg_gatestage_check_versions(out, g, cfg, env, s->t, NULL, err);
+	if (!rc && s->new)
+		rc = rg_gatestage_check_promotion(out, g, cfg, env, s->ref,
+						  s->old, s->new, err);
+	return rc;
+}
+
 void rg_gatestage_check_update(struct rg_gate *g,
 			       const struct rg_config_repo *cfg,
 			       const struct rg_push_update *u,
 			       const struct rg_env_choice *choices, size_t n)
 {
-	struct rg_findings *out = &g->report->findings;
-	struct rg_tree *t = NULL;
+	struct subject s = {u->ref, u->ref, NULL, NULL, NULL};
 	git_oid oldc, newc;
-	bool have_old = u->kind == RG_PUSH_UPDATE;
 	struct rg_err err = RG_ERR_INIT;
 
 	if (!g->policy || u->kind == RG_PUSH_DELETE)
 		return;
 	if (git_oid_fromstr(&newc, u->new_id) < 0 ||
-	    (have_old && git_oid_fromstr(&oldc, u->old_id) < 0))
+	    (u->kind == RG_PUSH_UPDATE && git_oid_fromstr(&oldc, u->old_id) < 0))
 		return; /* the gate reported it already */
+	s.new = &newc;
+	s.old = u->kind == RG_PUSH_UPDATE ? &oldc : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct rg_config_env *env = choices[i].env;
-
 		if (!choices[i].render)
 			continue;
 		rg_err_init(&err);
-		if (!t)
-			t = commit_tree(NULL, NULL, NULL, g, &newc, &err);
-		if (!t ||
-		    rg_gatestage_check_sources(out, g, env, t, &err) ||
-		    (gate_rendered(g, u->ref, env->name) &&
-		     (rg_gatestage_check_versions(out, g, cfg, env, t, NULL,
-						  &err) ||
-		      rg_gatestage_check_promotion(out, g, cfg, env, u->ref,
-						   have_old ? &oldc : NULL,
-						   &newc, &err))))
+		if (!s.t)
+			s.t = commit_tree(NULL, NULL, NULL, g, &newc, &err);
+		if (!s.t || check_env(&g->report->findings, g, cfg,
+				      choices[i].env, &s, &err))
 			rg_report_error(g->report, &err);
 	}
-	rg_tree_free(t);
+	rg_tree_free(s.t);
+}
+
+void rg_gatestage_check_preview(struct rg_findings *out, struct rg_gate *g,
+				const struct rg_config_repo *cfg,
+				const char *label,
+				const struct rg_env_choice *choices, size_t n,
+				const git_oid *tree, bool errors_are_notes)
+{
+	struct subject s = {label, NULL, NULL, NULL, NULL};
+	struct rg_err err = RG_ERR_INIT;
+
+	if (!g->policy)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!choices[i].render)
+			continue;
+		rg_err_init(&err);
+		if (!s.t)
+			s.t = rg_gittree_new(g->arena, g->repo, tree, "preview",
+					     &err);
+		if (s.t && !check_env(out, g, cfg, choices[i].env, &s, &err))
+			continue;
+		if (errors_are_notes)
+			rg_report_note(g->report,
+				       "%s: %s: policy could not be checked: %s",
+				       label, choices[i].env->name, err.msg);
+		else
+			rg_report_error(g->report, &err);
+	}
+	rg_tree_free(s.t);
 }

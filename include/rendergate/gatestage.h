@@ -108,4 +108,19 @@ void rg_gatestage_check_update(struct rg_gate *g,
 			       const struct rg_push_update *u,
 			       const struct rg_env_choice *choices, size_t n);
 
+/*
+ * The same for a preview (gate.h: a push to a branch no environment lives
+ * on, rendered as merged into its target): sources and version
+ * constraints of the environments of choices[0..n) rendered from tree
+ * (the merge result) for the report's ref label, findings into out (the
+ * gate turns them into warnings unless feature_branches.fail_early).
+ * The promotion of versions needs a commit and is left to the merge.
+ * Errors are notes with errors_are_notes, else reported.
+ */
+void rg_gatestage_check_preview(struct rg_findings *out, struct rg_gate *g,
+				const struct rg_config_repo *cfg,
+				const char *label,
+				const struct rg_env_choice *choices, size_t n,
+				const git_oid *tree, bool errors_are_notes);
+
 #endif

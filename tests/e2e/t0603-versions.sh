@@ -95,6 +95,17 @@ test_expect_success 'rendergate check reports the same finding' '
 	test_grep "charts/db-migrator/Chart\.yaml:3:10: .*db-migrator 1\.3\.0.*\(policy\.version-set\)" out
 '
 
+test_expect_success 'a feature branch preview warns about the set, and is accepted' '
+	git -C work checkout -q -b feature &&
+	git -C work push -q origin feature 2>/dev/null &&
+	printf "tag: \"2.2.0\"\n" >work/envs/prod/api.yaml &&
+	commit_all work "api 2.2.0" &&
+	git -C work push origin feature 2>err &&
+	test_grep "push accepted" err &&
+	test_grep "charts/db-migrator/Chart\.yaml:3:10: .*db-migrator 1\.3\.0 \(set here\) is not >=1\.4\.0, which it must be because api is 2\.2\.0.*\(policy\.version-set\)" err &&
+	git -C work checkout -q main
+'
+
 test_expect_success 'with db-migrator 1.4.0 the set is compatible and the push accepted' '
 	sed -i "s/^version: 1.3.0/version: 1.4.0/" work/charts/db-migrator/Chart.yaml &&
 	commit_all work "db-migrator 1.4.0" &&
