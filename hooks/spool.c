@@ -257,34 +257,93 @@ static int ensure_dir(const char *dir, struct rg_err *err)
 	return 0;
 }
 
-/* Write data to dir/<name>.json atomically (temp, fsync, rename, fsync dir). */
-static int write_atomic(const char *dir, const char *name, const char *data,
-			struct rg_err *err)
+/* Write all of data to fd: 0, or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Write data into an unnamed file in dir (O_TMPFILE), sync it and link
+ * it in as final. A writer killed at any point leaves nothing or the
+ * whole file. When final exists already (a rewrite), the file is linked
+ * under a temporary name and renamed over it, so only a kill between
+ * those two steps leaves a (whole) .tmp- file. 1 when the file system or
+ * kernel cannot do this (the caller writes a named temporary file
+ * instead), 0 when done, RG_EIO with err set on a write error.
+ */
+static int write_unnamed(const char *dir, const char *name, const char *final,
+			 const char *data, struct rg_err *err)
+{
+	struct rg_arena *a = rg_arena_new();
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600), ret = 1;
+	char proc[64];
+
+	if (fd < 0)
+		goto out; /* no O_TMPFILE here */
+	if (write_all(fd, data, strlen(data)) < 0 || fchmod(fd, 0640) < 0 ||
+	    fsync(fd) < 0) {
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: writing %s: %s",
+				 final, strerror(errno));
+		goto out;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0) {
+		ret = 0;
+	} else if (errno == EEXIST) {
+		static unsigned counter;
+		char *tmp = rg_arena_printf(a, "%s/.tmp-%s-%ld-%u", dir, name,
+					    (long)getpid(), ++counter);
+
+		/* a failed link leaves ret at 1: the named way, then */
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ==
+		    0)
+			ret = rename(tmp, final) == 0
+				  ? 0
+				  : rg_err_set(err, RG_EIO, NULL,
+					       "spool: renaming to %s: %s",
+					       final, strerror(errno));
+		if (ret < 0)
+			unlink(tmp);
+	}
+	/* any other linkat failure (no /proc): the named way */
+out:
+	if (fd >= 0)
+		close(fd);
+	rg_arena_free(a);
+	return ret;
+}
+
+/* The same through a named temporary file: write, fsync, rename. */
+static int write_named(const char *dir, const char *name, const char *final,
+		       const char *data, struct rg_err *err)
 {
 	struct rg_arena *a = rg_arena_new();
 	char *tmp = rg_arena_printf(a, "%s/.tmp-%s-XXXXXX", dir, name);
-	char *final = path2(a, dir, name, ".json");
-	size_t len = strlen(data), off = 0;
 	int fd = mkostemp(tmp, O_CLOEXEC), ret = 0;
 
 	if (fd < 0) {
 		ret = rg_err_set(err, RG_EIO, NULL,
 				 "spool: cannot create a file in %s: %s", dir,
 				 strerror(errno));
+		tmp = NULL;
 		goto out;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			ret = rg_err_set(err, RG_EIO, NULL,
-					 "spool: writing %s: %s", tmp,
-					 strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
+	if (write_all(fd, data, strlen(data)) < 0) {
+		ret = rg_err_set(err, RG_EIO, NULL, "spool: writing %s: %s",
+				 tmp, strerror(errno));
+		goto out;
 	}
 	if (fchmod(fd, 0640) < 0 || fsync(fd) < 0) {
 		ret = rg_err_set(err, RG_EIO, NULL, "spool: syncing %s: %s",
@@ -298,21 +357,39 @@ static int write_atomic(const char *dir, const char *name, const char *data,
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, final) < 0) {
+	if (rename(tmp, final) < 0)
 		ret = rg_err_set(err, RG_EIO, NULL, "spool: renaming to %s: %s",
 				 final, strerror(errno));
-		goto out;
-	}
-	tmp = NULL;
-	if (fsync_dir(dir) < 0)
-		ret = rg_err_set(err, RG_EIO, NULL,
-				 "spool: syncing directory %s: %s", dir,
-				 strerror(errno));
+	else
+		tmp = NULL;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (tmp && ret < 0)
+	if (tmp)
 		unlink(tmp);
+	rg_arena_free(a);
+	return ret;
+}
+
+/*
+ * Write data to dir/<name>.json atomically, through an unnamed file where
+ * the system has them, else a named temporary file (a writer killed
+ * mid-way then leaves it for rg_spool_clean_tmp); then fsync the
+ * directory.
+ */
+static int write_atomic(const char *dir, const char *name, const char *data,
+			struct rg_err *err)
+{
+	struct rg_arena *a = rg_arena_new();
+	char *final = path2(a, dir, name, ".json");
+	int ret = write_unnamed(dir, name, final, data, err);
+
+	if (ret == 1)
+		ret = write_named(dir, name, final, data, err);
+	if (ret == 0 && fsync_dir(dir) < 0)
+		ret = rg_err_set(err, RG_EIO, NULL,
+				 "spool: syncing directory %s: %s", dir,
+				 strerror(errno));
 	rg_arena_free(a);
 	return ret;
 }

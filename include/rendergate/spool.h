@@ -8,14 +8,19 @@
  * On disk (all in one directory, the spool):
  *   <id>.json        a due or waiting job; <id> sorts by creation time
  *                    ("20261121T082152.123456789-4242-1a2b")
- *   .tmp-*           a job being written (ignored by readers)
+ *   .tmp-*           a job being written where unnamed files are not
+ *                    available (ignored by readers)
  *   .lock            flock(2)ed by the one drainer delivering
  *   failed/<id>.json a job given up on, with "last_error" saying why
  *
- * Crash safety: a job is written to a temporary name in the same
- * directory, fsynced, renamed to its final name, then the directory is
- * fsynced; a reader sees either no job or the whole job. Updates (attempt
- * counts) are written the same way under the same name.
+ * Crash safety: a job is written to an unnamed file in the spool
+ * (O_TMPFILE), fsynced, and linked in under its final name, then the
+ * directory is fsynced; a reader sees either no job or the whole job, and
+ * a writer killed at any point leaves nothing else behind. Updates
+ * (attempt counts) are written the same way, linked under a temporary
+ * name and renamed over the job. Where the file system has no unnamed
+ * files, a named .tmp- file is written, fsynced and renamed instead; a
+ * writer killed mid-way then leaves it for rg_spool_clean_tmp.
  *
  * Job file (version 1), every field but kind optional:
  *   {"v":1, "kind":"comment"|"status", "project":"group/app",

@@ -15,11 +15,12 @@ test_expect_success 'setup: four environments of 2000 objects' '
 	cp server.git/hooks/pre-receive pre-receive.real
 '
 
-# no_leftovers: no quarantine directory, temporary object or lock left in
-# the bare repository, and nothing in the hook's TMPDIR.
+# no_leftovers: no quarantine directory, temporary object, lock, render
+# cache or dependency log temporary file left in the bare repository, and
+# nothing in the hook's TMPDIR.
 no_leftovers() {
 	left=$(find server.git -name "incoming-*" -o -name "tmp_obj_*" \
-		-o -name "*.lock" -o -name ".tmp-*") &&
+		-o -name "*.lock" -o -name ".tmp-*" -o -name "*.deps.[0-9]*") &&
 	if [ -n "$left" ]; then echo "left behind: $left" >&2; return 1; fi &&
 	test -z "$(ls -A "$HOOK_TMP")" &&
 	git -C server.git fsck --no-dangling >/dev/null 2>&1
@@ -74,6 +75,167 @@ test_expect_success 'at least one kill landed mid-run' '
 	test_grep "killed after" err &&
 	no_leftovers &&
 	cp pre-receive.real server.git/hooks/pre-receive
+'
+
+# --- killed while the spool jobs are written --------------------------------
+# With a forge configured, a push to a feature branch is a preview: the
+# pre-receive hook renders it and, last, spools two jobs for the drainer
+# (the merge request comment and the commit status). The kills below
+# land there: some when the first, second, ... file event happens in the
+# spool (a watcher on inotify kills the hook at that moment), the others
+# at random points around the end of a measured run. post-receive is set
+# aside meanwhile, so no drainer runs while the spool is looked at.
+
+SPOOL=$TRASH/spool-kill
+start_forge fk-token-0902
+
+# killwatch.py SPOOL SKIP CMD...: run CMD; SIGKILL it at the file event
+# number SKIP+1 in SPOOL (a file created or moved in), printing its name.
+cat >killwatch.py <<\PY
+import ctypes, os, select, signal, struct, sys
+spool, skip, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(os.O_NONBLOCK)
+IN_CREATE, IN_MOVED_TO = 0x100, 0x80
+if fd < 0 or libc.inotify_add_watch(fd, spool.encode(), IN_CREATE | IN_MOVED_TO) < 0:
+    sys.exit("killwatch: inotify: %s" % os.strerror(ctypes.get_errno()))
+child = os.fork()
+if child == 0:
+    os.close(fd)
+    os.execvp(cmd[0], cmd)
+seen = 0
+while True:
+    pid, st = os.waitpid(child, os.WNOHANG)
+    if pid:
+        sys.exit(os.waitstatus_to_exitcode(st) if st else 0)
+    r, _, _ = select.select([fd], [], [], 0.05)
+    if not r:
+        continue
+    buf = os.read(fd, 65536)
+    off = 0
+    while off < len(buf):
+        _, mask, _, n = struct.unpack_from("iIII", buf, off)
+        name = buf[off + 16:off + 16 + n].rstrip(b"\0").decode()
+        off += 16 + n
+        seen += 1
+        if seen == skip + 1:
+            os.kill(child, signal.SIGKILL)
+            sys.stderr.write("killed at spool event %d (%s %s)\n" % (
+                seen, "create" if mask & IN_CREATE else "moved-to", name))
+PY
+
+# spool_whole: no temporary file in the spool, and every job file there is
+# a whole JSON job.
+spool_whole() {
+	left=$(find "$SPOOL" -name ".tmp-*") &&
+	if [ -n "$left" ]; then echo "left in the spool: $left" >&2; return 1; fi &&
+	for j in "$SPOOL"/*.json; do
+		[ -e "$j" ] || continue
+		python3 -c "import json, sys; j = json.load(open(sys.argv[1])); assert j[\"kind\"] in (\"comment\", \"status\"), j" "$j" ||
+			{ echo "not a whole job: $j" >&2; return 1; }
+	done
+}
+
+# A pre-receive hook running the real one under killwatch.py (skip $1
+# events), or killed after $1 seconds when $2 is "after".
+spool_killing_hook() {
+	if [ "$2" = after ]; then
+		killing_hook "$1"
+		return
+	fi
+	cat >server.git/hooks/pre-receive <<HOOK
+#!/bin/sh
+TMPDIR='$HOOK_TMP' exec python3 '$TRASH/killwatch.py' '$SPOOL' $1 sh '$TRASH/pre-receive.real' "\$@"
+HOOK
+	chmod +x server.git/hooks/pre-receive
+}
+
+test_expect_success 'setup: a forge with a merge request for feature branch fs' '
+	forge_ctl POST /_ctl/seed "{\"gitlab\": {\"group/app\": {\"mrs\": [{\"iid\": 7, \"source_branch\": \"fs\", \"target_branch\": \"main\"}]}}}" >/dev/null &&
+	cp server.yaml server.yaml.noforge &&
+	printf "forge:\n  kind: gitlab\n  url: %s\n  token_file: %s\n  project: group/app\nspool_dir: %s\n" \
+		"$FORGE_URL" "$TRASH/forge.token" "$SPOOL" >>server.yaml &&
+	mkdir -p "$SPOOL" && chmod 0750 "$SPOOL" &&
+	mv server.git/hooks/post-receive post-receive.real &&
+	cp pre-receive.real server.git/hooks/pre-receive &&
+	git -C work fetch -q origin && git -C work reset -q --hard origin/main &&
+	git -C work checkout -q -b fs &&
+	sed "s/replicas: [0-9]*/replicas: 50/" work/envs/env-3/part-0001.yaml >x &&
+	mv x work/envs/env-3/part-0001.yaml && commit_all work "fs 0" &&
+	start=$(date +%s%N) &&
+	git -C work push origin fs 2>err &&
+	echo $((($(date +%s%N) - start) / 1000000)) >preview.ms &&
+	test_grep "env-3: 0 added, [0-9]+ changed" err &&
+	test "$(ls "$SPOOL"/*.json | wc -l)" = 2 &&
+	spool_whole
+'
+
+n=0
+for kill in "0 watch" "1 watch" "2 watch" "3 watch" r1 r2 r3 r4 r5 r6; do
+	n=$((n + 1))
+	test_expect_success "killed while spooling ($kill): no partial job, nothing left, next push works" '
+		case "$kill" in
+		r*)	# a random point between 70% and 110% of a whole preview push
+			ms=$(cat preview.ms) &&
+			delay=$(awk -v ms="$ms" -v s="$n$$" "BEGIN { srand(s); printf \"%.3f\", ms * (0.7 + 0.4 * rand()) / 1000 }") &&
+			echo "kill after $delay s (a whole push took $ms ms)" &&
+			spool_killing_hook "$delay" after ;;
+		*)	spool_killing_hook ${kill% *} watch ;;
+		esac &&
+		jobs_before=$(ls "$SPOOL"/*.json 2>/dev/null | wc -l) &&
+		sed "s/replicas: [0-9]*/replicas: $((n + 50))/" work/envs/env-3/part-0001.yaml >x &&
+		mv x work/envs/env-3/part-0001.yaml &&
+		commit_all work "fs '"$n"'" &&
+		before=$(git -C server.git rev-parse fs) &&
+		rc=0 && git -C work push origin fs 2>err || rc=$? &&
+		cat err &&
+		if grep -q "killed a" err; then
+			test "$rc" != 0 &&
+			test "$(git -C server.git rev-parse fs)" = "$before"
+		else
+			test "$rc" = 0 &&
+			test "$(ls "$SPOOL"/*.json | wc -l)" = $((jobs_before + 2))
+		fi &&
+		spool_whole &&
+		no_leftovers &&
+		cp pre-receive.real server.git/hooks/pre-receive &&
+		jobs_before=$(ls "$SPOOL"/*.json 2>/dev/null | wc -l) &&
+		configmap work/envs/env-3/next.yaml next k "'"$n"'" &&
+		commit_all work "fs '"$n"' next" &&
+		git -C work push origin fs 2>err2 &&
+		test "$(git -C server.git rev-parse fs)" = "$(git -C work rev-parse fs)" &&
+		test "$(ls "$SPOOL"/*.json | wc -l)" = $((jobs_before + 2)) &&
+		spool_whole
+	'
+done
+
+test_expect_success 'killed as the first job appears: it is whole, nothing else is there' '
+	cp pre-receive.real server.git/hooks/pre-receive &&
+	spool_killing_hook 0 watch &&
+	sed "s/replicas: [0-9]*/replicas: 99/" work/envs/env-3/part-0001.yaml >x &&
+	mv x work/envs/env-3/part-0001.yaml && commit_all work "fs last" &&
+	test_must_fail git -C work push origin fs 2>err &&
+	test_grep "killed at spool event 1" err &&
+	spool_whole && no_leftovers &&
+	cp pre-receive.real server.git/hooks/pre-receive
+'
+
+test_expect_success 'the drainer delivers every job the killed hooks left' '
+	n=$(ls "$SPOOL"/*.json | wc -l) &&
+	test "$n" -ge 2 &&
+	"$RENDERGATE" drain --once --config server.yaml --wait 20 --backoff-ms 10 --retry-now >out 2>derr &&
+	cat out derr &&
+	test_grep "failed" out &&
+	test_grep " 0 failed" out &&
+	test_grep ! "unreadable" derr &&
+	test "$(ls "$SPOOL"/*.json 2>/dev/null | wc -l)" = 0 &&
+	{ test ! -d "$SPOOL/failed" || test -z "$(ls -A "$SPOOL/failed")"; }
+'
+
+test_expect_success 'teardown: the forge out of the server config, post-receive back' '
+	mv server.yaml.noforge server.yaml &&
+	mv post-receive.real server.git/hooks/post-receive &&
+	git -C work checkout -q main
 '
 
 test_expect_success 'two pushes to the same branch at once: one wins, no crash' '
