@@ -639,52 +639,74 @@ TEST(gitlab_pagination_follows_all_pages)
 	rg_arena_free(a);
 }
 
-/* A page callback counting the items of each page, times *mult. */
+/* A page callback counting the items of each page. */
 static int count_page(void *ctx, const char *json, size_t len, size_t *added,
 		      struct rg_err *err)
 {
 	json_t *j = json_loadb(json, len, 0, NULL);
-	size_t *mult = ctx;
 
+	(void)ctx;
 	(void)err;
-	*added = json_array_size(j) * *mult;
+	*added = json_array_size(j);
 	json_decref(j);
 	return 0;
 }
 
+/* A seed of one forge project (gitlab) or repo (gitea) holding items. */
+static char *seed_with(const char *forge, const char *name, const char *key,
+		       json_t *items)
+{
+	json_t *seed = json_object(), *p = json_object();
+	char *s;
+
+	json_object_set_new(p, "id", json_integer(7));
+	json_object_set_new(p, key, items);
+	json_object_set_new(seed, forge, json_pack("{s:o}", name, p));
+	s = json_dumps(seed, 0);
+	json_decref(seed);
+	return s;
+}
+
 TEST(forge_pages_and_items_caps)
 {
+	struct rg_arena *a = rg_arena_new();
 	struct rg_forge *f;
 	struct rg_err err = RG_ERR_INIT;
-	json_t *seed = json_object(), *p = json_object(), *list = json_array();
+	json_t *list = json_array(), *cs = json_array();
 	char *s;
-	size_t i, mult = 1;
+	size_t i;
 
 	for (i = 1; i <= RG_CAP_FORGE_PAGES + 1; i++)
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s}", "iid", (json_int_t)i,
 						      "source_branch", "feat",
 						      "target_branch", "main"));
-	json_object_set_new(p, "mrs", list);
-	json_object_set_new(seed, "gitlab", json_pack("{s:o}", "group/app", p));
-	s = json_dumps(seed, 0);
-	json_decref(seed);
+	s = seed_with("gitlab", "group/app", "mrs", list);
 	CHECK_INT(setup(s), 0);
 	free(s);
 	f = mkforge(RG_FORGE_GITLAB, "group/app", TOKEN);
 	/* one item a page: page RG_CAP_FORGE_PAGES + 1 is not fetched */
 	CHECK_INT(rg_forge_get_all(f, "/projects/group%2Fapp/merge_requests?per_page=1",
-				   1, count_page, &mult, &err),
+				   1, count_page, NULL, &err),
 		  RG_ELIMIT);
 	CHECK(strstr(err.msg, "RG_CAP_FORGE_PAGES"));
 	CHECK_INT(count_requests("GET", "/merge_requests"), RG_CAP_FORGE_PAGES);
-	/* a callback that keeps more than one item per listed one (as a
-	 * listing of nested items could) passes RG_CAP_FORGE_ITEMS */
-	mult = RG_CAP_FORGE_ITEMS / 100 + 1;
-	CHECK_INT(rg_forge_get_all(f, "/projects/group%2Fapp/merge_requests?per_page=100",
-				   100, count_page, &mult, &err),
+	rg_forge_free(f);
+	/* Gitea lists an issue's comments in one unpaginated answer: one
+	 * more than RG_CAP_FORGE_ITEMS fails the comment upsert */
+	for (i = 0; i <= RG_CAP_FORGE_ITEMS; i++)
+		json_array_append_new(cs, json_pack("{s:s, s:s}", "body", "+1",
+						    "user", "alice"));
+	s = seed_with("gitea", "org/repo", "comments", json_pack("{s:o}", "5", cs));
+	CHECK_INT(setup(s), 0);
+	free(s);
+	f = mkforge(RG_FORGE_GITEA, "org/repo", TOKEN);
+	CHECK_INT(rg_forge_upsert_comment(NULL, NULL, f, a, 5, NULL,
+					  "<!-- rendergate:report -->\nx", &err),
 		  RG_ELIMIT);
 	CHECK(strstr(err.msg, "RG_CAP_FORGE_ITEMS"));
+	CHECK_INT(count_requests("POST", "/comments"), 0);
 	rg_forge_free(f);
+	rg_arena_free(a);
 }
 
 TEST(gitlab_merged_mr_and_approvals)
