@@ -40,6 +40,7 @@ struct loader {
 	struct rg_policy *p;
 	uint8_t origin;
 	size_t npatterns;
+	bool rules_over; /* RG_CAP_POLICY_RULES reported */
 	size_t rules_alloc, custom_alloc, appr_alloc, comp_alloc, cons_alloc;
 	struct vref *vrefs;
 	size_t nvrefs, vrefs_alloc;
@@ -581,11 +582,13 @@ static void load_rule(struct loader *L, const struct rg_node *it)
 	if (bad || L->errs->len != before || !r.id)
 		return;
 	if (L->p->nrules >= RG_CAP_POLICY_RULES) {
-		if (L->p->nrules == RG_CAP_POLICY_RULES)
+		/* once: nrules stays at the cap */
+		if (!L->rules_over)
 			errf(L, &it->pos,
 			     "more than %u rules in the policy "
 			     "(RG_CAP_POLICY_RULES)",
 			     RG_CAP_POLICY_RULES);
+		L->rules_over = true;
 		return;
 	}
 	dup = id_insert(L, r.id, L->p->nrules);
