@@ -192,6 +192,47 @@ static void load(void *ctx, struct rg_arena *a, const char *name,
 	*n = k;
 }
 
+/*
+ * Put data in place as path. An unnamed file (O_TMPFILE) linked in
+ * under its final name leaves nothing behind whenever the hook is killed
+ * (the watchdog, the forge's timeout); names are content-addressed, so a
+ * file already there holds the same bytes and the link failing with
+ * EEXIST is success. Without O_TMPFILE or /proc, a named temporary file
+ * is renamed into place (list() removes one a killed run left, after an
+ * hour). 0 or -1.
+ */
+static int write_file(const char *dir, const char *tmp, const char *path,
+		      const void *data, size_t len)
+{
+	char proc[64];
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600), rc;
+
+	if (fd >= 0) {
+		rc = rg_fs_write_all(fd, data, len);
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (!rc &&
+		    linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) <
+			0 &&
+		    errno != EEXIST)
+			rc = errno == ENOENT ? 1 : -1; /* no /proc: named */
+		close(fd);
+		if (rc <= 0)
+			return rc ? -1 : 0;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return -1;
+	rc = rg_fs_write_all(fd, data, len);
+	if (close(fd) < 0)
+		rc = RG_EIO;
+	if (rc || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 static void save(void *ctx, const char *name, const void *data, size_t len)
 {
 	struct rg_rcstore *s = ctx;
@@ -200,7 +241,6 @@ static void save(void *ctx, const char *name, const void *data, size_t len)
 	struct stat st;
 	struct file **fs;
 	size_t nf = 0, kept = 1;
-	int fd, rc;
 
 	if (len < 8)
 		return;
@@ -216,17 +256,9 @@ static void save(void *ctx, const char *name, const void *data, size_t len)
 		return;
 	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST)
 		return;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
+	if (write_file(s->dir, tmp, path, data, len) < 0 ||
+	    stat(path, &st) < 0)
 		return;
-	rc = rg_fs_write_all(fd, data, len);
-	if (close(fd) < 0)
-		rc = RG_EIO;
-	if (rc || rename(tmp, path) < 0 || stat(path, &st) < 0) {
-		unlink(tmp);
-		return;
-	}
 	/* keep the newest few of this name: older ones rarely hit again */
 	fs = of_name(s, name, &nf);
 	for (size_t i = 0; i < nf; i++) {

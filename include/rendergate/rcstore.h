@@ -2,10 +2,13 @@
  * rcstore.h - render cache entries kept between pushes (rcache.h's
  * store), in a directory of the repository: GIT_DIR/rendergate-rcache.
  *
- * One file per entry, DIR/<sha1 of the name>-<checksum>.rce, written to a
- * temporary name and renamed, so a reader sees a whole file or none, and
- * two hooks writing at once only race to put identical or equally valid
- * files in place. The contents are never trusted: rcache.h decodes them
+ * One file per entry, DIR/<sha1 of the name>-<checksum>.rce, written as
+ * an unnamed file (O_TMPFILE) and linked in under that name, so a reader
+ * sees a whole file or none and a hook killed mid-write leaves nothing
+ * (without O_TMPFILE: a temporary name renamed into place, and such a
+ * file a killed run left is removed after an hour). Names follow the
+ * bytes, so two hooks writing at once only race to put identical or
+ * equally valid files in place. The contents are never trusted: rcache.h decodes them
  * with a checksum and the name inside, and holds every entry to its
  * dependency log. Rendered objects can hold Secret data, so the
  * directory is 0700 and the files 0600.

@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static size_t count_files(const char *dir)
+static size_t count_files(const char *dir, const char *part)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	size_t n = 0;
 
 	while (d && (de = readdir(d)) != NULL)
-		n += strstr(de->d_name, ".rce") != NULL;
+		n += strstr(de->d_name, part) != NULL;
 	if (d)
 		closedir(d);
 	return n;
@@ -86,7 +86,9 @@ TEST(rcstore_keeps_entries_between_runs_and_ignores_damage)
 	}
 	save(c, t, "scope\nrelease 1");
 	rg_rcstore_prune(s);
-	CHECK_INT(count_files(path), RG_RCSTORE_KEEP + 1);
+	CHECK_INT(count_files(path, ".rce"), RG_RCSTORE_KEEP + 1);
+	/* entries are linked in whole: no temporary file is ever left */
+	CHECK_INT(count_files(path, ".tmp-"), 0);
 	CHECK_INT(stat(path, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0700);
 
