@@ -81,6 +81,16 @@ int rg_depstore_save(const char *dir, const char *env,
 				strerror(errno));
 		goto out;
 	}
+	/*
+	 * A hook killed mid-write (the watchdog, the forge) leaves nothing:
+	 * the old log goes first, so the new one is linked in under its
+	 * name, not through a temporary (a missing log only costs a render).
+	 */
+	unlink(path);
+	rc = rg_fs_write_unnamed(dir, path, tmp, b.ptr, b.len, 0644, err);
+	if (rc <= 0)
+		goto out;
+	rc = 0;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0644);
 	if (fd < 0) {

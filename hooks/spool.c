@@ -4,6 +4,7 @@
 #include "rendergate/compat.h"
 #include "rendergate/buf.h"
 #include "rendergate/caps.h"
+#include "rendergate/fsutil.h"
 #include "rendergate/hash.h"
 #include "rendergate/spool.h"
 
@@ -257,70 +258,24 @@ static int ensure_dir(const char *dir, struct rg_err *err)
 	return 0;
 }
 
-/* Write all of data to fd: 0, or -1 with errno set. */
-static int write_all(int fd, const char *data, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		off += (size_t)w;
-	}
-	return 0;
-}
-
 /*
- * Write data into an unnamed file in dir (O_TMPFILE), sync it and link
- * it in as final. A writer killed at any point leaves nothing or the
- * whole file. When final exists already (a rewrite), the file is linked
- * under a temporary name and renamed over it, so only a kill between
- * those two steps leaves a (whole) .tmp- file. 1 when the file system or
- * kernel cannot do this (the caller writes a named temporary file
- * instead), 0 when done, RG_EIO with err set on a write error.
+ * Write data through an unnamed file (rg_fs_write_unnamed): a new job
+ * appears whole or not at all; a rewrite is linked under a .tmp- name and
+ * renamed over the job. 1 when the system cannot, 0 or RG_EIO.
  */
 static int write_unnamed(const char *dir, const char *name, const char *final,
 			 const char *data, struct rg_err *err)
 {
+	static unsigned counter;
 	struct rg_arena *a = rg_arena_new();
-	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600), ret = 1;
-	char proc[64];
+	char *tmp = rg_arena_printf(a, "%s/.tmp-%s-%ld-%u", dir, name,
+				    (long)getpid(), ++counter);
+	struct rg_err e = RG_ERR_INIT;
+	int ret = rg_fs_write_unnamed(dir, final, tmp, data, strlen(data),
+				      0640, &e);
 
-	if (fd < 0)
-		goto out; /* no O_TMPFILE here */
-	if (write_all(fd, data, strlen(data)) < 0 || fchmod(fd, 0640) < 0 ||
-	    fsync(fd) < 0) {
-		ret = rg_err_set(err, RG_EIO, NULL, "spool: writing %s: %s",
-				 final, strerror(errno));
-		goto out;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0) {
-		ret = 0;
-	} else if (errno == EEXIST) {
-		static unsigned counter;
-		char *tmp = rg_arena_printf(a, "%s/.tmp-%s-%ld-%u", dir, name,
-					    (long)getpid(), ++counter);
-
-		/* a failed link leaves ret at 1: the named way, then */
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ==
-		    0)
-			ret = rename(tmp, final) == 0
-				  ? 0
-				  : rg_err_set(err, RG_EIO, NULL,
-					       "spool: renaming to %s: %s",
-					       final, strerror(errno));
-		if (ret < 0)
-			unlink(tmp);
-	}
-	/* any other linkat failure (no /proc): the named way */
-out:
-	if (fd >= 0)
-		close(fd);
+	if (ret < 0)
+		ret = rg_err_set(err, ret, NULL, "spool: %s", e.msg);
 	rg_arena_free(a);
 	return ret;
 }
@@ -340,7 +295,7 @@ static int write_named(const char *dir, const char *name, const char *final,
 		tmp = NULL;
 		goto out;
 	}
-	if (write_all(fd, data, strlen(data)) < 0) {
+	if (rg_fs_write_all(fd, data, strlen(data)) < 0) {
 		ret = rg_err_set(err, RG_EIO, NULL, "spool: writing %s: %s",
 				 tmp, strerror(errno));
 		goto out;

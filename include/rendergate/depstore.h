@@ -16,8 +16,9 @@
  * stale, missing or damaged log is simply not used (the gate renders, as
  * before).
  *
- * Files: DIR/<env>.deps, written to a temporary name and renamed, so a
- * reader never sees half a log. Environment names are [A-Za-z0-9._-]+
+ * Files: DIR/<env>.deps, written to an unnamed file and linked in (or,
+ * where the system has no O_TMPFILE, to a temporary name and renamed), so
+ * a reader never sees half a log and a killed hook leaves no temporary. Environment names are [A-Za-z0-9._-]+
  * (config.h), and the ".deps" suffix keeps "." and ".." from naming a
  * directory. Logs over RG_CAP_DEPSTORE_BYTES are not written.
  */

@@ -22,8 +22,12 @@ no_leftovers() {
 	left=$(find server.git -name "incoming-*" -o -name "tmp_obj_*" \
 		-o -name "*.lock" -o -name ".tmp-*" -o -name "*.deps.[0-9]*") &&
 	if [ -n "$left" ]; then echo "left behind: $left" >&2; return 1; fi &&
-	test -z "$(ls -A "$HOOK_TMP")" &&
-	git -C server.git fsck --no-dangling >/dev/null 2>&1
+	if [ -n "$(ls -A "$HOOK_TMP")" ]; then
+		echo "left in the hook's TMPDIR: $(ls -A "$HOOK_TMP")" >&2
+		return 1
+	fi &&
+	git -C server.git fsck --no-dangling >fsck.out 2>&1 ||
+		{ echo "git fsck:" >&2; cat fsck.out >&2; return 1; }
 }
 
 # A pre-receive hook that runs the real one in the background with the
@@ -136,6 +140,16 @@ spool_whole() {
 	done
 }
 
+# expect_jobs N: N job files in the spool (else list what is there).
+expect_jobs() {
+	got=$(ls "$SPOOL"/*.json 2>/dev/null | wc -l) &&
+	if [ "$got" != "$1" ]; then
+		echo "want $1 jobs, have $got:" >&2
+		ls -la "$SPOOL" >&2
+		return 1
+	fi
+}
+
 # A pre-receive hook running the real one under killwatch.py (skip $1
 # events), or killed after $1 seconds when $2 is "after".
 spool_killing_hook() {
@@ -166,7 +180,7 @@ test_expect_success 'setup: a forge with a merge request for feature branch fs' 
 	git -C work push origin fs 2>err &&
 	echo $((($(date +%s%N) - start) / 1000000)) >preview.ms &&
 	test_grep "env-3: 0 added, [0-9]+ changed" err &&
-	test "$(ls "$SPOOL"/*.json | wc -l)" = 2 &&
+	expect_jobs 2 &&
 	spool_whole
 '
 
@@ -188,13 +202,13 @@ for kill in "0 watch" "1 watch" "2 watch" "3 watch" r1 r2 r3 r4 r5 r6; do
 		commit_all work "fs '"$n"'" &&
 		before=$(git -C server.git rev-parse fs) &&
 		rc=0 && git -C work push origin fs 2>err || rc=$? &&
-		cat err &&
+		{ grep -E "killed a|push (accepted|rejected)" err || :; } &&
 		if grep -q "killed a" err; then
 			test "$rc" != 0 &&
 			test "$(git -C server.git rev-parse fs)" = "$before"
 		else
 			test "$rc" = 0 &&
-			test "$(ls "$SPOOL"/*.json | wc -l)" = $((jobs_before + 2))
+			expect_jobs $((jobs_before + 2))
 		fi &&
 		spool_whole &&
 		no_leftovers &&
@@ -204,7 +218,7 @@ for kill in "0 watch" "1 watch" "2 watch" "3 watch" r1 r2 r3 r4 r5 r6; do
 		commit_all work "fs '"$n"' next" &&
 		git -C work push origin fs 2>err2 &&
 		test "$(git -C server.git rev-parse fs)" = "$(git -C work rev-parse fs)" &&
-		test "$(ls "$SPOOL"/*.json | wc -l)" = $((jobs_before + 2)) &&
+		expect_jobs $((jobs_before + 2)) &&
 		spool_whole
 	'
 done
