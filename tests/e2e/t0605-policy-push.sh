@@ -27,8 +27,12 @@ test_expect_success 'setup: admin policy with every family, the baseline, a clea
 	    message: "has {value} replica; prod runs at least 2"
 	    hint: set spec.replicas to 2 or more
 	EOT
+	# a copy: the hook refuses a group-writable policy file, and a
+	# checkout made with umask 002 leaves contrib/ group-writable
+	cp "$RG_TOP/contrib/policies/pod-security-baseline.yaml" baseline.yaml &&
+	chmod 0644 baseline.yaml &&
 	printf "mode: enforce\npolicy_files: [%s, %s]\n" "$TRASH/policy.yaml" \
-		"$RG_TOP/contrib/policies/pod-security-baseline.yaml" >server.yaml &&
+		"$TRASH/baseline.yaml" >server.yaml &&
 	setup_server &&
 	setup_work &&
 	write_file work/.rendergate.yaml <<-\EOT &&
