@@ -193,6 +193,7 @@ int rg_cmd_template(int argc, char **argv)
 		goto out;
 	}
 	opts.release_name = npos == 2 ? pos[0] : NULL;
+	opts.heads_only = true;
 	opts.api_versions = apis;
 	opts.napi_versions = napis;
 	opts.values = vals;

@@ -54,6 +54,32 @@ void rg_arena_free(struct rg_arena *a)
 	free(a);
 }
 
+void rg_arena_reset(struct rg_arena *a)
+{
+	struct chunk *c, *next, *keep = NULL;
+
+	for (c = a->head; c; c = c->next)
+		if (!keep || c->size > keep->size)
+			keep = c;
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		if (c != keep)
+			free(c);
+	}
+	if (keep) {
+		memset(keep->data, 0, keep->used);
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	a->head = keep;
+	a->used = 0;
+#ifdef RG_ARENA_MALLOC
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	a->nblocks = 0;
+#endif
+}
+
 void *rg_arena_alloc(struct rg_arena *a, size_t n)
 {
 	size_t need = (n + ALIGN - 1) & ~(ALIGN - 1);

@@ -1449,6 +1449,7 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 	const char **rendered = NULL;
 	size_t *rendered_len = NULL;
 	size_t *order = NULL;
+	struct rg_arena *scratch = NULL;
 	int error = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -1585,9 +1586,18 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 			struct rg_err perr = RG_ERR_INIT;
 			struct item it;
 			const char *hook = NULL;
+			struct rg_arena *pa = a;
 
+			if (opts->heads_only) {
+				/* the last head is done with: reuse its memory */
+				if (scratch)
+					rg_arena_reset(scratch);
+				else
+					scratch = rg_arena_new();
+				pa = scratch;
+			}
 			memset(&it, 0, sizeof(it));
-			error = rg_doc_parse_one(&head, a, x.tpls[i].name,
+			error = rg_doc_parse_one(&head, pa, x.tpls[i].name,
 						 docs[d], strlen(docs[d]), 0,
 						 &perr);
 			if (error < 0) {
@@ -1617,11 +1627,13 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 			}
 			it.m.source = x.tpls[i].name;
 			it.m.text = docs[d];
-			it.m.doc = head;
+			it.m.doc = opts->heads_only ? NULL : head;
 			it.m.kind = "";
 			if (is_table(head)) {
 				const char *kd = rg_node_cstr(map_get(head, "kind"));
 
+				if (kd && pa != a)
+					kd = rg_arena_strdup(a, kd);
 				it.m.kind = kd ? kd : "";
 				{
 					struct rg_node *ann = rg_node_path(
@@ -1689,6 +1701,7 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 			if (items[i].m.hook == (pass == 1))
 				out->items[out->len++] = items[i].m;
 out:
+	rg_arena_free(scratch);
 	free(order);
 	free(items);
 	free(x.tpls);

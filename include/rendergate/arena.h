@@ -20,6 +20,12 @@ struct rg_arena;
 struct rg_arena *rg_arena_new(void);
 /* Release every allocation and the arena itself. NULL is a no-op. */
 void rg_arena_free(struct rg_arena *a);
+/*
+ * Forget every allocation but keep the largest chunk, zeroed again, for
+ * the next ones: for a scratch arena filled and emptied many times
+ * without giving its memory back to the system each time.
+ */
+void rg_arena_reset(struct rg_arena *a);
 
 /* n zeroed bytes, aligned to max_align_t. n == 0 returns a valid pointer. */
 void *rg_arena_alloc(struct rg_arena *a, size_t n);

@@ -135,6 +135,12 @@ struct rg_helm_opts {
 	struct rg_node *values;
 	/* parse templates through this memo (tmpl.h), or NULL */
 	struct rg_tmpl_memo *tmpl_memo;
+	/*
+	 * The caller needs only the text, kind and hook flag of each
+	 * manifest (rendergate template): each is parsed in a scratch
+	 * arena, reused for the next, and rg_helm_manifest.doc is NULL.
+	 */
+	bool heads_only;
 };
 
 /* One rendered document. */
@@ -144,7 +150,8 @@ struct rg_helm_manifest {
 	const char *kind;   /* from its head ("" when it has none) */
 	bool hook;	    /* a Helm hook (printed after the manifests) */
 	bool crd;	    /* from crds/ (with include_crds) */
-	/* the text parsed (in the render's arena), or NULL (crds/ files) */
+	/* the text parsed (in the render's arena), or NULL (crds/ files,
+	 * heads_only) */
 	struct rg_node *doc;
 };
 

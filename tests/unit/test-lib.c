@@ -34,6 +34,29 @@ TEST(arena_big_blocks_and_strings)
 	rg_arena_free(NULL);
 }
 
+TEST(arena_reset_reuses_zeroed)
+{
+	struct rg_arena *a = rg_arena_new();
+
+	for (int round = 0; round < 3; round++) {
+		/* small ones over several chunks, then a big block */
+		for (int i = 0; i < 5000; i++) {
+			unsigned char *p = rg_arena_alloc(a, 200);
+
+			for (int k = 0; k < 200; k++)
+				if (p[k])
+					FAILF("round %d: byte %d of allocation "
+					      "%d not zero", round, k, i);
+			memset(p, 0xa5, 200);
+		}
+		memset(rg_arena_alloc(a, 3 << 20), 0x5a, 3 << 20);
+		CHECK(rg_arena_used(a) >= (3 << 20) + 5000 * 200);
+		rg_arena_reset(a);
+		CHECK_INT(rg_arena_used(a), 0);
+	}
+	rg_arena_free(a);
+}
+
 TEST(buf_cap_is_enforced)
 {
 	struct rg_buf b = RG_BUF_INIT(8);
