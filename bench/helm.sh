@@ -5,8 +5,10 @@
 # run, alternating the two, ROUNDS times each. Prints per case the median
 # wall time of each and their ratio, then the sums of the medians and the
 # total ratio (helm / rendergate), for the whole rendergate process and for
-# the engine in-process (tests/helm-driver.c, no process start-up). Both tools' exit statuses are checked
-# so a failing render is never timed as a fast one.
+# the engine in-process (tests/helm-driver.c, no process start-up), and
+# the sums of the median CPU times (user + system, from wait4) of both
+# processes. Both tools' exit statuses are checked so a failing render is
+# never timed as a fast one.
 #
 # Usage: bench/helm.sh [ROUNDS] [RENDERGATE] [HELM] [CORPUS]
 #   HELM defaults to the binary ../shared/tools/install-oracles.sh prints.
@@ -33,7 +35,7 @@ fi
 echo "rendergate: $bin; engine: $drv; helm: $helm ($("$helm" version --short 2>/dev/null))"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 exec python3 - "$rounds" "$bin" "$helm" "$corpus" "$drv" <<'PY'
-import glob, os, shlex, statistics, subprocess, sys, time
+import glob, os, shlex, statistics, subprocess, sys, tempfile, time
 
 rounds, rg, helm, corpus, drv = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                  sys.argv[4], sys.argv[5])
@@ -42,15 +44,28 @@ env = dict(os.environ, HOME=os.environ.get("HOME", "/tmp"),
            HELM_CONFIG_HOME="/tmp/rg-bench-helm/config",
            HELM_DATA_HOME="/tmp/rg-bench-helm/data")
 
+# posix_spawn and wait4, not subprocess.run: Python's fork costs about
+# 2 ms per run, the same for both tools, which hid part of the difference.
+# wait4 also gives the CPU time (user + system, all threads) of the run,
+# which load on the machine disturbs much less than wall time.
+devnull = os.open(os.devnull, os.O_WRONLY)
+errfile = tempfile.TemporaryFile()
+
 def run(cmd, cwd):
+    os.chdir(cwd)
+    errfile.seek(0)
+    errfile.truncate()
+    fa = [(os.POSIX_SPAWN_DUP2, devnull, 1),
+          (os.POSIX_SPAWN_DUP2, errfile.fileno(), 2)]
     t = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
+    pid = os.posix_spawn(cmd[0], cmd, env, file_actions=fa)
+    _, status, ru = os.wait4(pid, 0)
     dt = time.perf_counter() - t
-    if p.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
+        errfile.seek(0)
         raise RuntimeError("%s failed in %s: %s" % (cmd[0], cwd,
-                           p.stderr.decode(errors="replace").strip()[:300]))
-    return dt
+                           errfile.read().decode(errors="replace").strip()[:300]))
+    return dt, ru.ru_utime + ru.ru_stime
 
 def engine(argv, cwd):
     p = subprocess.run([drv, str(rounds), "template"] + argv + ["."], cwd=cwd,
@@ -60,6 +75,7 @@ def engine(argv, cwd):
     return float(p.stderr.decode().strip().splitlines()[-1]) / 1e3
 
 rows, tot_rg, tot_helm, tot_eng, failed = [], 0.0, 0.0, 0.0, 0
+cpu_rg, cpu_helm = 0.0, 0.0
 for args in sorted(glob.glob(os.path.join(corpus, "*", "cases", "*.args"))):
     chart = os.path.dirname(os.path.dirname(args))
     name = "%s/%s" % (os.path.basename(chart), os.path.basename(args)[:-5])
@@ -75,9 +91,12 @@ for args in sorted(glob.glob(os.path.join(corpus, "*", "cases", "*.args"))):
         print("%-56s FAILED: %s" % (name, e))
         failed += 1
         continue
-    m_rg, m_helm = statistics.median(t_rg), statistics.median(t_helm)
+    m_rg = statistics.median(x[0] for x in t_rg)
+    m_helm = statistics.median(x[0] for x in t_helm)
     tot_rg += m_rg
     tot_helm += m_helm
+    cpu_rg += statistics.median(x[1] for x in t_rg)
+    cpu_helm += statistics.median(x[1] for x in t_helm)
     tot_eng += m_eng
     print("%-56s process %7.1f ms  engine %7.1f ms  helm %7.1f ms  %5.1fx %6.1fx"
           % (name, m_rg * 1e3, m_eng * 1e3, m_helm * 1e3, m_helm / m_rg,
@@ -90,6 +109,9 @@ if rows:
     print("ratio: rendergate template is %.1fx faster than helm template "
           "(whole processes); the engine in-process is %.1fx faster"
           % (tot_helm / tot_rg, tot_helm / tot_eng))
+    print("CPU time (user + system, sum of medians): rendergate %.1f ms, "
+          "helm %.1f ms: %.1fx less"
+          % (cpu_rg * 1e3, cpu_helm * 1e3, cpu_helm / cpu_rg))
 if failed:
     print("bench/helm: %d case(s) failed" % failed)
 sys.exit(1 if failed or not rows else 0)
