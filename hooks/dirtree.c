@@ -13,6 +13,9 @@
 struct dirtree {
 	int rootfd; /* O_DIRECTORY descriptor of the root */
 	bool no_ids; /* rg_dirtree_skip_ids: leave blob ids empty */
+	/* the last directory parents_safe found free of symlinks */
+	char safe[RG_CAP_PATH_BYTES + 1];
+	size_t safelen;
 };
 
 /* fstatat without following a final symlink; "" is the root itself. */
@@ -55,6 +58,14 @@ static int parents_safe(struct dirtree *d, const char *path, struct rg_err *err)
 				  "(RG_CAP_PATH_BYTES)",
 				  RG_CAP_PATH_BYTES);
 	memcpy(buf, path, n + 1);
+	/*
+	 * Files are read directory by directory: the parents of the last
+	 * path checked need no second look.
+	 */
+	if (d->safelen && d->safelen < n && path[d->safelen] == '/' &&
+	    !memcmp(path, d->safe, d->safelen) &&
+	    !memchr(path + d->safelen + 1, '/', n - d->safelen - 1))
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] != '/')
 			continue;
@@ -66,6 +77,11 @@ static int parents_safe(struct dirtree *d, const char *path, struct rg_err *err)
 					  "does not follow symbolic links",
 					  buf);
 		buf[i] = '/';
+	}
+	d->safelen = 0;
+	if (memrchr(path, '/', n)) {
+		d->safelen = (size_t)((const char *)memrchr(path, '/', n) - path);
+		memcpy(d->safe, path, d->safelen);
 	}
 	return 0;
 }
@@ -192,10 +208,19 @@ static int dt_list(void *ctx, struct rg_arena *a, const char *path,
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, ".git"))
 			continue;
-		if (fstatat(dirfd(dir), de->d_name, &es, AT_SYMLINK_NOFOLLOW) <
-			0 ||
-		    kind_of(&es) == RG_TREE_MISSING)
+		/* the entry's type from readdir, when the file system says */
+		if (de->d_type == DT_REG)
+			es.st_mode = S_IFREG;
+		else if (de->d_type == DT_DIR)
+			es.st_mode = S_IFDIR;
+		else if (de->d_type == DT_LNK)
+			es.st_mode = S_IFLNK;
+		else if (de->d_type != DT_UNKNOWN)
 			continue; /* sockets, fifos, devices: not content */
+		else if (fstatat(dirfd(dir), de->d_name, &es,
+				 AT_SYMLINK_NOFOLLOW) < 0 ||
+			 kind_of(&es) == RG_TREE_MISSING)
+			continue;
 		if (len >= RG_CAP_ENV_FILES) {
 			rc = rg_err_set(err, RG_ELIMIT, NULL,
 					"%s: more than %u entries "

@@ -281,6 +281,9 @@ TEST(dirtree_basics)
 	CHECK_INT(rg_tree_read(t, "ln", &data, &len, &err), RG_EUNSAFE);
 	CHECK_INT(rg_tree_list(t, "ln", &ents, &n, &err), RG_EUNSAFE);
 	CHECK_INT(rg_tree_read(t, "d/y.yaml", &data, &len, &err), 0);
+	/* d/ found safe is remembered; that must not let ln/ through */
+	CHECK_INT(rg_tree_read(t, "ln/y.yaml", &data, &len, &err), RG_EUNSAFE);
+	CHECK_INT(rg_tree_read(t, "d/y.yaml", &data, &len, &err), 0);
 	CHECK_INT(rg_tree_stat(t, ".git"), RG_TREE_MISSING);
 	CHECK(rg_dirtree_new(a, "/nonexistent/rg", "x", &err) == NULL);
 	rg_tree_free(t);
