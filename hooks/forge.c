@@ -362,9 +362,9 @@ static int status_error(struct rg_forge *f, const char *method, const char *url,
 				 method, url, r->status, msg ? ": " : "",
 				 msg ? msg : "", r->attempts);
 	else
-		ret = rg_err_set(err, code, NULL, "%s %s: HTTP %ld%s%s",
-				 method, url, r->status, msg ? ": " : "",
-				 msg ? msg : "");
+		ret =
+		    rg_err_set(err, code, NULL, "%s %s: HTTP %ld%s%s", method,
+			       url, r->status, msg ? ": " : "", msg ? msg : "");
 	rg_arena_free(a);
 	(void)f;
 	return ret;

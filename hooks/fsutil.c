@@ -50,8 +50,8 @@ int rg_fs_write_unnamed(const char *dir, const char *final, const char *tmp,
 
 	if (fd < 0)
 		goto out; /* no O_TMPFILE here */
-	if (rg_fs_write_all(fd, data, len) < 0 || fchmod(fd, (mode_t)mode) < 0 ||
-	    fsync(fd) < 0) {
+	if (rg_fs_write_all(fd, data, len) < 0 ||
+	    fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
 		ret = rg_err_set(err, RG_EIO, NULL, "writing %s: %s", final,
 				 strerror(errno));
 		goto out;
@@ -59,14 +59,12 @@ int rg_fs_write_unnamed(const char *dir, const char *final, const char *tmp,
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0) {
 		ret = 0;
-	} else if (errno == EEXIST &&
-		   linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ==
-		       0) {
+	} else if (errno == EEXIST && linkat(AT_FDCWD, proc, AT_FDCWD, tmp,
+					     AT_SYMLINK_FOLLOW) == 0) {
 		ret = rename(tmp, final) == 0
 			  ? 0
-			  : rg_err_set(err, RG_EIO, NULL,
-				       "renaming to %s: %s", final,
-				       strerror(errno));
+			  : rg_err_set(err, RG_EIO, NULL, "renaming to %s: %s",
+				       final, strerror(errno));
 		if (ret < 0)
 			unlink(tmp);
 	}

@@ -507,7 +507,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		 * would end a listing early); any other is ignored */
 		if (header_is(line, n, "X-Next-Page"))
 			at->long_header = "X-Next-Page";
-		else if (header_is(line, n, "Link") && memmem(line, n, "next", 4))
+		else if (header_is(line, n, "Link") &&
+			 memmem(line, n, "next", 4))
 			at->long_header = "Link";
 		return n;
 	}
@@ -680,11 +681,12 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			goto out;
 		}
 		if (at.long_header) {
-			ret = rg_err_set(err, RG_ELIMIT, NULL,
-					 "%s %s: response header %s longer "
-					 "than %u bytes (RG_CAP_HTTP_HEADER_BYTES)",
-					 req->method, req->url, at.long_header,
-					 RG_CAP_HTTP_HEADER_BYTES);
+			ret = rg_err_set(
+			    err, RG_ELIMIT, NULL,
+			    "%s %s: response header %s longer "
+			    "than %u bytes (RG_CAP_HTTP_HEADER_BYTES)",
+			    req->method, req->url, at.long_header,
+			    RG_CAP_HTTP_HEADER_BYTES);
 			goto out;
 		}
 		if (at.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
@@ -714,7 +716,8 @@ int rg_http_request(struct rg_http_resp *out, struct rg_http *h,
 			    cc == CURLE_OPERATION_TIMEDOUT ? RG_ETIMEOUT
 							   : RG_EFORGE,
 			    NULL, "%s %s: %s (try %u%s%s)", req->method,
-			    req->url, errbuf[0] ? errbuf : curl_easy_strerror(cc),
+			    req->url,
+			    errbuf[0] ? errbuf : curl_easy_strerror(cc),
 			    attempt,
 			    attempt >= RG_CAP_HTTP_ATTEMPTS
 				? ", the last RG_CAP_HTTP_ATTEMPTS allows"

@@ -271,8 +271,8 @@ static int write_unnamed(const char *dir, const char *name, const char *final,
 	char *tmp = rg_arena_printf(a, "%s/.tmp-%s-%ld-%u", dir, name,
 				    (long)getpid(), ++counter);
 	struct rg_err e = RG_ERR_INIT;
-	int ret = rg_fs_write_unnamed(dir, final, tmp, data, strlen(data),
-				      0640, &e);
+	int ret =
+	    rg_fs_write_unnamed(dir, final, tmp, data, strlen(data), 0640, &e);
 
 	if (ret < 0)
 		ret = rg_err_set(err, ret, NULL, "spool: %s", e.msg);
@@ -584,8 +584,8 @@ int rg_spool_requeue(bool *moved, const char *dir, struct rg_spool_job *job,
 		*moved = false;
 	job->attempts++;
 	job->last_error = why;
-	if (job->attempts >= (max_attempts ? max_attempts
-					   : RG_CAP_SPOOL_ATTEMPTS)) {
+	if (job->attempts >=
+	    (max_attempts ? max_attempts : RG_CAP_SPOOL_ATTEMPTS)) {
 		/* the failed job says why it was given up on */
 		if (!max_attempts) {
 			struct rg_buf b = RG_BUF_INIT(RG_CAP_SPOOL_JOB_BYTES);
