@@ -209,6 +209,52 @@ TEST(helm_failing_is_unrenderable_with_its_error)
 	rg_arena_free(a);
 }
 
+TEST(helm_stderr_caps)
+{
+	struct rg_arena *a = rg_arena_new();
+	/* RG_CAP_HELM_STDERR_SHOWN: a 2,000-byte error line is cut */
+	const char *longerr = script(
+	    a, "long-error-helm",
+	    "{ printf 'Error: '; head -c 2000 /dev/zero | tr '\\0' x; "
+	    "echo; } >&2\nexit 1\n",
+	    0755);
+	/* RG_CAP_HELM_STDERR_BYTES: 70,000 bytes of warnings, then the
+	 * error, past the 64 KiB kept: the start is kept, the rest dropped */
+	const char *noisy = script(
+	    a, "noisy-helm",
+	    "yes wwwwww | head -n 10000 >&2\necho 'Error: marker-q7' >&2\n"
+	    "exit 1\n",
+	    0755);
+	static const char *const args[] = {"template"};
+	struct rg_helmrun_opts o = opts(a, longerr, 5000);
+	struct rg_helmexec_job j = job_with(args, 1);
+	struct rg_err err = RG_ERR_INIT;
+	const char *out = NULL, *want;
+	size_t len = 0;
+	char xs[RG_CAP_HELM_STDERR_SHOWN];
+
+	CHECK_INT(RG_CAP_HELM_STDERR_SHOWN, 600);
+	memset(xs, 'x', sizeof(xs));
+	want = rg_arena_printf(a, "unrenderable: helm template exited with "
+				  "status 1: Error: %.*s ...",
+			       (int)(RG_CAP_HELM_STDERR_SHOWN - 7), xs);
+	CHECK_INT(rg_helmrun_exec(&out, &len, &o, &j, a, &err), RG_EINVALID);
+	CHECK_STR(err.msg, want);
+	CHECK_INT(leftovers(), 0);
+
+	o.binary = noisy;
+	CHECK_INT(rg_helmrun_exec(&out, &len, &o, &j, a, &err), RG_EINVALID);
+	want = "unrenderable: helm template exited with status 1: "
+	       "wwwwww wwwwww";
+	if (strncmp(err.msg, want, strlen(want)))
+		FAILF("got %s", err.msg);
+	if (strstr(err.msg, "marker-q7"))
+		FAILF("got %s", err.msg);
+	CHECK(strstr(err.msg, " ...") != NULL);
+	CHECK_INT(leftovers(), 0);
+	rg_arena_free(a);
+}
+
 TEST(a_hanging_helm_is_stopped_with_its_process_group)
 {
 	struct rg_arena *a = rg_arena_new();
