@@ -39,8 +39,13 @@ exec 3<&0
 TMPDIR='$HOOK_TMP' sh '$TRASH/pre-receive.real' "\$@" <&3 &
 pid=\$!
 sleep $1
-kill -9 \$pid 2>/dev/null && echo "killed after $1 s" >&2
+# kill succeeds on a hook that has exited but is not reaped yet: only
+# the status says whether the signal ended it
+kill -9 \$pid 2>/dev/null
 wait \$pid
+rc=\$?
+test \$rc = 137 && echo "killed after $1 s" >&2
+exit \$rc
 HOOK
 	chmod +x server.git/hooks/pre-receive
 }
