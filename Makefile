@@ -27,7 +27,7 @@ DEB_PKGS = build-essential pkg-config git libgit2-dev libyaml-dev \
 # On a fresh machine, install what is missing before the compiler needs
 # it: `make demo` and `make check` then work from a clean Debian install.
 ifeq ($(filter deps clean help,$(MAKECMDGOALS)),)
-ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v git >/dev/null && echo ok),ok)
+ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && command -v git >/dev/null && command -v chromium >/dev/null && echo ok),ok)
 $(info rendergate: build dependencies are missing; running 'make deps' first (apt-get, as root or through sudo))
 DEPS_STATUS := $(shell $(MAKE) --no-print-directory deps 1>&2; echo $$?)
 ifneq ($(DEPS_STATUS),0)
