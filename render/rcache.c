@@ -730,6 +730,11 @@ void rg_rcache_save(struct rg_rcache *c, const char *name, size_t bytes_read,
 			      nf)) {
 		c->store.save(c->store.ctx, name, b.ptr, b.len);
 		c->stats.saved++;
+	} else {
+		/* only caps stop the encoder (entry bytes, nesting);
+		   counted, so a release too big to keep shows why it
+		   never hits across runs */
+		c->stats.oversize++;
 	}
 	rg_buf_release(&b);
 }

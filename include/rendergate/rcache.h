@@ -53,6 +53,8 @@ struct rg_rcache_stats {
 	size_t fetched;	     /* entries decoded from the store */
 	size_t rejected;     /* blobs from the store that failed to decode */
 	size_t saved;	     /* entries handed to the store */
+	size_t oversize;     /* not saved: past RG_CAP_RCACHE_ENTRY_BYTES
+				or nested too deep (rg_rcache_encode) */
 	size_t stored_hits;  /* hits on fetched entries */
 };
 
@@ -153,7 +155,9 @@ void rg_rcache_fetch(struct rg_rcache *c, const void *key, const char *name);
 
 /*
  * Encode a render as rg_rcache_put takes it, with the bytes it read
- * (tree.h bytes_read), and hand it to the store.
+ * (tree.h bytes_read), and hand it to the store. An entry the encoder
+ * refuses (past RG_CAP_RCACHE_ENTRY_BYTES, or nested too deep) is not
+ * saved but counted in oversize: later runs render that release again.
  */
 void rg_rcache_save(struct rg_rcache *c, const char *name, size_t bytes_read,
 		    const struct rg_tree_dep *deps, size_t ndeps,

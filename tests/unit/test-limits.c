@@ -6,7 +6,8 @@
  * depth, aliases, docs and scalars, template steps/output/depth, push
  * refs and lines, diff caps, findings, blob and read bytes, spool, HTTP
  * response, comment sizes, tgz caps ...) and the hook-level ones (e2e
- * t0901-limits.sh) are listed in doc/HARDENING.md.
+ * t0901-limits.sh) are listed in doc/HARDENING.md. The render cache
+ * store (hooks/rcstore.c) is here too: it needs no Git, only a directory.
  *
  * Last, a failure that is not a cap: the disk filling up while a spool
  * job is written (RLIMIT_FSIZE in a child process stands in for a full
@@ -32,6 +33,7 @@
 #include "rendergate/policy.h"
 #include "rendergate/policy-rules.h"
 #include "rendergate/rcache.h"
+#include "rendergate/rcstore.h"
 #include "rendergate/report.h"
 #include "rendergate/regex.h"
 #include "rendergate/semver.h"
@@ -46,6 +48,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A heap string of n copies of unit (n * strlen(unit) bytes), NUL-ended. */
@@ -1120,3 +1123,253 @@ TEST(depstore_bytes)
 	rg_tree_free(t);
 	rg_arena_free(a);
 }
+
+/* --- caches and memos: a cap is a cut, never a wrong result ------------ */
+
+/* A store that keeps nothing and counts what it is handed. */
+struct countstore {
+	size_t saves, last_len;
+};
+
+static void cs_load(void *ctx, struct rg_arena *a, const char *name,
+		    const char ***data, size_t **len, size_t *n)
+{
+	*n = 0;
+}
+
+static void cs_save(void *ctx, const char *name, const void *data,
+		    size_t len)
+{
+	struct countstore *s = ctx;
+
+	s->saves++;
+	s->last_len = len;
+}
+
+/* A ConfigMap whose data.l lists the string node v k times. */
+static void listing_obj(struct rg_obj *o, struct rg_arena *a,
+			struct rg_node *v, size_t k)
+{
+	struct rg_node *doc = rg_node_map(a), *l = rg_node_seq(a);
+
+	for (size_t i = 0; i < k; i++)
+		rg_seq_push(a, l, v);
+	rg_map_set(a, doc, "l", 1, l);
+	memset(o, 0, sizeof(*o));
+	o->doc = doc;
+	o->group = "";
+	o->version = "v1";
+	o->kind = "ConfigMap";
+	o->namespace = "";
+	o->name = "big";
+	o->key = "v1/ConfigMap//big";
+}
+
+/* Fetch name for key into a fresh cache over a fresh store on dir (one
+ * hook run) and look it up; the cache's counters in *st. */
+static int stored_get(struct rg_rcache_stats *st, struct rg_objset *out,
+		      struct rg_arena *a, const char *dir, const void *key,
+		      const char *name)
+{
+	struct rg_rcache *c = rg_rcache_new(a);
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_findings f;
+	int rc;
+
+	rg_rcstore_attach(rg_rcstore_open(a, dir), c);
+	rg_objset_init(out, a);
+	rg_finding_init(&f, a);
+	rg_rcache_fetch(c, key, name);
+	rc = rg_rcache_get(c, key, t, out, &f, NULL);
+	rg_rcache_stats(st, c);
+	rg_tree_free(t);
+	return rc;
+}
+
+/* The one file in dir whose name ends in suffix, as a path in a. */
+static const char *file_in(struct rg_arena *a, const char *dir,
+			   const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	const char *p = NULL;
+
+	while (d && (de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name), sl = strlen(suffix);
+
+		if (l > sl && !strcmp(de->d_name + l - sl, suffix))
+			p = rg_arena_printf(a, "%s/%s", dir, de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return p;
+}
+
+static void run_rcache_entry_bytes(int *rg_failed_)
+{
+	/*
+	 * An entry over RG_CAP_RCACHE_ENTRY_BYTES is neither saved nor
+	 * read: the release is rendered again (a miss), never answered
+	 * from a cut entry. One string of 1 MiB listed 63 times encodes
+	 * to just under 64 MiB, listed 64 times to just over.
+	 */
+	char dir[] = "/tmp/rg-limits-rce-XXXXXX";
+	struct rg_arena *a = rg_arena_new();
+	struct countstore cs = {0, 0};
+	struct rg_rcache_store store = {&cs, cs_load, cs_save};
+	struct rg_rcache *c = rg_rcache_new(a);
+	struct rg_rcache_stats st;
+	struct rg_objset out;
+	size_t mib = 1u << 20, k = RG_CAP_RCACHE_ENTRY_BYTES / mib;
+	char *s = repeat("x", mib), cmd[128];
+	struct rg_node *v = rg_node_strn(a, s, mib);
+	const char *path;
+	struct rg_obj o;
+	int key;
+
+	rg_rcache_set_store(c, &store);
+	listing_obj(&o, a, v, k - 1);
+	rg_rcache_save(c, "n", 0, NULL, 0, &o, 1, NULL, 0);
+	CHECK_INT(cs.saves, 1);
+	CHECK(cs.last_len > (k - 1) * mib);
+	CHECK(cs.last_len <= RG_CAP_RCACHE_ENTRY_BYTES);
+	listing_obj(&o, a, v, k);
+	rg_rcache_save(c, "n", 0, NULL, 0, &o, 1, NULL, 0);
+	CHECK_INT(cs.saves, 1);
+	rg_rcache_stats(&st, c);
+	CHECK_INT(st.saved, 1);
+	CHECK_INT(st.oversize, 1);
+
+	/* through the store between runs: the entry under the cap is a
+	 * hit in the next run ... */
+	CHECK(mkdtemp(dir) != NULL);
+	c = rg_rcache_new(a);
+	rg_rcstore_attach(rg_rcstore_open(a, dir), c);
+	listing_obj(&o, a, v, k - 1);
+	rg_rcache_save(c, "n", 0, NULL, 0, &o, 1, NULL, 0);
+	listing_obj(&o, a, v, k);
+	rg_rcache_save(c, "n", 0, NULL, 0, &o, 1, NULL, 0);
+	rg_rcache_stats(&st, c);
+	CHECK_INT(st.saved, 1);
+	CHECK_INT(st.oversize, 1);
+	path = file_in(a, dir, ".rce");
+	CHECK(path != NULL);
+	CHECK_INT(stored_get(&st, &out, a, dir, &key, "n"), 0);
+	CHECK_INT(st.fetched, 1);
+	CHECK_INT(out.len, 1);
+	CHECK_INT(rg_map_gets(out.items[0].doc, "l")->u.seq.len, k - 1);
+	/* ... one byte over the cap, the file is not even read (a miss);
+	 * at the cap it is read, and refused as damaged (a miss too) */
+	CHECK_INT(truncate(path, (off_t)RG_CAP_RCACHE_ENTRY_BYTES + 1), 0);
+	CHECK_INT(stored_get(&st, &out, a, dir, &key, "n"), RG_ENOTFOUND);
+	CHECK_INT(st.fetched, 0);
+	CHECK_INT(st.rejected, 0);
+	CHECK_INT(truncate(path, (off_t)RG_CAP_RCACHE_ENTRY_BYTES), 0);
+	CHECK_INT(stored_get(&st, &out, a, dir, &key, "n"), RG_ENOTFOUND);
+	CHECK_INT(st.fetched, 0);
+	CHECK_INT(st.rejected, 1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+	free(s);
+	rg_arena_free(a);
+}
+
+TEST(rcache_entry_bytes)
+{
+	if (!skip_under_valgrind("rcache_entry_bytes"))
+		run_rcache_entry_bytes(rg_failed_);
+}
+
+/* An entry file of the store, named as rcstore.c names them, of size
+ * bytes (sparse), written seconds after a fixed time. */
+static bool store_file(const char *dir, unsigned i, off_t bytes,
+		       time_t seconds)
+{
+	char path[256];
+	struct timespec ts[2];
+	int fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%040x-%016x.rce", dir, i, i);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return false;
+	ts[0].tv_sec = ts[1].tv_sec = 1700000000 + seconds;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ok = ftruncate(fd, bytes) == 0 && futimens(fd, ts) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool has_store_file(const char *dir, unsigned i)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%040x-%016x.rce", dir, i, i);
+	return access(path, F_OK) == 0;
+}
+
+/* One hook run over the store in dir: a fetch lists the directory, then
+ * the run ends with a prune. */
+static void store_run(const char *dir)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_rcache *c = rg_rcache_new(a);
+	struct rg_rcstore *s = rg_rcstore_open(a, dir);
+	int key;
+
+	rg_rcstore_attach(s, c);
+	rg_rcache_fetch(c, &key, "nothing");
+	rg_rcstore_prune(s);
+	rg_arena_free(a);
+}
+
+TEST(rcstore_files)
+{
+	/* at RG_CAP_RCSTORE_FILES nothing is removed; one over, the oldest
+	 * are removed down to 90% of the cap (a cut: fewer hits later) */
+	char dir[] = "/tmp/rg-limits-rcfiles-XXXXXX";
+	unsigned cap = RG_CAP_RCSTORE_FILES, keep = cap / 10 * 9;
+	size_t ntmp = 0;
+	char cmd[128];
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (unsigned i = 0; i < cap; i++)
+		CHECK(store_file(dir, i, 1, i));
+	store_run(dir);
+	CHECK_INT(count_entries(dir, &ntmp), cap);
+	CHECK(store_file(dir, cap, 1, cap));
+	store_run(dir);
+	CHECK_INT(count_entries(dir, &ntmp), keep);
+	CHECK(!has_store_file(dir, cap - keep));
+	CHECK(has_store_file(dir, cap - keep + 1));
+	CHECK(has_store_file(dir, cap));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+}
+
+TEST(rcstore_bytes)
+{
+	/* four sparse files of a quarter of RG_CAP_RCSTORE_BYTES fill it
+	 * and stay; one more byte, and the oldest are removed until the
+	 * store holds at most 90% of the cap */
+	char dir[] = "/tmp/rg-limits-rcbytes-XXXXXX";
+	off_t q = RG_CAP_RCSTORE_BYTES / 4;
+	size_t ntmp = 0;
+	char cmd[128];
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK(store_file(dir, i, q, i));
+	store_run(dir);
+	CHECK_INT(count_entries(dir, &ntmp), 4);
+	CHECK(store_file(dir, 4, 1, 4));
+	store_run(dir);
+	CHECK_INT(count_entries(dir, &ntmp), 4);
+	CHECK(!has_store_file(dir, 0));
+	for (unsigned i = 1; i <= 4; i++)
+		CHECK(has_store_file(dir, i));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK_INT(system(cmd), 0);
+}
+
