@@ -27,6 +27,7 @@
 #include "rendergate/finding.h"
 #include "rendergate/flux.h"
 #include "rendergate/funcs.h"
+#include "rendergate/helm.h"
 #include "rendergate/json.h"
 #include "rendergate/kust.h"
 #include "rendergate/objects.h"
@@ -1373,3 +1374,149 @@ TEST(rcstore_bytes)
 	CHECK_INT(system(cmd), 0);
 }
 
+/* Parse text (len bytes) as name through m into a fresh set, execute it
+ * into out. */
+static int memo_exec(struct rg_buf *out, struct rg_tmpl_memo *m,
+		     const char *name, const char *text, size_t len,
+		     struct rg_err *err)
+{
+	struct rg_arena *b = rg_arena_new();
+	struct rg_tmpl_set *set = rg_tmpl_set_new(b);
+	int rc = rg_tmpl_parse_memo(set, m, name, text, len, err);
+
+	rg_buf_reset(out);
+	if (!rc)
+		rc = rg_tmpl_exec(out, set, name, rg_node_map(b), NULL, err);
+	rg_arena_free(b);
+	return rc;
+}
+
+static void run_tmpl_memo_bytes(int *rg_failed_)
+{
+	/*
+	 * Texts of 4 MiB less a little, each a number then filler, parsed
+	 * through one memo: once it holds RG_CAP_TMPL_MEMO_BYTES, a new
+	 * text is parsed for each use (dropped, twice, never a hit) and
+	 * renders the same; texts kept before still hit.
+	 */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_tmpl_memo *m = rg_tmpl_memo_new(a);
+	struct rg_tmpl_memo_stats st = {0, 0, 0};
+	struct rg_buf out = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
+	struct rg_err err = RG_ERR_INIT;
+	size_t len = RG_CAP_TMPL_BYTES - 1024, kept;
+	char *text = repeat("x", len), head[32];
+	unsigned i;
+
+	for (i = 0; i < 100 && !st.dropped; i++) {
+		snprintf(head, sizeof(head), "{{ \"%04u\" }}", i);
+		memcpy(text, head, strlen(head));
+		CHECK_INT(memo_exec(&out, m, "t.yaml", text, len, &err), 0);
+		CHECK_INT(out.len, len - strlen(head) + 4);
+		CHECK(!memcmp(out.ptr, head + 4, 4));
+		rg_tmpl_memo_stats(&st, m);
+	}
+	CHECK_INT(st.dropped, 1);
+	kept = st.misses;
+	/* each kept parse holds its own copy of the text at least */
+	CHECK(kept <= RG_CAP_TMPL_MEMO_BYTES / len + 1);
+	CHECK(kept >= RG_CAP_TMPL_MEMO_BYTES / len / 2);
+	CHECK_INT(memo_exec(&out, m, "t.yaml", text, len, &err), 0);
+	CHECK(!memcmp(out.ptr, head + 4, 4));
+	rg_tmpl_memo_stats(&st, m);
+	CHECK_INT(st.dropped, 2);
+	CHECK_INT(st.misses, kept);
+	CHECK_INT(st.hits, 0);
+	memcpy(text, "{{ \"0000\" }}", 12);
+	CHECK_INT(memo_exec(&out, m, "t.yaml", text, len, &err), 0);
+	CHECK(!memcmp(out.ptr, "0000xxxx", 8));
+	rg_tmpl_memo_stats(&st, m);
+	CHECK_INT(st.hits, 1);
+	CHECK_INT(st.dropped, 2);
+	rg_buf_release(&out);
+	free(text);
+	rg_arena_free(a);
+}
+
+TEST(tmpl_memo_bytes)
+{
+	if (!skip_under_valgrind("tmpl_memo_bytes"))
+		run_tmpl_memo_bytes(rg_failed_);
+}
+
+/* Chart i in t: Chart.yaml named c<i>, and files/big.txt of big bytes. */
+static void big_chart(struct rg_tree *t, unsigned i, const char *big,
+		      size_t blen)
+{
+	char p[64], meta[96];
+
+	snprintf(p, sizeof(p), "charts/c%u/Chart.yaml", i);
+	snprintf(meta, sizeof(meta), "apiVersion: v2\nname: c%u\nversion: 1.0.%u\n",
+		 i, i);
+	rg_tree_mem_put(t, p, meta, strlen(meta), RG_TREE_FILE);
+	snprintf(p, sizeof(p), "charts/c%u/files/big.txt", i);
+	rg_tree_mem_put(t, p, big, blen, RG_TREE_FILE);
+}
+
+static void run_helm_memo_bytes(int *rg_failed_)
+{
+	/*
+	 * Charts holding an 8 MiB file each, loaded through one memo until
+	 * it holds RG_CAP_HELM_MEMO_BYTES: then a new chart is loaded for
+	 * each use (dropped, twice, never a hit) and loads whole; charts
+	 * kept before still hit.
+	 */
+	struct rg_arena *a = rg_arena_new();
+	struct rg_helm_memo *m = rg_helm_memo_new(a);
+	struct rg_tree *t = rg_tree_mem_new(a, "limits");
+	struct rg_helm_memo_stats st = {0, 0, 0};
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_helm_chart *c = NULL;
+	size_t blen = 8u << 20, kept;
+	char *big = repeat("x", blen), dir[32];
+	unsigned i;
+
+	for (i = 0; i < 64 && !st.dropped; i++) {
+		struct rg_arena *b = rg_arena_new();
+
+		big_chart(t, i, big, blen);
+		snprintf(dir, sizeof(dir), "charts/c%u", i);
+		/* each load is a render's: its own read budget */
+		t->bytes_read = 0;
+		CHECK_INT(rg_helm_load_memo(&c, m, t, dir, b, &err), 0);
+		CHECK_STR(c->name, dir + 7);
+		CHECK_INT(c->nfiles, 1);
+		CHECK_INT(c->files[0].len, blen);
+		rg_helm_memo_stats(&st, m);
+		rg_arena_free(b);
+	}
+	CHECK_INT(st.dropped, 1);
+	kept = st.misses;
+	/* each kept chart holds its file at least once */
+	CHECK(kept <= RG_CAP_HELM_MEMO_BYTES / blen + 1);
+	CHECK(kept >= RG_CAP_HELM_MEMO_BYTES / blen / 4);
+	t->bytes_read = 0;
+	CHECK_INT(rg_helm_load_memo(&c, m, t, dir, a, &err), 0);
+	CHECK_STR(c->name, dir + 7);
+	CHECK_INT(c->files[0].len, blen);
+	rg_helm_memo_stats(&st, m);
+	CHECK_INT(st.dropped, 2);
+	CHECK_INT(st.misses, kept);
+	CHECK_INT(st.hits, 0);
+	t->bytes_read = 0;
+	CHECK_INT(rg_helm_load_memo(&c, m, t, "charts/c0", a, &err), 0);
+	CHECK_STR(c->name, "c0");
+	CHECK_INT(c->files[0].len, blen);
+	rg_helm_memo_stats(&st, m);
+	CHECK_INT(st.hits, 1);
+	CHECK_INT(st.dropped, 2);
+	free(big);
+	rg_tree_free(t);
+	rg_arena_free(a);
+}
+
+TEST(helm_memo_bytes)
+{
+	if (!skip_under_valgrind("helm_memo_bytes"))
+		run_helm_memo_bytes(rg_failed_);
+}
