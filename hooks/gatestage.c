@@ -252,6 +252,7 @@ struct soak {
 	   their dates say, so they count as arriving now */
 	const git_oid *old_tip;
 	bool done;    /* no further commit (root, or the cap) */
+	bool cut;     /* done because of RG_CAP_POLICY_SOAK_COMMITS */
 	struct step *steps;
 	size_t n, alloc;
 };
@@ -297,6 +298,7 @@ static int step(struct step **st, struct soak *s, size_t i,
 
 		if (s->n == RG_CAP_POLICY_SOAK_COMMITS) {
 			s->done = true;
+			s->cut = true;
 			break;
 		}
 		if (s->n == s->alloc) {
@@ -341,7 +343,7 @@ static int soak_since(void *ctx, const char *stage, const char *component,
 		      const char *version, int64_t *since, struct rg_err *err)
 {
 	struct soak *s = ctx;
-	bool found = false;
+	bool found = false, cut = false;
 	int rc = 0;
 
 	(void)stage;
@@ -349,6 +351,10 @@ static int soak_since(void *ctx, const char *stage, const char *component,
 		struct step *st = NULL;
 
 		rc = step(&st, s, i, err);
+		/* history past the cap is unknown, not absent: taking the
+		   oldest commit seen as the arrival would report a soak
+		   time that is only a lower bound as the real one */
+		cut = !rc && !st && s->cut;
 		if (rc || !st || !has_version(&st->v, component, version))
 			break;
 		*since = st->time;
@@ -359,6 +365,8 @@ static int soak_since(void *ctx, const char *stage, const char *component,
 	}
 	if (!rc && !found)
 		rc = RG_ENOTFOUND;
+	else if (!rc && cut)
+		rc = RG_POLICY_SOAK_CUT;
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 #include "rendergate/compat.h"
 #include "rendergate/arena.h"
+#include "rendergate/caps.h"
 #include "rendergate/config.h"
 #include "rendergate/finding.h"
 #include "rendergate/policy.h"
@@ -112,6 +113,35 @@ static const char *hours(struct rg_arena *a, uint64_t ms)
 			       s % 3600 / 60);
 }
 
+/* x is in every commit of stage pst the soak walk may look at
+ * (RG_CAP_POLICY_SOAK_COMMITS), the oldest from since: too recent to
+ * show its soak, too many commits to see further back. */
+static void soak_cut(struct rg_findings *out, const struct rg_policy_compver *x,
+		     const char *pst, const char *target_env, int64_t since,
+		     int64_t now, uint64_t soak)
+{
+	struct rg_arena *a = out->arena;
+	struct rg_finding *fd;
+
+	fd = rg_finding_add(
+	    out, RG_SEV_DENY, "policy.soak", &x->pos,
+	    "%s %s is in all %u commits of %s walked back "
+	    "(RG_CAP_POLICY_SOAK_COMMITS) without reaching where it "
+	    "arrived, and the oldest of them is %s old: the %s it must "
+	    "soak there before reaching %s cannot be shown",
+	    x->component->name, x->version, RG_CAP_POLICY_SOAK_COMMITS, pst,
+	    hours(a, now > since ? (uint64_t)(now - since) * 1000 : 0),
+	    hours(a, soak), target_env);
+	if (fd) {
+		fd->env = target_env;
+		fd->object = x->object;
+	}
+	rg_finding_set_hint(out, fd,
+			    "promote it again once the last %u commits of %s "
+			    "span %s",
+			    RG_CAP_POLICY_SOAK_COMMITS, pst, hours(a, soak));
+}
+
 int rg_policy_check_promotion_versions(struct rg_findings *out,
 				       const struct rg_policy *p,
 				       const struct rg_config_repo *repo,
@@ -174,6 +204,13 @@ int rg_policy_check_promotion_versions(struct rg_findings *out,
 		}
 		if (ret < 0)
 			break;
+		if (ret == RG_POLICY_SOAK_CUT) {
+			/* the walk ended at its cap, not at the arrival:
+			   what it saw is too short, and the rest unknown */
+			ret = 0;
+			soak_cut(out, x, pst, target_env, since, now, soak);
+			continue;
+		}
 		if (now - since >= 0 && (uint64_t)(now - since) * 1000 >= soak)
 			continue;
 		fd = rg_finding_add(

@@ -146,7 +146,8 @@
 /* bytes: a finding message after template expansion (longer is cut) */
 #define RG_CAP_POLICY_MESSAGE_BYTES 1024u
 /* commits: first-parent history walked back to learn how long a version
- * has soaked in a stage (gatestage.h); past it, the oldest seen counts */
+ * has soaked in a stage (gatestage.h); a version in every one of them,
+ * the oldest too recent, is rejected (its soak cannot be shown) */
 #define RG_CAP_POLICY_SOAK_COMMITS 1000u
 
 /* --- Go templates (tmpl.h) ------------------------------------------- */

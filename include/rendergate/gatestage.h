@@ -21,10 +21,13 @@
  *     back (at most RG_CAP_POLICY_SOAK_COMMITS commits, rendering stage
  *     N-1 at each) to the oldest commit of the unbroken run that has the
  *     version, whose committer time is when it arrived. Walking stops as
- *     soon as the run is long enough. On the pushed branch, commits the
- *     push brings (not reachable from the tip before it) count as
- *     arriving now whatever their dates say, so a version cannot soak by
- *     being backdated in the push that promotes it.
+ *     soon as the run is long enough. A run that reaches the cap without
+ *     being long enough is a policy.soak finding naming the cap: the
+ *     version may have arrived earlier, but that cannot be shown, so it
+ *     is rejected. On the pushed branch, commits the push brings (not
+ *     reachable from the tip before it) count as arriving now whatever
+ *     their dates say, so a version cannot soak by being backdated in
+ *     the push that promotes it.
  * Renders made here do not touch the stored dependency logs (depstore.h).
  */
 #ifndef RENDERGATE_GATESTAGE_H

@@ -51,7 +51,14 @@ int rg_policy_check_promotion_branch(struct rg_findings *out,
  * stage `stage` without interruption, by first-parent commit time on
  * that stage's branch? Return 0 with *since set, RG_ENOTFOUND when it is
  * not there, or another code with err set (the check then fails).
+ * RG_POLICY_SOAK_CUT, with *since the time of the oldest commit looked
+ * at, says the walk stopped at RG_CAP_POLICY_SOAK_COMMITS with the
+ * version in every commit it saw, none of them old enough: it may have
+ * soaked long enough, but that cannot be shown, and the check rejects
+ * the version naming the cap.
  */
+#define RG_POLICY_SOAK_CUT 1
+
 struct rg_policy_soak_query {
 	void *ctx;
 	int (*since)(void *ctx, const char *stage, const char *component,

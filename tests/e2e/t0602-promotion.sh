@@ -97,6 +97,48 @@ test_expect_success 'a version in staging for 30 minutes has not soaked: rejecte
 	git -C work reset -q --hard origin/prod
 '
 
+# staging_chain N: on top of staging's tip (api 3.0.0), a commit dated 3h
+# ago, then N commits dated 10 minutes ago, all with the same tree; the
+# last is printed
+staging_chain() {
+	tree=$(git -C work rev-parse "origin/staging^{tree}") &&
+	now=$(date +%s) &&
+	c=$(GIT_COMMITTER_DATE="@$((now - 10800)) +0000" \
+		git -C work commit-tree -p origin/staging -m "staging: 3h ago" "$tree") &&
+	i=0 &&
+	while [ $i -lt "$1" ]; do
+		c=$(GIT_COMMITTER_DATE="@$((now - 600)) +0000" \
+			git -C work commit-tree -p "$c" -m "staging: $i" "$tree") ||
+			return 1
+		i=$((i + 1))
+	done &&
+	echo "$c"
+}
+
+test_expect_success 'a version in all 1000 commits of staging walked, none 2h old: rejected naming RG_CAP_POLICY_SOAK_COMMITS' '
+	staging_chain 1000 >tip1000 &&
+	git -C work push -q origin "$(cat tip1000):refs/heads/staging" 2>/dev/null &&
+	git -C work checkout -q prod &&
+	api work/deploy 3.0.0 &&
+	commit_all work "prod: api 3.0.0" &&
+	test_must_fail git -C work push origin prod 2>err &&
+	test_grep "deploy/api\.yaml:[0-9]+:[0-9]+: api 3\.0\.0 is in all 1000 commits of staging walked back \(RG_CAP_POLICY_SOAK_COMMITS\) without reaching where it arrived, and the oldest of them is 10m old: the 2h it must soak there before reaching prod cannot be shown \(policy\.soak\)" err &&
+	test_grep "hint: promote it again once the last 1000 commits of staging span 2h" err &&
+	test_grep "push rejected" err &&
+	cp err "$TRASH/msg-soak-cap" &&
+	git -C work reset -q --hard origin/prod
+'
+
+test_expect_success 'the 1000th commit walked back is 3h old: soaked, accepted on prod' '
+	git -C work push -q -f origin "$(cat tip1000)^:refs/heads/staging" 2>/dev/null &&
+	test "$(git -C server.git rev-parse staging)" = "$(git -C work rev-parse "$(cat tip1000)^")" &&
+	git -C work checkout -q prod &&
+	api work/deploy 3.0.0 &&
+	commit_all work "prod: api 3.0.0" &&
+	git -C work push origin prod 2>err &&
+	test_grep "push accepted" err
+'
+
 start_forge
 
 test_expect_success 'setup: a GitLab server whose stages are all at 1.0.0' '

@@ -88,6 +88,7 @@ struct history {
 	const char *version;
 	int64_t since;
 	int calls;
+	bool cut; /* the walk stopped at RG_CAP_POLICY_SOAK_COMMITS */
 };
 
 static int since_fn(void *ctx, const char *stage, const char *component,
@@ -101,6 +102,8 @@ static int since_fn(void *ctx, const char *stage, const char *component,
 	if (strcmp(version, h->version) != 0)
 		return RG_ENOTFOUND;
 	*since = h->since;
+	if (h->cut)
+		return RG_POLICY_SOAK_CUT;
 	(void)stage;
 	(void)component;
 	return 0;
@@ -134,7 +137,7 @@ TEST(folders_and_soak)
 		   "  - {name: staging, soak: 24h}\n"
 		   "versions:\n  components:\n  - {name: api, image: '/api$'}\n");
 	struct rg_policy_compvers after = { 0 }, before = { 0 }, prev = { 0 };
-	struct history h = { "2.0.0", 0, 0 };
+	struct history h = { "2.0.0", 0, 0, false };
 	struct rg_policy_soak_query q = { &h, since_fn };
 	struct rg_findings f;
 	struct rg_err e = RG_ERR_INIT;
@@ -188,6 +191,28 @@ TEST(folders_and_soak)
 						     &e),
 		  0);
 	CHECK_INT(f.len, 0);
+	/* the walk stopped at its cap with the version in every commit and
+	 * the oldest 2h old: the soak is not shown, a finding names the cap */
+	h.since = now - 7200;
+	h.cut = true;
+	rg_finding_init(&f, a);
+	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
+						     &before, &prev, &q, now,
+						     &e),
+		  0);
+	CHECK_INT(f.len, 1);
+	CHECK_STR(f.items[0].rule, "policy.soak");
+	CHECK_INT(f.items[0].severity, RG_SEV_DENY);
+	CHECK_STR(f.items[0].message,
+		  "api 2.0.0 is in all 1000 commits of staging walked back "
+		  "(RG_CAP_POLICY_SOAK_COMMITS) without reaching where it "
+		  "arrived, and the oldest of them is 2h old: the 24h it must "
+		  "soak there before reaching prod cannot be shown");
+	CHECK_STR(f.items[0].hint,
+		  "promote it again once the last 1000 commits of staging "
+		  "span 24h");
+	h.cut = false;
+	rg_finding_init(&f, a);
 	/* the first stage is never checked */
 	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "staging",
 						     &after, NULL, NULL, &q,
