@@ -444,8 +444,23 @@ int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
 	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, 0, re->md, re->mctx);
 	if (r == PCRE2_ERROR_NOMATCH)
 		goto out;
-	if (r == PCRE2_ERROR_MATCHLIMIT || r == PCRE2_ERROR_DEPTHLIMIT ||
-	    r == PCRE2_ERROR_HEAPLIMIT || r == PCRE2_ERROR_JIT_STACKLIMIT) {
+	/* name the cap that was hit, so the pusher knows which one; the
+	   heap and the JIT's stack (the JIT has no depth limit) are not
+	   caps of caps.h and keep naming both */
+	if (r == PCRE2_ERROR_MATCHLIMIT) {
+		rc = rg_err_set(err, RG_ELIMIT, NULL,
+				"regular expression match exceeded its step limit "
+				"(RG_CAP_REGEX_MATCH_LIMIT)");
+		goto out;
+	}
+	if (r == PCRE2_ERROR_DEPTHLIMIT) {
+		rc = rg_err_set(err, RG_ELIMIT, NULL,
+				"regular expression match backtracked deeper "
+				"than %u levels (RG_CAP_REGEX_DEPTH_LIMIT)",
+				RG_CAP_REGEX_DEPTH_LIMIT);
+		goto out;
+	}
+	if (r == PCRE2_ERROR_HEAPLIMIT || r == PCRE2_ERROR_JIT_STACKLIMIT) {
 		rc = rg_err_set(err, RG_ELIMIT, NULL,
 				"regular expression match exceeded its step limit "
 				"(RG_CAP_REGEX_MATCH_LIMIT/RG_CAP_REGEX_DEPTH_LIMIT)");

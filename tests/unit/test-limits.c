@@ -143,6 +143,29 @@ TEST(regex_match_limit)
 	rc = rg_regex_match(&m, re, s, strlen(s), &err);
 	CHECK_INT(rc, RG_ELIMIT);
 	CHECK(names(&err, "RG_CAP_REGEX_MATCH_LIMIT"));
+	CHECK(!names(&err, "RG_CAP_REGEX_DEPTH_LIMIT"));
+	rg_regex_free(re);
+	free(s);
+}
+
+TEST(regex_depth_limit)
+{
+	/* each (a|b) taken is a backtracking point kept until c fails at
+	 * the end: 20,000 of them pass RG_CAP_REGEX_DEPTH_LIMIT long before
+	 * the few steps per letter reach RG_CAP_REGEX_MATCH_LIMIT, and the
+	 * error names the depth cap; 2,000 fail to match within both */
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_regex *re = NULL;
+	const char *pat = "^(a|b)*c";
+	char *s = repeat("a", 20000);
+	bool m = true;
+
+	CHECK_INT(rg_regex_compile(&re, pat, strlen(pat), &err), 0);
+	CHECK_INT(rg_regex_match(&m, re, s, 2000, &err), 0);
+	CHECK(!m);
+	CHECK_INT(rg_regex_match(&m, re, s, 20000, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_REGEX_DEPTH_LIMIT"));
+	CHECK(!names(&err, "RG_CAP_REGEX_MATCH_LIMIT"));
 	rg_regex_free(re);
 	free(s);
 }
