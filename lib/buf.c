@@ -1,6 +1,22 @@
 #include "rendergate/compat.h"
+#include "rendergate/arena.h"
 #include "rendergate/buf.h"
 #include "rendergate/err.h"
+
+/*
+ * Buffers of 64 KiB and more take their blocks from the arena pool (huge
+ * pages, see arena.c): rendered charts grow buffers of megabytes, and
+ * their page faults cost more than the copying.
+ */
+#define POOL_MIN (64 * 1024)
+
+static void release_block(char *p)
+{
+	if (rg_pool_owns(p))
+		rg_pool_free(p);
+	else
+		free(p);
+}
 
 char rg_buf_empty[1];
 
@@ -15,7 +31,7 @@ void rg_buf_init(struct rg_buf *b, size_t cap)
 void rg_buf_release(struct rg_buf *b)
 {
 	if (b->alloc)
-		free(b->ptr);
+		release_block(b->ptr);
 	rg_buf_init(b, b->cap);
 }
 
@@ -32,7 +48,16 @@ char *rg_buf_detach(struct rg_buf *b, size_t *len)
 
 	if (len)
 		*len = b->len;
-	p = b->alloc ? b->ptr : rg_xstrdup("");
+	if (!b->alloc) {
+		p = rg_xstrdup("");
+	} else if (rg_pool_owns(b->ptr)) {
+		/* the caller frees it with free() */
+		p = rg_xmalloc(b->len + 1);
+		memcpy(p, b->ptr, b->len + 1);
+		rg_pool_free(b->ptr);
+	} else {
+		p = b->ptr;
+	}
 	rg_buf_init(b, b->cap);
 	return p;
 }
@@ -49,7 +74,29 @@ int rg_buf_grow(struct rg_buf *b, size_t n)
 	na = b->alloc ? b->alloc : 64;
 	while (na < want)
 		na = na > SIZE_MAX / 2 ? want : na * 2;
-	if (b->alloc) {
+	if (na >= POOL_MIN) {
+		size_t got = na;
+		char *q = rg_pool_alloc(&got);
+
+		if (q) {
+			if (b->alloc) {
+				memcpy(q, b->ptr, b->len + 1);
+				release_block(b->ptr);
+			} else {
+				q[0] = '\0';
+			}
+			b->ptr = q;
+			b->alloc = got;
+			return 0;
+		}
+	}
+	if (b->alloc && rg_pool_owns(b->ptr)) {
+		char *q = rg_xmalloc(na);
+
+		memcpy(q, b->ptr, b->len + 1);
+		rg_pool_free(b->ptr);
+		b->ptr = q;
+	} else if (b->alloc) {
 		b->ptr = rg_xrealloc(b->ptr, na);
 	} else {
 		b->ptr = rg_xmalloc(na);

@@ -47,6 +47,18 @@ char *rg_arena_printf(struct rg_arena *a, const char *fmt, ...)
 	RG_PRINTF(2, 3);
 char *rg_arena_vprintf(struct rg_arena *a, const char *fmt, va_list ap);
 
+/*
+ * Blocks for large growable buffers (rg_buf), from the same pool of huge
+ * pages as the arenas' chunks: rg_pool_alloc() returns a block of at
+ * least *size bytes (not zeroed) and sets *size to its size, or NULL when
+ * the pool cannot give one (too large, used up, or an RG_ARENA_MALLOC
+ * build): then use malloc. rg_pool_owns() tells pool blocks from malloc's;
+ * rg_pool_free() takes a block back for reuse.
+ */
+void *rg_pool_alloc(size_t *size);
+bool rg_pool_owns(const void *p);
+void rg_pool_free(void *p);
+
 /* Bytes handed out so far (for peak-memory reports and caps). */
 size_t rg_arena_used(const struct rg_arena *a);
 

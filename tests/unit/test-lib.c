@@ -57,6 +57,68 @@ TEST(arena_reset_reuses_zeroed)
 	rg_arena_free(a);
 }
 
+/*
+ * Chunks freed by one arena go back to the pool and come out zeroed for
+ * the next arena, whatever the last one wrote in them.
+ */
+TEST(arena_pool_chunks_come_back_zeroed)
+{
+	for (int round = 0; round < 4; round++) {
+		struct rg_arena *a = rg_arena_new();
+		size_t n = 0;
+
+		/* past several chunk sizes, and a block over CHUNK_MAX */
+		while (rg_arena_used(a) < (size_t)(9 << 20)) {
+			size_t sz = 100 + (n * 7919) % 40000;
+			unsigned char *p = rg_arena_alloc(a, sz);
+
+			for (size_t k = 0; k < sz; k++)
+				if (p[k])
+					FAILF("round %d: byte %zu of "
+					      "allocation %zu not zero",
+					      round, k, n);
+			memset(p, 0xc3, sz);
+			n++;
+		}
+		memset(rg_arena_alloc(a, 5 << 20), 0x3c, 5 << 20);
+		rg_arena_free(a);
+	}
+}
+
+/*
+ * Large buffers live in the pool; growing, resetting and detaching them
+ * keeps their bytes, and a detached one is plain malloc memory.
+ */
+TEST(buf_large_pool_blocks)
+{
+	struct rg_buf b = RG_BUF_INIT(64u << 20);
+	size_t len = 0;
+	char *p;
+
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < (6u << 20); i++)
+			CHECK_INT(rg_buf_addch(&b, (char)('a' + i % 26)), 0);
+		CHECK_INT(b.len, 6u << 20);
+		CHECK_INT(b.ptr[b.len], 0);
+		for (size_t i = 0; i < b.len; i += 4093)
+			if (b.ptr[i] != (char)('a' + i % 26))
+				FAILF("round %d: byte %zu is %c", round, i,
+				      b.ptr[i]);
+		rg_buf_reset(&b);
+	}
+	CHECK_INT(rg_buf_addchn(&b, 'z', 300000), 0);
+	p = rg_buf_detach(&b, &len);
+	CHECK_INT(len, 300000);
+	CHECK(!rg_pool_owns(p));
+	CHECK_INT(p[0], 'z');
+	CHECK_INT(p[len - 1], 'z');
+	CHECK_INT(p[len], 0);
+	free(p);
+	CHECK_INT(rg_buf_addchn(&b, 'y', 200000), 0);
+	rg_buf_release(&b);
+	CHECK_STR(b.ptr, "");
+}
+
 TEST(buf_cap_is_enforced)
 {
 	struct rg_buf b = RG_BUF_INIT(8);
