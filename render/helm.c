@@ -1308,12 +1308,40 @@ static bool is_space(char c)
 	       c == '\v';
 }
 
+/* The first "\n---" in s[0, n), or NULL. */
+static const char *find_separator(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while (end - p >= 4 && (p = memchr(p, '\n', (size_t)(end - p - 3)))) {
+		if (p[1] == '-' && p[2] == '-' && p[3] == '-')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* Trim text[b, e), end it with a NUL and add it to *docs. */
+static void cut_doc(char *text, size_t b, size_t e, const char ***docs,
+		    size_t *n, size_t *alloc)
+{
+	while (b < e && is_space(text[b]))
+		b++;
+	while (e > b && is_space(text[e - 1]))
+		e--;
+	text[e] = '\0';
+	RG_ALLOC_GROW(*docs, *n + 1, *alloc);
+	(*docs)[(*n)++] = text + b;
+}
+
 /*
  * SplitManifests: trim text, split it on (?:^|\s*\n)---\s* the way Go's
  * regexp.Split does (leftmost, non-overlapping matches), drop empty
- * pieces and trim the rest (a whitespace-only piece stays, as "").
+ * pieces and trim the rest (a whitespace-only piece stays, as ""). The
+ * pieces are cut out of text in place: a NUL is written after each,
+ * where a separator or the text's end was already passed.
  */
-static size_t split_docs(struct rg_arena *a, const char *text, size_t len,
+static size_t split_docs(struct rg_arena *a, char *text, size_t len,
 			 const char ***out)
 {
 	const char **docs = NULL;
@@ -1328,57 +1356,34 @@ static size_t split_docs(struct rg_arena *a, const char *text, size_t len,
 	len = e - b;
 	pos = beg = 0;
 	for (;;) {
-		size_t mstart = SIZE_MAX, mend = 0, p = pos;
+		size_t mstart, mend;
 
-		while (p < len) {
-			size_t r;
+		if (pos == 0 && len >= 3 && !memcmp(text, "---", 3)) {
+			mstart = 0;
+			mend = 3;
+		} else {
+			/*
+			 * A separator is a run of white space ending in a
+			 * newline and then "---": find the "\n---", then
+			 * the start of its run (text[pos] is not a space).
+			 */
+			const char *q = find_separator(text + pos, len - pos);
 
-			if (p == 0 && len >= 3 && !memcmp(text, "---", 3)) {
-				mstart = 0;
-				mend = 3;
+			if (!q)
 				break;
-			}
-			if (!is_space(text[p])) {
-				p++;
-				continue;
-			}
-			r = p;
-			while (r < len && is_space(text[r]))
-				r++;
-			if (text[r - 1] == '\n' && len - r >= 3 &&
-			    !memcmp(text + r, "---", 3)) {
-				mstart = p;
-				mend = r + 3;
-				break;
-			}
-			p = r;
+			mstart = (size_t)(q - text);
+			mend = mstart + 4;
+			while (mstart > pos && is_space(text[mstart - 1]))
+				mstart--;
 		}
-		if (mstart == SIZE_MAX)
-			break;
 		while (mend < len && is_space(text[mend]))
 			mend++;
-		if (mstart > beg) {
-			size_t pb = beg, pe = mstart;
-
-			while (pb < pe && is_space(text[pb]))
-				pb++;
-			while (pe > pb && is_space(text[pe - 1]))
-				pe--;
-			RG_ALLOC_GROW(docs, n + 1, alloc);
-			docs[n++] = rg_arena_strndup(a, text + pb, pe - pb);
-		}
+		if (mstart > beg)
+			cut_doc(text, beg, mstart, &docs, &n, &alloc);
 		beg = pos = mend;
 	}
-	if (beg < len) {
-		size_t pb = beg, pe = len;
-
-		while (pb < pe && is_space(text[pb]))
-			pb++;
-		while (pe > pb && is_space(text[pe - 1]))
-			pe--;
-		RG_ALLOC_GROW(docs, n + 1, alloc);
-		docs[n++] = rg_arena_strndup(a, text + pb, pe - pb);
-	}
+	if (beg < len)
+		cut_doc(text, beg, len, &docs, &n, &alloc);
 	*out = rg_arena_calloc(a, n + 1, sizeof(**out));
 	if (n)
 		memcpy(*out, docs, n * sizeof(*docs));
@@ -1446,7 +1451,7 @@ int rg_helm_render(struct rg_helm_result *out, struct rg_helm_chart *chart,
 	struct item *items = NULL;
 	size_t nitems = 0, items_alloc = 0, seq = 0;
 	struct rg_buf buf = RG_BUF_INIT(RG_CAP_TMPL_OUTPUT_BYTES);
-	const char **rendered = NULL;
+	char **rendered = NULL;
 	size_t *rendered_len = NULL;
 	size_t *order = NULL;
 	struct rg_arena *scratch = NULL;

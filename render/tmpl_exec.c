@@ -523,11 +523,24 @@ struct rg_tmpl_set *rg_tmpl_set_clone(const struct rg_tmpl_set *set)
 	return s;
 }
 
+/* The first "<no value>" in s[0, n), or NULL ('<' is rare in YAML). */
+static char *find_no_value(char *s, size_t n)
+{
+	char *p = s, *end = s + n;
+
+	while (end - p >= 10 && (p = memchr(p, '<', (size_t)(end - p - 9)))) {
+		if (!memcmp(p, "<no value>", 10))
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 void rg_tmpl_strip_no_value(struct rg_buf *b)
 {
 	static const char nv[] = "<no value>";
 	const size_t nvlen = sizeof(nv) - 1;
-	char *hit = b->len ? memmem(b->ptr, b->len, nv, nvlen) : NULL;
+	char *hit = find_no_value(b->ptr, b->len);
 	size_t i, j;
 
 	if (!hit)
@@ -538,7 +551,7 @@ void rg_tmpl_strip_no_value(struct rg_buf *b)
 		size_t run;
 
 		i += nvlen;
-		hit = memmem(b->ptr + i, b->len - i, nv, nvlen);
+		hit = find_no_value(b->ptr + i, b->len - i);
 		run = (hit ? (size_t)(hit - b->ptr) : b->len) - i;
 		memmove(b->ptr + j, b->ptr + i, run);
 		i += run;

@@ -98,11 +98,43 @@ static void ignore(struct rg_tlex *l)
 	l->start_line = l->line;
 }
 
+/*
+ * Newlines in in[from, to), eight bytes at a time: long texts (CRDs kept
+ * as templates are hundreds of KB with no action) are counted here once.
+ */
 static void count_lines(struct rg_tlex *l, size_t from, size_t to)
 {
-	for (size_t i = from; i < to; i++)
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fu, nl = 0x0a0a0a0a0a0a0a0au;
+	size_t i = from;
+
+	for (; i + 8 <= to; i += 8) {
+		uint64_t w, t;
+
+		memcpy(&w, l->in + i, 8);
+		w ^= nl; /* a newline is now a zero byte */
+		/* high bit of each byte of t: that byte of w is not zero */
+		t = ((w & low7) + low7) | w;
+		/* one bit per zero byte, at the bottom of each; sum them */
+		t = (~t & ~low7) >> 7;
+		l->line += (uint32_t)((t * 0x0101010101010101u) >> 56);
+	}
+	for (; i < to; i++)
 		if (l->in[i] == '\n')
 			l->line++;
+}
+
+/* The first "{{" in in[from, len), or NULL; from + 1 < len. */
+static const char *find_ldelim(const struct rg_tlex *l, size_t from)
+{
+	const char *p = l->in + from;
+	const char *last = l->in + l->len - 1; /* "{{" starts before it */
+
+	while (p < last && (p = memchr(p, '{', (size_t)(last - p)))) {
+		if (p[1] == '{')
+			return p;
+		p++;
+	}
+	return NULL;
 }
 
 static void emit(struct rg_tlex *l, struct rg_titem_tok *it, int typ)
@@ -244,8 +276,8 @@ static void lex_text(struct rg_tlex *l, struct rg_titem_tok *it)
 {
 	const char *p = NULL;
 
-	if (l->pos < l->len)
-		p = memmem(l->in + l->pos, l->len - l->pos, "{{", 2);
+	if (l->pos + 1 < l->len)
+		p = find_ldelim(l, l->pos);
 	if (p) {
 		size_t x = (size_t)(p - l->in);
 		size_t end = x;
@@ -353,14 +385,15 @@ static void lex_right(struct rg_tlex *l, struct rg_titem_tok *it)
 
 static const struct {
 	const char *word;
+	size_t len;
 	int typ;
 } keywords[] = {
-	{ ".", TI_DOT },	   { "block", TI_BLOCK },
-	{ "break", TI_BREAK },	   { "continue", TI_CONTINUE },
-	{ "define", TI_DEFINE },   { "else", TI_ELSE },
-	{ "end", TI_END },	   { "if", TI_IF },
-	{ "range", TI_RANGE },	   { "nil", TI_NIL },
-	{ "template", TI_TEMPLATE }, { "with", TI_WITH },
+	{ ".", 1, TI_DOT },	      { "block", 5, TI_BLOCK },
+	{ "break", 5, TI_BREAK },     { "continue", 8, TI_CONTINUE },
+	{ "define", 6, TI_DEFINE },   { "else", 4, TI_ELSE },
+	{ "end", 3, TI_END },	      { "if", 2, TI_IF },
+	{ "range", 5, TI_RANGE },     { "nil", 3, TI_NIL },
+	{ "template", 8, TI_TEMPLATE }, { "with", 4, TI_WITH },
 };
 
 static void lex_identifier(struct rg_tlex *l, struct rg_titem_tok *it)
@@ -379,7 +412,7 @@ static void lex_identifier(struct rg_tlex *l, struct rg_titem_tok *it)
 	w = l->in + l->start;
 	n = l->pos - l->start;
 	for (size_t i = 0; i < RG_ARRAY_SIZE(keywords); i++) {
-		if (strlen(keywords[i].word) == n &&
+		if (keywords[i].len == n && keywords[i].word[0] == w[0] &&
 		    !memcmp(keywords[i].word, w, n)) {
 			emit(l, it, keywords[i].typ);
 			return;
