@@ -1827,6 +1827,7 @@ static int replay(struct parser *p, const struct rg_yfast *y, size_t *ndocs)
 		[RG_YF_SINGLE] = YAML_SINGLE_QUOTED_SCALAR_STYLE,
 		[RG_YF_DOUBLE] = YAML_DOUBLE_QUOTED_SCALAR_STYLE,
 		[RG_YF_LITERAL] = YAML_LITERAL_SCALAR_STYLE,
+		[RG_YF_FOLDED] = YAML_FOLDED_SCALAR_STYLE,
 	};
 
 	for (size_t i = 0; i < y->nev; i++) {

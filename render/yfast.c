@@ -555,18 +555,23 @@ static int plain(struct sc *c, long pi)
 }
 
 /*
- * A literal block scalar (| |- |+) at the cursor in a block indented pi.
- * The content's indentation is that of its first non-empty line; lines
- * keep everything after it; clip keeps one final newline, strip none,
- * keep all of them.
+ * A literal (| |- |+) or folded (> >- >+) block scalar at the cursor in
+ * a block indented pi. The content's indentation is that of its first
+ * non-empty line; lines keep everything after it; clip keeps one final
+ * newline, strip none, keep all of them. Folding is libyaml's: the break
+ * between two lines that do not start with a blank becomes a space when
+ * no empty line follows it and disappears when some do; the breaks
+ * around a line that starts with a blank (more indented) stay.
  */
 static int literal(struct sc *c, long pi)
 {
 	size_t p = c->pos + 1, indent = 0, ei, trail = 0, lead = 0;
 	char chomp = 0;
-	bool have = false;
+	bool have = false, folded = c->s[c->pos] == '>', lead_blank = false;
+	bool later = false; /* a content line was copied */
 
-	scalar(c, RG_YF_LITERAL, c->line, col_of(c, c->pos));
+	scalar(c, folded ? RG_YF_FOLDED : RG_YF_LITERAL, c->line,
+	       col_of(c, c->pos));
 	ei = c->y->nev - 1;
 	if (p < c->n && (c->s[p] == '-' || c->s[p] == '+'))
 		chomp = c->s[p++];
@@ -617,18 +622,33 @@ static int literal(struct sc *c, long pi)
 		/* a line of spaces past the indentation keeps the rest */
 		if (eol(c, q) && q >= c->n)
 			return 0;
+		q = c->lstart + indent;
+		if (folded) {
+			/*
+			 * trail is this line's leading break (after the
+			 * first line) plus the empty lines before it
+			 */
+			bool blank = c->s[q] == ' ' || c->s[q] == '\t';
+
+			if (later && !lead_blank && !blank) {
+				if (trail == 1 && !add(c, " ", 1))
+					return 0;
+				trail--;
+			}
+			lead_blank = blank;
+		}
 		/* breaks seen so far belong inside the value */
 		while (trail) {
 			if (!add(c, "\n", 1))
 				return 0;
 			trail--;
 		}
-		q = c->lstart + indent;
 		p = q;
 		while (!eol(c, p))
 			p++;
 		if (!add(c, c->s + q, p - q))
 			return 0;
+		later = true;
 		if (p >= c->n) {
 			c->pos = p;
 			break;
@@ -664,7 +684,7 @@ static int inline_scalar(struct sc *c, long pi)
 {
 	char ch = c->s[c->pos];
 
-	if (ch == '|')
+	if (ch == '|' || ch == '>')
 		return literal(c, pi);
 	if (ch == '\'' || ch == '"')
 		return quoted(c, pi);

@@ -36,6 +36,7 @@ enum rg_yfast_style {
 	RG_YF_SINGLE,
 	RG_YF_DOUBLE,
 	RG_YF_LITERAL,
+	RG_YF_FOLDED,
 };
 
 struct rg_yfast_event {

@@ -59,6 +59,7 @@ static int yfast_cmp_style(yaml_scalar_style_t s)
 	case YAML_SINGLE_QUOTED_SCALAR_STYLE: return RG_YF_SINGLE;
 	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return RG_YF_DOUBLE;
 	case YAML_LITERAL_SCALAR_STYLE: return RG_YF_LITERAL;
+	case YAML_FOLDED_SCALAR_STYLE: return RG_YF_FOLDED;
 	default: return -1;
 	}
 }

@@ -63,6 +63,15 @@ static const char *const accepted[] = {
 	"a: |\n  \n    x\n",
 	"a: [x:y, -1]\n",
 	"a: \"one \\\n    two\\\n\n   \\ three\"\n",
+	"a: >\n  folded\n",
+	"a: >\n  one\n  two\n\n  three\n\n\n  four\nb: 1\n",
+	"a: >-\n  one\n   more\n  two\n   more\n\n   most\n  end\n",
+	"a: >+\n  x\n\n",
+	"a: >\n\n  \n  x\n  y\n\n\n",
+	"- >\n  x\n\n   indented\n  y\n- >-\n  lead\n   more\n",
+	"a: >\n  x\n    \n  y\n",
+	"a: >  # comment\n  x\n  y\n",
+	"a:\n  b: >-\n    long text that\n    goes on\n  c: 2\n",
 };
 
 static const char *const refused[] = {
@@ -73,7 +82,6 @@ static const char *const refused[] = {
 	"a: {b}\n",
 	"a: &x 1\nb: *x\n",
 	"a: !!str 1\n",
-	"a: >\n  folded\n",
 	"a: |2\n  x\n",
 	"a:\t1\n",
 	"a: 1\r\n",
