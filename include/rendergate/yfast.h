@@ -7,13 +7,13 @@
  * rg_doc_parse spends most of its time in libyaml (about 95 instructions
  * per byte on CRDs). Most rendered manifests and values files use a small
  * part of YAML: block mappings and sequences, plain and quoted scalars
- * (also folded over several lines), literal block scalars, one-line
- * flow collections of scalars ([a, b], {k: v}, [], {}), comments and
- * `---`. rg_yfast_scan recognises exactly that subset and
- * records the events libyaml would produce for it (type, value, style,
- * start line and column); anything else (flow collections, anchors,
- * aliases, tags, folded block scalars, tabs, CR, escapes it does not
- * know, every input libyaml would reject) makes it give up, and the
+ * (also folded over several lines), literal and folded block scalars,
+ * one-line flow collections of scalars ([a, b], {k: v}, [], {}), comments
+ * and `---`. rg_yfast_scan recognises exactly that subset and records the
+ * events libyaml would produce for it (type, value, style, start line and
+ * column); anything else (flow collections, anchors, aliases, tags, block
+ * scalar indentation indicators, tabs, CR, escapes it does not know,
+ * every input libyaml would reject) makes it give up, and the
  * caller parses with libyaml as before. It never reports errors: an input
  * it accepts must be one libyaml accepts with the same events, which
  * tests/unit/test-yfast.c and tests/fuzz/fuzz-yfast.c check against
