@@ -786,9 +786,13 @@ static char *strip_underscores(const char *s, size_t n, size_t *outn)
 	return p;
 }
 
+/* s[0, n) is lit (which has no NUL inside); most differ at once */
 static bool streq(const char *s, size_t n, const char *lit)
 {
-	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (!lit[i] || lit[i] != s[i])
+			return false;
+	return !lit[n];
 }
 
 static bool any_of(const char *s, size_t n, const char *const *list)
@@ -1092,12 +1096,25 @@ static int fail(struct parser *p, int code, yaml_mark_t m, const char *fmt, ...)
 static bool bytes_ok(const char *data, size_t len)
 {
 	const uint8_t *s = (const uint8_t *)data;
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 
 	for (size_t i = 0; i < len; i++) {
-		uint8_t c = s[i];
+		uint8_t c;
 		uint32_t cp;
 		size_t need;
 
+		/* eight ASCII bytes, none of them NUL, at a time */
+		while (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & high) || ((w - ones) & ~w & high))
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		c = s[i];
 		if (c && c < 0x80)
 			continue;
 		if (c >= 0xc2 && c <= 0xdf)
