@@ -432,8 +432,13 @@ static void maybe_jit(const struct rg_regex *re)
 #endif
 }
 
-int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
-		  size_t pos, size_t *m, struct rg_err *err)
+/*
+ * opts: PCRE2_NO_UTF_CHECK when an earlier call already checked the
+ * whole of s (PCRE2 checks all of it on every call otherwise, which made
+ * a replace-all over a large text quadratic) and pos starts a character.
+ */
+static int exec_opts(const struct rg_regex *re, const char *s, size_t len,
+		     size_t pos, size_t *m, uint32_t opts, struct rg_err *err)
 {
 	int r = 0, rc = 0;
 	PCRE2_SIZE *ov = NULL;
@@ -441,7 +446,8 @@ int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
 	if (pos > len)
 		goto out;
 	maybe_jit(re);
-	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, 0, re->md, re->mctx);
+	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, opts, re->md,
+			re->mctx);
 	if (r == PCRE2_ERROR_NOMATCH)
 		goto out;
 	/* name the cap that was hit, so the pusher knows which one; the
@@ -488,6 +494,12 @@ out:
 	return rc;
 }
 
+int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
+		  size_t pos, size_t *m, struct rg_err *err)
+{
+	return exec_opts(re, s, len, pos, m, 0, err);
+}
+
 int rg_regex_match(bool *out, const struct rg_regex *re, const char *s,
 		   size_t len, struct rg_err *err)
 {
@@ -521,7 +533,9 @@ int rg_regex_find_all(const struct rg_regex *re, const char *s, size_t len,
 	while (found < n && pos <= len) {
 		int accept = 1;
 
-		rc = rg_regex_exec(re, s, len, pos, m, err);
+		/* the first call checked s is UTF-8; pos is on a rune */
+		rc = exec_opts(re, s, len, pos, m,
+			       pos ? PCRE2_NO_UTF_CHECK : 0, err);
 		if (rc <= 0)
 			break;
 		rc = 0;
