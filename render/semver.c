@@ -43,12 +43,33 @@ struct rg_semver_constraints {
 #define M_LEN(m, g) ((m)[2 * (g)] == SIZE_MAX ? 0 : (m)[2 * (g) + 1] - (m)[2 * (g)])
 #define M_PTR(s, m, g) ((m)[2 * (g)] == SIZE_MAX ? "" : (s) + (m)[2 * (g)])
 
+/*
+ * The fixed patterns compile once per process and stay: charts call
+ * semverCompare in loops, and compiling four patterns per call cost more
+ * than the rest of the comparison. Nothing runs in parallel, and no
+ * pattern is used inside a match of itself.
+ */
 static int compile(struct rg_regex **re, const char *pat, struct rg_err *err)
 {
-	int rc = rg_regex_compile(re, pat, strlen(pat), err);
+	static struct {
+		const char *pat;
+		struct rg_regex *re;
+	} cache[8];
+	size_t i;
+	int rc;
 
+	for (i = 0; i < RG_ARRAY_SIZE(cache) && cache[i].pat; i++)
+		if (cache[i].pat == pat) {
+			*re = cache[i].re;
+			return 0;
+		}
+	if (i == RG_ARRAY_SIZE(cache))
+		RG_BUG("semver: more patterns than the cache holds");
+	rc = rg_regex_compile(re, pat, strlen(pat), err);
 	if (rc)
 		RG_BUG("semver pattern failed to compile: %s", err ? err->msg : "");
+	cache[i].pat = pat;
+	cache[i].re = *re;
 	return rc;
 }
 
@@ -165,7 +186,6 @@ int rg_semver_parse(struct rg_semver *out, struct rg_arena *a, const char *s,
 		goto out;
 	*out = v;
 out:
-	rg_regex_free(re);
 	return rc;
 }
 
@@ -540,10 +560,6 @@ int rg_semver_constraints_parse(struct rg_semver_constraints **out,
 	cs->len = nor;
 	*out = cs;
 out:
-	rg_regex_free(cre);
-	rg_regex_free(rre);
-	rg_regex_free(fre);
-	rg_regex_free(vre);
 	rg_buf_release(&rw);
 	return rc;
 }
