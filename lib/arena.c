@@ -72,7 +72,17 @@ static void pool_map(void)
 	at = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 	pool.base = (char *)at;
 #ifdef MADV_HUGEPAGE
-	(void)madvise(pool.base, POOL_BYTES, MADV_HUGEPAGE);
+	/*
+	 * RENDERGATE_HUGEPAGES=0 keeps 4 KiB pages: where the kernel
+	 * compacts memory synchronously for madvised regions (THP defrag
+	 * "madvise", the default) a fragmented host may stall a fault.
+	 */
+	{
+		const char *e = getenv("RENDERGATE_HUGEPAGES");
+
+		if (!e || strcmp(e, "0"))
+			(void)madvise(pool.base, POOL_BYTES, MADV_HUGEPAGE);
+	}
 #endif
 }
 
