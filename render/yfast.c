@@ -119,16 +119,36 @@ static void newline(struct sc *c, size_t p)
 }
 
 /*
+ * The first byte at or after p that is not a space, or c->n: eight at a
+ * time, for the deep indentation of CRDs.
+ */
+static size_t skip_spaces(const struct sc *c, size_t p)
+{
+	const uint64_t spaces = 0x2020202020202020u;
+
+	while (p <= c->n && c->n - p >= 8) {
+		uint64_t w;
+
+		memcpy(&w, c->s + p, 8);
+		w ^= spaces; /* a space is now a zero byte */
+		if (w)
+			break; /* a non-space among these eight */
+		p += 8;
+	}
+	while (p < c->n && c->s[p] == ' ')
+		p++;
+	return p;
+}
+
+/*
  * From the start of a line, skip blank and comment lines. Sets c->st and,
  * for content, c->ind; returns 0 for what the subset leaves out.
  */
 static int skip_lines(struct sc *c)
 {
 	for (;;) {
-		size_t p = c->pos;
+		size_t p = skip_spaces(c, c->pos);
 
-		while (p < c->n && c->s[p] == ' ')
-			p++;
 		if (p >= c->n) {
 			c->pos = p;
 			c->st = ST_EOF;
@@ -271,9 +291,7 @@ static size_t next_text(struct sc *c, size_t p, size_t *breaks)
 
 	newline(c, p);
 	for (;;) {
-		q = c->pos;
-		while (q < c->n && c->s[q] == ' ')
-			q++;
+		q = skip_spaces(c, c->pos);
 		if (q < c->n && c->s[q] == '\n') {
 			++*breaks;
 			newline(c, q);
@@ -840,16 +858,39 @@ static int block_sequence(struct sc *c, size_t col, bool indentless)
  * controls, DEL, and the characters libyaml treats specially (NEL, LS,
  * PS, BOM U+FEFF, U+FFFE, U+FFFF).
  */
+/* Are u[0, 8) all printable ASCII (0x20 to 0x7e) or newlines? */
+static bool printable8(const unsigned char *u)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	const uint64_t low7 = ones * 0x7f;
+	uint64_t w, z, nl;
+
+	memcpy(&w, u, 8);
+	if (w & high)
+		return false;
+	/* 0x80 in each newline byte, exactly (no borrows between bytes) */
+	z = w ^ (ones * '\n');
+	nl = ~(((z & low7) + low7) | z) & high;
+	w |= nl >> 2; /* a newline (0x0a) becomes '*' (0x2a) */
+	/* bytes under 0x80: + 0x60 reaches bit 7 iff >= 0x20, + 1 iff 0x7f */
+	return ((w + ones * 0x60) & high) == high && !((w + ones) & high);
+}
+
 static bool plain_bytes(const char *s, size_t n, bool *ascii)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
 	*ascii = true;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = u[i];
+		unsigned char ch;
 		uint32_t cp;
 		size_t need;
 
+		while (n - i >= 8 && printable8(u + i))
+			i += 8;
+		if (i == n)
+			break;
+		ch = u[i];
 		if (ch >= 0x20 && ch < 0x7f)
 			continue;
 		if (ch == '\n')

@@ -107,6 +107,12 @@ static const char *const refused[] = {
 	"- args:\n ",
 	"a:\n      b: 1\n  # c",
 	"a: value:\n",
+	/* left-out bytes inside runs of eight the scanner checks at once */
+	"abcdefgh: ijk\x7flmnopqrs\n",
+	"abcdefgh: ijklmno\x01pqrstuv\n",
+	"abcdefghijklmnop:\tx\n",
+	"abcdefgh: xyzxyzxy\r\nmore: y\n",
+	"abcdefgh:\n        \t      x: 1\n",
 };
 
 TEST(accepts_and_matches_libyaml)
