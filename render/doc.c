@@ -803,15 +803,41 @@ static bool any_of(const char *s, size_t n, const char *const *list)
 	return false;
 }
 
-static const char *const yaml11_true[] = {"y",	  "Y",	  "yes",  "Yes",
-					  "YES",  "on",	  "On",	  "ON",
-					  "true", "True", "TRUE", NULL};
-static const char *const yaml11_false[] = {"n",	    "N",     "no",    "No",
-					   "NO",    "off",   "Off",   "OFF",
-					   "false", "False", "FALSE", NULL};
-static const char *const yaml12_true[] = {"true", "True", "TRUE", NULL};
-static const char *const yaml12_false[] = {"false", "False", "FALSE", NULL};
-static const char *const null_forms[] = {"", "~", "null", "Null", "NULL", NULL};
+/*
+ * The null and bool words by length (n <= 5, first byte one of
+ * yYnNtTfFoO~), so a plain scalar like "type" meets six candidates, not
+ * 27: null (~, null, Null, NULL; the empty scalar is handled before),
+ * then true and false in YAML 1.1 and in 1.2 (JSON).
+ */
+enum { W_NULL = 1, W_T11 = 2, W_F11 = 4, W_T12 = 8, W_F12 = 16 };
+static const struct {
+	const char *w;
+	unsigned char kind;
+} words_by_len[6][7] = {
+	[1] = { { "~", W_NULL }, { "y", W_T11 }, { "Y", W_T11 },
+		{ "n", W_F11 }, { "N", W_F11 } },
+	[2] = { { "on", W_T11 }, { "On", W_T11 }, { "ON", W_T11 },
+		{ "no", W_F11 }, { "No", W_F11 }, { "NO", W_F11 } },
+	[3] = { { "yes", W_T11 }, { "Yes", W_T11 }, { "YES", W_T11 },
+		{ "off", W_F11 }, { "Off", W_F11 }, { "OFF", W_F11 } },
+	[4] = { { "null", W_NULL }, { "Null", W_NULL }, { "NULL", W_NULL },
+		{ "true", W_T11 | W_T12 }, { "True", W_T11 | W_T12 },
+		{ "TRUE", W_T11 | W_T12 } },
+	[5] = { { "false", W_F11 | W_F12 }, { "False", W_F11 | W_F12 },
+		{ "FALSE", W_F11 | W_F12 } },
+};
+
+static unsigned word_kind(const char *s, size_t n)
+{
+	if (n < 1 || n > 5)
+		return 0;
+	for (size_t i = 0; i < 7 && words_by_len[n][i].w; i++)
+		if (words_by_len[n][i].w[0] == s[0] &&
+		    !memcmp(words_by_len[n][i].w, s, n))
+			return words_by_len[n][i].kind;
+	return 0;
+}
+
 static const char *const nan_forms[] = {".nan", ".NaN", ".NAN", NULL};
 static const char *const inf_forms[] = {".inf",	 ".Inf",  ".INF", "+.inf",
 					"+.Inf", "+.INF", NULL};
@@ -888,17 +914,20 @@ enum rg_doc_rtag rg_doc_resolve(struct rg_doc_scalar *v, const char *in,
 	case 'o':
 	case 'O':
 	case '~':
-		if (n > 5) /* "false" is the longest of these words */
-			return RG_RTAG_STR;
-		if (any_of(in, n, null_forms))
+	{
+		/* "false" is the longest of these words; n >= 1 here */
+		unsigned k = word_kind(in, n);
+
+		if (k & W_NULL)
 			return RG_RTAG_NULL;
-		if (any_of(in, n, yaml12 ? yaml12_true : yaml11_true)) {
+		if (k & (yaml12 ? W_T12 : W_T11)) {
 			v->b = true;
 			return RG_RTAG_BOOL;
 		}
-		if (any_of(in, n, yaml12 ? yaml12_false : yaml11_false))
+		if (k & (yaml12 ? W_F12 : W_F11))
 			return RG_RTAG_BOOL;
 		return RG_RTAG_STR;
+	}
 	case '<':
 		return streq(in, n, "<<") ? RG_RTAG_MERGE : RG_RTAG_STR;
 	case '.':

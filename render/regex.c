@@ -657,7 +657,9 @@ int rg_regex_replace_all(struct rg_buf *out, const struct rg_regex *re,
 	while (search <= len) {
 		size_t w;
 
-		rc = rg_regex_exec(re, s, len, search, m, err);
+		/* the first call checked s is UTF-8; search is on a rune */
+		rc = exec_opts(re, s, len, search, m,
+			       search ? PCRE2_NO_UTF_CHECK : 0, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)
