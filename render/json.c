@@ -447,7 +447,8 @@ static int read_u4(struct dec *d, uint32_t *out)
 
 static int dec_string(struct dec *d, struct rg_str *out)
 {
-	struct rg_buf b = RG_BUF_INIT(RG_CAP_YAML_SCALAR_BYTES);
+	/* uncapped here (at most 3 bytes out per byte in); checked below */
+	struct rg_buf b = RG_BUF_INIT(SIZE_MAX / 2);
 	int rc = 0;
 
 	d->i++; /* opening quote */
@@ -520,8 +521,18 @@ static int dec_string(struct dec *d, struct rg_str *out)
 			continue;
 		}
 		if (c < 0x80) {
-			rg_buf_addch(&b, (char)c);
-			d->i++;
+			/* the run of plain ASCII up to the next special byte */
+			size_t e = d->i + 1;
+
+			while (e < d->n) {
+				unsigned char x = (unsigned char)d->s[e];
+
+				if (x == '"' || x == '\\' || x < 0x20 || x >= 0x80)
+					break;
+				e++;
+			}
+			rg_buf_add(&b, d->s + d->i, e - d->i);
+			d->i = e;
 		} else {
 			uint32_t r = 0;
 			size_t l = utf8_dec((const unsigned char *)d->s + d->i, d->n - d->i, &r);
@@ -534,6 +545,13 @@ static int dec_string(struct dec *d, struct rg_str *out)
 				d->i += l;
 			}
 		}
+	}
+	if (b.len > RG_CAP_YAML_SCALAR_BYTES) {
+		rc = rg_err_set(d->err, RG_ELIMIT, NULL,
+				"JSON string of %zu bytes is over %u "
+				"(RG_CAP_YAML_SCALAR_BYTES)",
+				b.len, RG_CAP_YAML_SCALAR_BYTES);
+		goto out;
 	}
 	out->ptr = rg_arena_strndup(d->a, b.ptr, b.len);
 	out->len = b.len;

@@ -211,6 +211,39 @@ TEST(json_depth)
 	rg_arena_free(a);
 }
 
+/*
+ * A JSON string past RG_CAP_YAML_SCALAR_BYTES is an error naming it, not
+ * a string cut short; one at the cap decodes whole. Escapes and invalid
+ * bytes (one byte in, three out as U+FFFD) count as what they decode to.
+ */
+TEST(json_string_bytes)
+{
+	struct rg_arena *a = rg_arena_new();
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_node *n = NULL;
+	size_t cap = RG_CAP_YAML_SCALAR_BYTES;
+	char *s = rg_xmalloc(cap + 8);
+
+	s[0] = '"';
+	memset(s + 1, 'x', cap);
+	s[cap + 1] = '"';
+	CHECK_INT(rg_json_decode(&n, a, s, cap + 2, &err), 0);
+	CHECK(n && n->kind == RG_STR && n->u.s.len == cap);
+	s[cap + 1] = 'x';
+	s[cap + 2] = '"';
+	rg_err_init(&err);
+	CHECK_INT(rg_json_decode(&n, a, s, cap + 3, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_YAML_SCALAR_BYTES"));
+	/* a third of the cap of bytes that are not UTF-8, and a few more */
+	memset(s + 1, '\xff', cap / 3 + 2);
+	s[cap / 3 + 3] = '"';
+	rg_err_init(&err);
+	CHECK_INT(rg_json_decode(&n, a, s, cap / 3 + 4, &err), RG_ELIMIT);
+	CHECK(names(&err, "RG_CAP_YAML_SCALAR_BYTES"));
+	free(s);
+	rg_arena_free(a);
+}
+
 /* Execute text as a standalone template; the error in *err. */
 static int exec_tmpl(struct rg_arena *a, const char *text, struct rg_buf *out,
 		     const struct rg_tmpl_opts *opts, struct rg_err *err)
