@@ -1033,15 +1033,10 @@ static int eval_call(struct rg_tmpl_exec *ex, struct val dot,
 	call.ex = ex;
 	call.name = name;
 	call.tmpl = ex->tmpl->name;
-	{
-		uint32_t line, col;
-
-		location(node, ex->tmpl, &line, &col);
-		call.pos.file = node && node->tree ? node->tree->parse_name
-						   : ex->tmpl->parse_name;
-		call.pos.line = line;
-		call.pos.col = col;
-	}
+	/* line and column only when asked (rg_tmpl_call_seed) */
+	call.pos.file = node && node->tree ? node->tree->parse_name
+					   : ex->tmpl->parse_name;
+	call.node = node;
 	call.err = &ferr;
 	call.has_final = final != NULL;
 	call.argnodes = argn;
@@ -1530,9 +1525,14 @@ int rg_tmpl_charge(struct rg_tmpl_call *c, uint64_t n)
 uint64_t rg_tmpl_call_seed(const struct rg_tmpl_call *c)
 {
 	char key[600];
-	int n = snprintf(key, sizeof(key), "%s:%u:%u:%s",
-			 c->pos.file ? c->pos.file : "", c->pos.line,
-			 c->pos.col, c->name ? c->name : "");
+	struct rg_pos pos = c->pos;
+	int n;
+
+	if (c->ex)
+		location(c->node, c->ex->tmpl, &pos.line, &pos.col);
+	n = snprintf(key, sizeof(key), "%s:%u:%u:%s",
+		     pos.file ? pos.file : "", pos.line, pos.col,
+		     c->name ? c->name : "");
 	uintptr_t runs = 0;
 	uint64_t h;
 

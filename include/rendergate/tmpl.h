@@ -122,12 +122,14 @@ struct rg_tmpl_call {
 	struct rg_tmpl_exec *ex;  /* the execution (include, tpl, budget) */
 	const char *name;	  /* the function's name as called */
 	const char *tmpl;	  /* name of the template being executed */
-	struct rg_pos pos;	  /* file = template name, line, col of the call */
+	struct rg_pos pos;	  /* file = template name (line and col are
+				     found only for rg_tmpl_call_seed) */
 	struct rg_err *err;	  /* fill with rg_tmpl_fail / rg_tmpl_fail_arg */
 	unsigned err_raw;	  /* set by rg_tmpl_fail_arg: no "error calling" */
 	bool has_final;		  /* last arg came from the pipeline (x | f) */
 	/* internal: the argument nodes, for the rg_tmpl_arg_* checks */
 	const struct rg_tnode *const *argnodes;
+	const struct rg_tnode *node; /* internal: the call, for its place */
 };
 
 /*
