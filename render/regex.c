@@ -432,10 +432,31 @@ static void maybe_jit(const struct rg_regex *re)
 #endif
 }
 
+/* Is s[0, len) all ASCII? Eight bytes at a time. */
+static bool all_ascii(const char *s, size_t len)
+{
+	const uint64_t high = 0x8080808080808080u;
+	uint64_t acc = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return !(acc & high);
+}
+
 /*
  * opts: PCRE2_NO_UTF_CHECK when an earlier call already checked the
  * whole of s (PCRE2 checks all of it on every call otherwise, which made
  * a replace-all over a large text quadratic) and pos starts a character.
+ * An all-ASCII subject is UTF-8 without PCRE2's byte-by-byte check
+ * (CRDs of hundreds of KB go through regexReplaceAll); anything else
+ * PCRE2 checks, and reports, as before.
  */
 static int exec_opts(const struct rg_regex *re, const char *s, size_t len,
 		     size_t pos, size_t *m, uint32_t opts, struct rg_err *err)
@@ -445,6 +466,8 @@ static int exec_opts(const struct rg_regex *re, const char *s, size_t len,
 
 	if (pos > len)
 		goto out;
+	if (!(opts & PCRE2_NO_UTF_CHECK) && all_ascii(s, len))
+		opts |= PCRE2_NO_UTF_CHECK;
 	maybe_jit(re);
 	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, opts, re->md,
 			re->mctx);
