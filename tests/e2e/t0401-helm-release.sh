@@ -231,4 +231,15 @@ test_expect_success 'a failing required value names the template position' '
 	git -C work reset -q --hard HEAD~1
 '
 
+# rendergate.1: RENDERGATE_HUGEPAGES=0 keeps the arena pool in 4 KiB pages;
+# the render must not depend on it.
+test_expect_success 'rendergate template renders the same without huge pages' '
+	"$RENDERGATE" template web work/charts/web --namespace web \
+		-f work/values/staging/web.yaml >huge.yaml &&
+	RENDERGATE_HUGEPAGES=0 "$RENDERGATE" template web work/charts/web \
+		--namespace web -f work/values/staging/web.yaml >small.yaml &&
+	test_grep "^kind: Deployment" huge.yaml &&
+	cmp huge.yaml small.yaml
+'
+
 test_done
