@@ -1937,12 +1937,14 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 	p.flags = flags;
 	p.data = data;
 	p.err = err;
-	ret = bytes_ok(data, len) ? 0 : check_bytes(&p, data, len);
-	if (ret)
-		return ret;
 	if (!(flags & (RG_PARSE_JSON | RG_PARSE_NO_FAST))) {
 		struct rg_yfast y = RG_YFAST_INIT;
 
+		/*
+		 * yfast takes only bytes bytes_ok accepts (printable ASCII,
+		 * newlines, UTF-8 without controls), so what it takes is
+		 * not checked a second time
+		 */
 		if (rg_yfast_scan(&y, data, len)) {
 			ret = replay(&p, &y, &ndocs);
 			rg_yfast_release(&y);
@@ -1952,6 +1954,9 @@ int rg_doc_parse(struct rg_docs *out, struct rg_arena *a, const char *file,
 		}
 		rg_yfast_release(&y);
 	}
+	ret = bytes_ok(data, len) ? 0 : check_bytes(&p, data, len);
+	if (ret)
+		goto out;
 	if (flags & RG_PARSE_JSON)
 		data = json_outer_tabs(data, len, &copy);
 	if (!yaml_parser_initialize(&p.yp))

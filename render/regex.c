@@ -436,18 +436,20 @@ static void maybe_jit(const struct rg_regex *re)
 static bool all_ascii(const char *s, size_t len)
 {
 	const uint64_t high = 0x8080808080808080u;
-	uint64_t acc = 0;
 	size_t i = 0;
 
+	/* stops at the first non-ASCII byte: PCRE2 then checks it all */
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		acc |= w;
+		if (w & high)
+			return false;
 	}
 	for (; i < len; i++)
-		acc |= (unsigned char)s[i];
-	return !(acc & high);
+		if ((unsigned char)s[i] & 0x80)
+			return false;
+	return true;
 }
 
 /*
