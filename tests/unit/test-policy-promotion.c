@@ -124,6 +124,25 @@ static void add(struct rg_arena *a, struct rg_policy_compvers *v,
 	v->alloc = v->len;
 }
 
+/* The policy check of a promotion into prod, from empty findings. */
+struct promo {
+	struct rg_arena *a;
+	struct rg_policy *p;
+	struct rg_config_repo *r;
+	struct rg_policy_compvers *after, *before, *prev;
+	struct rg_policy_soak_query *q;
+	int64_t now;
+	struct rg_err *e;
+};
+
+static int into_prod(struct rg_findings *f, const struct promo *c)
+{
+	rg_finding_init(f, c->a);
+	return rg_policy_check_promotion_versions(f, c->p, c->r, "prod",
+						  c->after, c->before, c->prev,
+						  c->q, c->now, c->e);
+}
+
 TEST(folders_and_soak)
 {
 	struct rg_arena *a = rg_arena_new();
@@ -142,27 +161,21 @@ TEST(folders_and_soak)
 	struct rg_findings f;
 	struct rg_err e = RG_ERR_INIT;
 	const int64_t now = 1700000000;
+	struct promo pc = { a, p, r, &after, &before, &prev, &q, now, &e };
 
 	CHECK(r != NULL && p != NULL);
 	CHECK_INT(rg_policy_soak_ms(p, "staging"), 86400000);
 	CHECK_INT(rg_policy_soak_ms(p, "prod"), 3600000);
-	rg_finding_init(&f, a);
 	add(a, &before, &p->components[0], "1.0.0", 7);
 	add(a, &after, &p->components[0], "1.0.0", 7);
 	/* nothing arrives: nothing to check, history not asked */
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  0);
+	CHECK_INT(into_prod(&f, &pc), 0);
 	CHECK_INT(f.len, 0);
 	CHECK_INT(h.calls, 0);
 	/* 2.0.0 arrives but staging runs 1.9.0 */
 	after.items[0].version = "2.0.0";
 	add(a, &prev, &p->components[0], "1.9.0", 4);
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  0);
+	CHECK_INT(into_prod(&f, &pc), 0);
 	CHECK_INT(f.len, 1);
 	CHECK_STR(f.items[0].rule, "policy.promotion");
 	CHECK_STR(f.items[0].message,
@@ -172,11 +185,7 @@ TEST(folders_and_soak)
 	/* in staging for 2h of the 24h soak */
 	prev.items[0].version = "2.0.0";
 	h.since = now - 7200;
-	rg_finding_init(&f, a);
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  0);
+	CHECK_INT(into_prod(&f, &pc), 0);
 	CHECK_INT(f.len, 1);
 	CHECK_STR(f.items[0].rule, "policy.soak");
 	CHECK_STR(f.items[0].message,
@@ -185,21 +194,13 @@ TEST(folders_and_soak)
 	CHECK_STR(f.items[0].hint, "promote it again after 22h");
 	/* soaked long enough */
 	h.since = now - 86400;
-	rg_finding_init(&f, a);
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  0);
+	CHECK_INT(into_prod(&f, &pc), 0);
 	CHECK_INT(f.len, 0);
 	/* the walk stopped at its cap with the version in every commit and
 	 * the oldest 2h old: the soak is not shown, a finding names the cap */
 	h.since = now - 7200;
 	h.cut = true;
-	rg_finding_init(&f, a);
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  0);
+	CHECK_INT(into_prod(&f, &pc), 0);
 	CHECK_INT(f.len, 1);
 	CHECK_STR(f.items[0].rule, "policy.soak");
 	CHECK_INT(f.items[0].severity, RG_SEV_DENY);
@@ -222,10 +223,7 @@ TEST(folders_and_soak)
 	/* history that cannot be read, or no way to ask: fail closed */
 	after.items[0].version = "boom";
 	prev.items[0].version = "boom";
-	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
-						     &before, &prev, &q, now,
-						     &e),
-		  RG_EIO);
+	CHECK_INT(into_prod(&f, &pc), RG_EIO);
 	CHECK_INT(rg_policy_check_promotion_versions(&f, p, r, "prod", &after,
 						     &before, &prev, NULL, now,
 						     &e),
