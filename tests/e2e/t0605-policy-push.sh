@@ -156,16 +156,9 @@ test_expect_success 'chart dependencies: a vendored subchart outside its range' 
 '
 
 test_expect_success 'sources: a release whose chart repository is denied (last: the config stays)' '
-	write_file work/.rendergate.yaml <<-\EOT &&
-	environments:
-	  - {name: prod, path: envs/prod, kind: plain}
-	  - {name: edge, path: envs/edge}
-	  - name: web
-	    path: envs/web
-	    releases:
-	      - {name: web, chart: charts/web, namespace: apps}
-	      - {name: cache, chart: redis, repo: "https://charts.evil.example/stable", version: 1.0.0}
-	EOT
+	# a second release in the web environment: the last entry of the file
+	echo "      - {name: cache, chart: redis, repo: \"https://charts.evil.example/stable\", version: 1.0.0}" \
+		>>work/.rendergate.yaml &&
 	commit_all work "evil release" &&
 	git -C work push -q origin main 2>/dev/null &&
 	sed -i "s/{a: b}/{a: c}/" work/charts/web/templates/cm.yaml &&
