@@ -37,6 +37,16 @@ struct chunk {
 };
 
 #ifndef RG_ARENA_MALLOC
+/* The standard chunk size that holds n bytes, or n past CHUNK_MAX. */
+static size_t class_size(size_t n)
+{
+	size_t cs = CHUNK_MIN;
+
+	while (cs < n && cs < CHUNK_MAX)
+		cs *= 2;
+	return cs >= n ? cs : n;
+}
+
 static struct {
 	char *base;  /* HUGE_PAGE aligned; NULL: not mapped (yet) */
 	size_t used; /* bump pointer */
@@ -50,12 +60,6 @@ static int size_class(size_t size)
 		if ((size_t)CHUNK_MIN << k == size)
 			return k;
 	return -1;
-}
-
-static bool in_pool(const struct chunk *c)
-{
-	return pool.base && (const char *)c >= pool.base &&
-	       (const char *)c < pool.base + POOL_BYTES;
 }
 
 static void pool_map(void)
@@ -132,7 +136,7 @@ static void chunk_free(struct chunk *c)
 {
 	int k;
 
-	if (in_pool(c)) {
+	if (rg_pool_owns(c)) {
 		if ((k = size_class(c->size)) >= 0) {
 			c->next = pool.free[k];
 			pool.free[k] = c;
@@ -144,12 +148,10 @@ static void chunk_free(struct chunk *c)
 
 void *rg_pool_alloc(size_t *size)
 {
-	size_t cs = CHUNK_MIN;
+	size_t cs = class_size(*size);
 	struct chunk *c;
 
-	while (cs < *size && cs < CHUNK_MAX)
-		cs *= 2;
-	if (cs < *size || !(c = pool_get(cs, false)))
+	if (cs > CHUNK_MAX || !(c = pool_get(cs, false)))
 		return NULL;
 	c->used = cs; /* all of it may be written */
 	*size = cs;
@@ -169,6 +171,11 @@ void rg_pool_free(void *p)
 					    offsetof(struct chunk, data)));
 }
 #else
+static void chunk_free(struct chunk *c)
+{
+	free(c);
+}
+
 void *rg_pool_alloc(size_t *size)
 {
 	(void)size;
@@ -211,17 +218,14 @@ void rg_arena_free(struct rg_arena *a)
 
 	if (!a)
 		return;
-#ifdef RG_ARENA_MALLOC
-	for (size_t i = 0; i < a->nblocks; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
-	(void)c;
-	(void)next;
-#else
 	for (c = a->head; c; c = next) {
 		next = c->next;
 		chunk_free(c);
 	}
+#ifdef RG_ARENA_MALLOC
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
 #endif
 	free(a);
 }
@@ -235,13 +239,8 @@ void rg_arena_reset(struct rg_arena *a)
 			keep = c;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		if (c != keep) {
-#ifdef RG_ARENA_MALLOC
-			free(c);
-#else
+		if (c != keep)
 			chunk_free(c);
-#endif
-		}
 	}
 	if (keep) {
 		memset(keep->data, 0, keep->used);
@@ -281,11 +280,7 @@ void *rg_arena_alloc(struct rg_arena *a, size_t n)
 			 * big block: own chunk, linked behind the head; up
 			 * to CHUNK_MAX in a standard size, to reuse it
 			 */
-			size_t cs = CHUNK_MIN;
-
-			while (cs < need && cs < CHUNK_MAX)
-				cs *= 2;
-			c = chunk_new(cs >= need ? cs : need);
+			c = chunk_new(class_size(need));
 			if (a->head) {
 				c->next = a->head->next;
 				a->head->next = c;
