@@ -432,47 +432,22 @@ static void maybe_jit(const struct rg_regex *re)
 #endif
 }
 
-/* Is s[0, len) all ASCII? Eight bytes at a time. */
-static bool all_ascii(const char *s, size_t len)
-{
-	const uint64_t high = 0x8080808080808080u;
-	size_t i = 0;
-
-	/* stops at the first non-ASCII byte: PCRE2 then checks it all */
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, s + i, 8);
-		if (w & high)
-			return false;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)s[i] & 0x80)
-			return false;
-	return true;
-}
-
-/*
- * opts: PCRE2_NO_UTF_CHECK when an earlier call already checked the
- * whole of s (PCRE2 checks all of it on every call otherwise, which made
- * a replace-all over a large text quadratic) and pos starts a character.
- * An all-ASCII subject is UTF-8 without PCRE2's byte-by-byte check
- * (CRDs of hundreds of KB go through regexReplaceAll); anything else
- * PCRE2 checks, and reports, as before.
- */
-static int exec_opts(const struct rg_regex *re, const char *s, size_t len,
-		     size_t pos, size_t *m, uint32_t opts, struct rg_err *err)
+int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
+		  size_t pos, size_t *m, struct rg_err *err)
 {
 	int r = 0, rc = 0;
 	PCRE2_SIZE *ov = NULL;
 
 	if (pos > len)
 		goto out;
-	if (!(opts & PCRE2_NO_UTF_CHECK) && all_ascii(s, len))
-		opts |= PCRE2_NO_UTF_CHECK;
+	/*
+	 * No PCRE2_NO_UTF_CHECK: the patterns are compiled with
+	 * PCRE2_MATCH_INVALID_UTF (a subject that is not UTF-8 is matched
+	 * around its bad bytes instead of failing), and PCRE2 then checks
+	 * the subject on every call whatever the options say.
+	 */
 	maybe_jit(re);
-	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, opts, re->md,
-			re->mctx);
+	r = pcre2_match(re->code, (PCRE2_SPTR)s, len, pos, 0, re->md, re->mctx);
 	if (r == PCRE2_ERROR_NOMATCH)
 		goto out;
 	/* name the cap that was hit, so the pusher knows which one; the
@@ -519,12 +494,6 @@ out:
 	return rc;
 }
 
-int rg_regex_exec(const struct rg_regex *re, const char *s, size_t len,
-		  size_t pos, size_t *m, struct rg_err *err)
-{
-	return exec_opts(re, s, len, pos, m, 0, err);
-}
-
 int rg_regex_match(bool *out, const struct rg_regex *re, const char *s,
 		   size_t len, struct rg_err *err)
 {
@@ -558,9 +527,7 @@ int rg_regex_find_all(const struct rg_regex *re, const char *s, size_t len,
 	while (found < n && pos <= len) {
 		int accept = 1;
 
-		/* the first call checked s is UTF-8; pos is on a rune */
-		rc = exec_opts(re, s, len, pos, m,
-			       pos ? PCRE2_NO_UTF_CHECK : 0, err);
+		rc = rg_regex_exec(re, s, len, pos, m, err);
 		if (rc <= 0)
 			break;
 		rc = 0;
@@ -682,9 +649,7 @@ int rg_regex_replace_all(struct rg_buf *out, const struct rg_regex *re,
 	while (search <= len) {
 		size_t w;
 
-		/* the first call checked s is UTF-8; search is on a rune */
-		rc = exec_opts(re, s, len, search, m,
-			       search ? PCRE2_NO_UTF_CHECK : 0, err);
+		rc = rg_regex_exec(re, s, len, search, m, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 0)

@@ -156,6 +156,34 @@ TEST(regex_find_all_like_go)
 	CHECK_STR(find_all("x*", "\xc3\xa9", -1), "[][]");
 }
 
+/*
+ * Subjects with runes of several bytes, and subjects that are not UTF-8:
+ * the patterns are compiled with PCRE2_MATCH_INVALID_UTF, so bad bytes
+ * never match (not even "."), the text around them does, and nothing
+ * fails.
+ */
+TEST(regex_utf8_subjects)
+{
+	static const char bad[] = "abc\xff\xfe d";
+	struct rg_regex *re = NULL;
+	struct rg_err err = RG_ERR_INIT;
+	struct rg_buf b = RG_BUF_INIT(4096);
+
+	/* E9 is e acute, E2 82 AC the euro sign */
+	CHECK_STR(find_all("\xc3\xa9.", "a\xc3\xa9" "b\xc3\xa9" "c\xc3\xa9" "d", -1),
+		  "[\xc3\xa9" "b][\xc3\xa9" "c][\xc3\xa9" "d]");
+	CHECK_STR(find_all(".", "\xe2\x82\xac" "x", -1), "[\xe2\x82\xac][x]");
+	CHECK_STR(replace("\xc3\xa9", "a\xc3\xa9" "b\xc3\xa9", "E", true), "aEbE");
+	CHECK_STR(find_all(".", bad, -1), "[a][b][c][ ][d]");
+	CHECK_INT(rg_regex_compile(&re, "[a-z]", 5, &err), 0);
+	CHECK_INT(rg_regex_replace_all(&b, re, bad, sizeof(bad) - 1, "X", 1,
+				       true, &err),
+		  0);
+	CHECK_MEM(b.ptr, b.len, "XXX\xff\xfe X", 7);
+	rg_buf_release(&b);
+	rg_regex_free(re);
+}
+
 TEST(regex_replace_all_like_go)
 {
 	/* Go docs: ReplaceAllString examples */
